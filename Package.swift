@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "kring",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "kring", targets: ["kring"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
+        .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-kit.git", from: "1.57.0"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
+        .package(url: "https://github.com/JohnSundell/Ink.git", from: "0.6.0"),
+    ],
+    targets: [
+        /// The domain: value types, validation, permission policy, metric maths. Foundation only.
+        .target(name: "KringCore"),
+        /// Persistence: Fluent models, migrations, repositories. No Vapor.
+        .target(
+            name: "KringStore",
+            dependencies: [
+                "KringCore",
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ]
+        ),
+        /// HTTP: routes, controllers, views, JSON API, auth, i18n.
+        .target(
+            name: "KringWeb",
+            dependencies: [
+                "KringCore", "KringStore",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "Ink", package: "Ink"),
+            ],
+            resources: [.copy("Resources")]
+        ),
+        .executableTarget(name: "kring", dependencies: ["KringWeb"]),
+        .testTarget(name: "KringCoreTests", dependencies: ["KringCore"]),
+        .testTarget(
+            name: "KringStoreTests",
+            dependencies: ["KringStore", "KringWeb", .product(name: "VaporTesting", package: "vapor")]
+        ),
+        .testTarget(
+            name: "KringWebTests",
+            dependencies: ["KringWeb", .product(name: "VaporTesting", package: "vapor")]
+        ),
+    ]
+)

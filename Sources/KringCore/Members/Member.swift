@@ -1,0 +1,85 @@
+import Foundation
+
+/// A member of the community as the rest of the system sees them.
+public struct Member: Sendable, Equatable, Identifiable {
+    public let id: UUID
+    public var handle: String
+    public var displayName: String
+    public var email: String
+    public var role: Role
+    public var isStaff: Bool
+    public var status: MemberStatus
+    public var profile: MemberProfile
+    public var createdAt: Date
+    public var lastSeenAt: Date?
+
+    public init(
+        id: UUID, handle: String, displayName: String, email: String, role: Role, isStaff: Bool,
+        status: MemberStatus, profile: MemberProfile, createdAt: Date, lastSeenAt: Date?
+    ) {
+        self.id = id
+        self.handle = handle
+        self.displayName = displayName
+        self.email = email
+        self.role = role
+        self.isStaff = isStaff
+        self.status = status
+        self.profile = profile
+        self.createdAt = createdAt
+        self.lastSeenAt = lastSeenAt
+    }
+
+    public var actor: Actor { Actor(memberID: id, role: role, isStaff: isStaff) }
+}
+
+/// What a member tells about themselves.
+public struct MemberProfile: Sendable, Equatable, Codable {
+    public var bio: String
+    public var organisation: String
+    public var interests: [String]
+    public var expertise: [String]
+    public var preferredLanguage: Language?
+
+    public init(
+        bio: String = "", organisation: String = "", interests: [String] = [], expertise: [String] = [],
+        preferredLanguage: Language? = nil
+    ) {
+        self.bio = bio
+        self.organisation = organisation
+        self.interests = interests
+        self.expertise = expertise
+        self.preferredLanguage = preferredLanguage
+    }
+}
+
+/// What kind of tag ties a member to a subject.
+public enum MemberTagKind: String, Codable, CaseIterable, Sendable {
+    case interest
+    case expertise
+}
+
+/// The data a new account starts with, already validated.
+public struct NewMember: Sendable {
+    public var handle: String
+    public var displayName: String
+    public var email: String
+    public var passwordHash: String
+    public var role: Role
+    public var isStaff: Bool
+    public var status: MemberStatus
+    public var profile: MemberProfile
+
+    public init(
+        handle: String, displayName: String, email: String, passwordHash: String, role: Role = .member,
+        isStaff: Bool = false, status: MemberStatus = .active, profile: MemberProfile = MemberProfile()
+    ) {
+        self.handle = handle
+        self.displayName = displayName
+        self.email = email
+        self.passwordHash = passwordHash
+        self.role = role
+        self.isStaff = isStaff
+        self.status = status
+        self.profile = profile
+    }
+}

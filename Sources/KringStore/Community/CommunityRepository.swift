@@ -1,0 +1,73 @@
+import FluentKit
+import Foundation
+import KringCore
+
+/// The community's single settings row and the installation's own secrets.
+public struct CommunityRepository: Sendable {
+    let database: any Database
+    let clock: KringClock
+
+    public init(database: any Database, clock: KringClock) {
+        self.database = database
+        self.clock = clock
+    }
+
+    /// The settings, or nil before setup has run.
+    public func settings() async throws -> CommunitySettings? {
+        try await CommunityRecord.query(on: database).first()?.settings
+    }
+
+    /// Creates the community and its first administrator in one transaction.
+    /// - Throws: `SetupError.alreadyDone` when a community exists, `ValidationFailure` for a taken handle or e-mail.
+    public func setUp(_ settings: CommunitySettings, administrator: NewMember) async throws -> Member {
+        try await database.transaction { tx in
+            guard try await CommunityRecord.query(on: tx).count() == 0 else { throw SetupError.alreadyDone }
+            let now = clock.now()
+            let record = CommunityRecord()
+            record.apply(settings)
+            record.createdAt = now
+            record.updatedAt = now
+            try await record.create(on: tx)
+            var admin = administrator
+            admin.role = .admin
+            admin.status = .active
+            let member = try await MemberRepository(database: tx, clock: clock).create(admin)
+            try await ActivityLog(database: tx, clock: clock).record(.communitySetup, by: member.actor, subjectType: "community", subjectID: record.id)
+            return member
+        }
+    }
+
+    public func update(_ settings: CommunitySettings, by actor: Actor) async throws {
+        try await database.transaction { tx in
+            guard let record = try await CommunityRecord.query(on: tx).first() else { throw StoreError.notFound }
+            record.apply(settings)
+            record.updatedAt = clock.now()
+            try await record.save(on: tx)
+            try await ActivityLog(database: tx, clock: clock).record(.settingsChange, by: actor, subjectType: "community", subjectID: record.id)
+        }
+    }
+
+    /// The installation secret with this name, created with `generate` on first use. When two processes
+    /// race, the unique index keeps one and both read it back.
+    public func secret(named name: String, generate: @Sendable () -> String) async throws -> String {
+        if let existing = try await InstanceSecretRecord.query(on: database).filter(\.$name == name).first() {
+            return existing.value
+        }
+        let record = InstanceSecretRecord()
+        record.name = name
+        record.value = generate()
+        do {
+            try await record.create(on: database)
+            return record.value
+        } catch {
+            guard (error as? any DatabaseError)?.isConstraintFailure == true,
+                let existing = try await InstanceSecretRecord.query(on: database).filter(\.$name == name).first()
+            else { throw error }
+            return existing.value
+        }
+    }
+}
+
+public enum SetupError: Error, Sendable {
+    case alreadyDone
+}

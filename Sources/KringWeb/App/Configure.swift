@@ -1,0 +1,93 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import SQLKit
+import KringCore
+import KringStore
+import Vapor
+
+/// Options for `configure` that differ between the server, the CLI commands and tests.
+public struct ConfigureOptions: Sendable {
+    /// Run the outbox sender and maintenance in the background (the server does; commands don't).
+    public var runsBackgroundJobs: Bool
+    public var clock: KringClock
+    /// Overrides the mail transport (tests capture mail with it).
+    public var mailTransport: (any MailTransport)?
+    /// A PostgreSQL schema to use instead of `public` (tests give each test its own).
+    public var postgresSchema: String?
+
+    public init(
+        runsBackgroundJobs: Bool = true, clock: KringClock = .system, mailTransport: (any MailTransport)? = nil,
+        postgresSchema: String? = nil
+    ) {
+        self.runsBackgroundJobs = runsBackgroundJobs
+        self.clock = clock
+        self.mailTransport = mailTransport
+        self.postgresSchema = postgresSchema
+    }
+}
+
+/// Sets up a Kring application: database, migrations, middleware, routes and jobs.
+public func configure(_ app: Application, config: KringConfig, options: ConfigureOptions = ConfigureOptions()) async throws {
+    app.logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
+    app.http.server.configuration.hostname = config.host
+    app.http.server.configuration.port = config.port
+    app.http.server.configuration.responseCompression = .enabled
+    app.routes.defaultMaxBodySize = "1mb"
+
+    try FileManager.default.createDirectory(at: config.dataDirectory, withIntermediateDirectories: true)
+    try configureDatabase(app, config: config, schema: options.postgresSchema)
+    if app.databases.configuration(for: .sqlite) != nil, let sql = app.db as? any SQLDatabase {
+        // Write-ahead logging lets readers and the writer work at the same time; it persists in the file.
+        try await sql.raw("PRAGMA journal_mode=WAL").run()
+    }
+    app.migrations.add(KringMigrations.all)
+    try await app.autoMigrate()
+
+    let csrfSecret = try await CommunityRepository(database: app.db, clock: options.clock)
+        .secret(named: "csrf") { SecretToken.generate() }
+    app.kring = KringServices(
+        config: config, clock: options.clock, catalog: try Catalog.bundled(),
+        csrfKey: SymmetricKey(data: Data(csrfSecret.utf8)),
+        mailTransport: options.mailTransport ?? EMLFileTransport(directory: config.mailDirectory))
+
+    app.passwords.use(.bcrypt(cost: config.bcryptCost))
+
+    app.middleware = Middlewares()
+    app.middleware.use(SecurityHeadersMiddleware(usesHTTPS: config.usesHTTPS), at: .beginning)
+    app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
+    app.middleware.use(KringErrorMiddleware())
+    app.middleware.use(FileMiddleware(publicDirectory: KringResources.publicDirectory, defaultFile: nil))
+
+    try routes(app)
+
+    if options.runsBackgroundJobs {
+        app.lifecycle.use(BackgroundJobs())
+    }
+}
+
+/// SQLite in the data directory unless `KRING_DATABASE_URL` names PostgreSQL.
+private func configureDatabase(_ app: Application, config: KringConfig, schema: String?) throws {
+    if let url = config.databaseURL, url.hasPrefix("postgres") {
+        var postgres = try SQLPostgresConfiguration(url: url)
+        if let schema { postgres.searchPath = [schema] }
+        app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: 4), as: .psql)
+    } else {
+        app.databases.use(
+            .sqlite(.file(config.sqliteFile.path), maxConnectionsPerEventLoop: 4, sqlLogLevel: .debug),
+            as: .sqlite)
+    }
+}
+
+/// All routes: pages, the JSON API and health checks.
+func routes(_ app: Application) throws {
+    HealthController().register(app)
+    let site = app.grouped(RequestContextMiddleware(), GateMiddleware())
+    try site.register(collection: SetupController())
+    try site.register(collection: HomeController())
+    try site.register(collection: AccountController())
+    try site.register(collection: MemberController())
+    try site.register(collection: SettingsController())
+    try site.register(collection: AdminController())
+    try site.register(collection: APIController())
+}

@@ -1,0 +1,72 @@
+import Foundation
+
+/// Kring's configuration, read once at start-up from environment variables. Every variable has a
+/// default, so `kring serve` works with none set.
+public struct KringConfig: Sendable {
+    /// `KRING_DATA_DIR` (default `./data`): the SQLite file, mail files and uploads live here.
+    public var dataDirectory: URL
+    /// `KRING_DATABASE_URL`: a `postgres://` URL runs Kring on PostgreSQL; unset means SQLite in the data dir.
+    public var databaseURL: String?
+    /// `KRING_HOST` (default 127.0.0.1) and `KRING_PORT` (default 8080).
+    public var host: String
+    public var port: Int
+    /// `KRING_BASE_URL` (default http://HOST:PORT): used in e-mailed links; https turns on Secure cookies.
+    public var baseURL: String
+    /// `KRING_SESSION_DAYS` (default 30): how long a login lasts without a visit.
+    public var sessionLifetime: TimeInterval
+    /// `KRING_BCRYPT_COST` (default 12, never lower): the password hashing work factor.
+    public var bcryptCost: Int
+    /// `KRING_MAIL_INTERVAL` seconds between outbox runs (default 5); 0 turns the background sender off.
+    public var mailInterval: TimeInterval
+    /// `KRING_LOG_LEVEL` (default info).
+    public var logLevel: String
+
+    public init(
+        dataDirectory: URL, databaseURL: String? = nil, host: String = "127.0.0.1", port: Int = 8080,
+        baseURL: String? = nil, sessionLifetime: TimeInterval = 30 * 86_400, bcryptCost: Int = 12,
+        mailInterval: TimeInterval = 5, logLevel: String = "info"
+    ) {
+        self.dataDirectory = dataDirectory
+        self.databaseURL = databaseURL
+        self.host = host
+        self.port = port
+        self.baseURL = (baseURL ?? "http://\(host):\(port)").trimmingSuffix("/")
+        self.sessionLifetime = sessionLifetime
+        self.bcryptCost = max(12, bcryptCost)
+        self.mailInterval = mailInterval
+        self.logLevel = logLevel
+    }
+
+    /// Reads the configuration from the process environment.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> KringConfig {
+        func value(_ name: String) -> String? {
+            guard let raw = environment[name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
+            return raw
+        }
+        let directory = URL(fileURLWithPath: value("KRING_DATA_DIR") ?? "data", isDirectory: true).standardizedFileURL
+        return KringConfig(
+            dataDirectory: directory,
+            databaseURL: value("KRING_DATABASE_URL"),
+            host: value("KRING_HOST") ?? "127.0.0.1",
+            port: value("KRING_PORT").flatMap(Int.init) ?? 8080,
+            baseURL: value("KRING_BASE_URL"),
+            sessionLifetime: (value("KRING_SESSION_DAYS").flatMap(Double.init) ?? 30) * 86_400,
+            bcryptCost: value("KRING_BCRYPT_COST").flatMap(Int.init) ?? 12,
+            mailInterval: value("KRING_MAIL_INTERVAL").flatMap(Double.init) ?? 5,
+            logLevel: value("KRING_LOG_LEVEL") ?? "info")
+    }
+
+    /// True when links and cookies are served over TLS.
+    public var usesHTTPS: Bool { baseURL.lowercased().hasPrefix("https://") }
+
+    public var sqliteFile: URL { dataDirectory.appendingPathComponent("kring.sqlite") }
+    public var mailDirectory: URL { dataDirectory.appendingPathComponent("mail", isDirectory: true) }
+}
+
+extension String {
+    func trimmingSuffix(_ suffix: String) -> String {
+        var result = self
+        while result.hasSuffix(suffix) { result.removeLast(suffix.count) }
+        return result
+    }
+}

@@ -1,0 +1,58 @@
+import Crypto
+import Fluent
+import KringCore
+import KringStore
+import Vapor
+
+/// What every request handler needs besides the database: configuration, clock, UI text, the
+/// key that signs CSRF tokens, and the mail transport. Set up once in `configure`.
+public struct KringServices: Sendable {
+    public let config: KringConfig
+    public let clock: KringClock
+    public let catalog: Catalog
+    let csrfKey: SymmetricKey
+    public let mailTransport: any MailTransport
+}
+
+extension Application {
+    private struct ServicesKey: StorageKey {
+        typealias Value = KringServices
+    }
+
+    /// Kring's services; available after `configure`.
+    public var kring: KringServices {
+        get {
+            guard let services = storage[ServicesKey.self] else { fatalError("configure(app) has not run") }
+            return services
+        }
+        set { storage[ServicesKey.self] = newValue }
+    }
+
+    /// Repositories bound to the application's database, for commands and jobs.
+    public var repositories: Repositories { Repositories(database: db, clock: kring.clock) }
+}
+
+/// Builds repositories over one database handle (a request's, a transaction's or the app's).
+public struct Repositories: Sendable {
+    public let database: any Database
+    public let clock: KringClock
+
+    public var members: MemberRepository { MemberRepository(database: database, clock: clock) }
+    public var tags: TagRepository { TagRepository(database: database, clock: clock) }
+    public var sessions: SessionRepository { SessionRepository(database: database, clock: clock) }
+    public var accessTokens: AccessTokenRepository { AccessTokenRepository(database: database, clock: clock) }
+    public var emailTokens: EmailTokenRepository { EmailTokenRepository(database: database, clock: clock) }
+    public var community: CommunityRepository { CommunityRepository(database: database, clock: clock) }
+    public var outbox: OutboxRepository { OutboxRepository(database: database, clock: clock) }
+    public var rateLimits: RateLimitStore { RateLimitStore(database: database, clock: clock) }
+    public var activity: ActivityLog { ActivityLog(database: database, clock: clock) }
+
+    /// Runs `body` in one transaction with repositories bound to it.
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (Repositories) async throws -> T) async throws -> T {
+        try await database.transaction { tx in try await body(Repositories(database: tx, clock: clock)) }
+    }
+}
+
+extension Request {
+    public var repositories: Repositories { Repositories(database: db, clock: application.kring.clock) }
+}

@@ -1,0 +1,77 @@
+import KringCore
+import Vapor
+
+/// What Kring knows about the request in hand: the community, who is asking, in which language,
+/// and the CSRF token their forms must carry. Built once per request by `RequestContextMiddleware`.
+struct RequestContext: Sendable {
+    var community: CommunitySettings?
+    var member: Member?
+    /// The raw session cookie, when the visitor is signed in through one.
+    var sessionToken: String?
+    /// True when the member was authenticated by an API access token rather than a cookie.
+    var viaAccessToken = false
+    /// A random per-browser value that anonymous visitors' CSRF tokens are bound to.
+    var anonymousSeed: String?
+    var issuedNewAnonymousSeed = false
+    var localizer: Localizer
+    var csrfToken: String
+    /// A one-shot message key from the previous request (e.g. "flash.profile_saved").
+    var flash: String?
+
+    var actor: Actor { member?.actor ?? .anonymous }
+    var language: Language { localizer.language }
+    var readAccess: ReadAccess { community?.readAccess ?? .public }
+}
+
+extension Request {
+    private struct ContextKey: StorageKey {
+        typealias Value = RequestContext
+    }
+
+    /// The request's context. Routes behind `RequestContextMiddleware` always have one; before it
+    /// (error pages for static files) a neutral English one stands in.
+    var context: RequestContext {
+        get {
+            if let context = storage[ContextKey.self] { return context }
+            let services = application.kring
+            return RequestContext(
+                localizer: Localizer(language: .en, catalog: services.catalog, timeZone: .gmt), csrfToken: "")
+        }
+        set { storage[ContextKey.self] = newValue }
+    }
+
+    var hasContext: Bool { storage[ContextKey.self] != nil }
+
+    /// Asks the one policy whether the current actor may do `action`.
+    func decide(_ action: Action) -> Decision {
+        Policy.decide(context.actor, action, readAccess: context.readAccess)
+    }
+
+    /// Throws the fitting HTTP error unless the policy allows `action`.
+    func authorize(_ action: Action) throws {
+        switch decide(action) {
+        case .allow: return
+        case .signInRequired: throw Abort(.unauthorized)
+        case .forbidden: throw Abort(.forbidden)
+        }
+    }
+
+    /// The signed-in member, or a 401.
+    func requireMember() throws -> Member {
+        guard let member = context.member else { throw Abort(.unauthorized) }
+        return member
+    }
+
+    var isAPI: Bool { url.path.hasPrefix("/api/") }
+
+    /// The client's address for rate limits and session records.
+    var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
+}
+
+/// Names of the cookies Kring sets.
+enum CookieName {
+    static let session = "kring_session"
+    static let csrfSeed = "kring_csrf"
+    static let language = "kring_lang"
+    static let flash = "kring_flash"
+}

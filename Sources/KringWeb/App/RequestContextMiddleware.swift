@@ -1,0 +1,86 @@
+import KringCore
+import Vapor
+
+/// Builds the `RequestContext`: loads the community, authenticates the session cookie or API
+/// token, picks the language, and prepares the CSRF token. Sets the cookies that go with it.
+struct RequestContextMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let services = request.application.kring
+        let repositories = request.repositories
+        let community = try await repositories.community.settings()
+
+        var member: Member?
+        var sessionToken: String?
+        var viaAccessToken = false
+        if request.isAPI {
+            if let bearer = request.headers.bearerAuthorization?.token {
+                guard let owner = try await repositories.accessTokens.member(forTokenHash: SecretToken.hash(bearer)) else {
+                    throw Abort(.unauthorized, reason: "The access token is unknown or revoked.")
+                }
+                member = owner
+                viaAccessToken = true
+            }
+        } else if let cookie = request.cookies[CookieName.session]?.string, !cookie.isEmpty {
+            member = try await repositories.sessions.member(
+                forTokenHash: SecretToken.hash(cookie), lifetime: services.config.sessionLifetime)
+            if member != nil { sessionToken = cookie }
+        }
+
+        var anonymousSeed = request.cookies[CookieName.csrfSeed]?.string
+        var issuedSeed = false
+        if sessionToken == nil, !request.isAPI, anonymousSeed.map({ $0.count < 32 }) ?? true {
+            anonymousSeed = SecretToken.generate()
+            issuedSeed = true
+        }
+        let language = Self.language(for: request, member: member, community: community)
+        let timeZone = community.flatMap { TimeZone(identifier: $0.timeZone) } ?? .gmt
+        let csrfBinding = sessionToken ?? anonymousSeed ?? ""
+        let flash = request.cookies[CookieName.flash]?.string
+
+        request.context = RequestContext(
+            community: community, member: member, sessionToken: sessionToken, viaAccessToken: viaAccessToken,
+            anonymousSeed: anonymousSeed, issuedNewAnonymousSeed: issuedSeed,
+            localizer: Localizer(language: language, catalog: services.catalog, timeZone: timeZone),
+            csrfToken: SecretToken.sign("csrf|" + csrfBinding, key: services.csrfKey), flash: flash)
+
+        if let member {
+            try? await repositories.members.touchLastSeen(of: member.id, previous: member.lastSeenAt)
+        }
+
+        let response = try await next.respond(to: request)
+        if issuedSeed, let anonymousSeed {
+            response.cookies[CookieName.csrfSeed] = request.application.cookie(anonymousSeed, maxAge: nil)
+        }
+        if flash != nil, response.cookies[CookieName.flash] == nil, response.status != .seeOther {
+            response.cookies[CookieName.flash] = request.application.expiredCookie()
+        }
+        return response
+    }
+
+    /// The member's choice, else the visitor's language cookie, else Accept-Language, else the community default.
+    static func language(for request: Request, member: Member?, community: CommunitySettings?) -> Language {
+        if let preferred = member?.profile.preferredLanguage { return preferred }
+        if let cookie = request.cookies[CookieName.language]?.string, let language = Language(rawValue: cookie) {
+            return language
+        }
+        if let header = request.headers.first(name: .acceptLanguage), let language = Language.preferred(fromAcceptLanguage: header) {
+            return language
+        }
+        return community?.defaultLanguage ?? .en
+    }
+}
+
+extension Application {
+    /// A cookie with Kring's safety settings: HttpOnly, SameSite=Lax, Secure over https.
+    func cookie(_ value: String, maxAge: Int?) -> HTTPCookies.Value {
+        HTTPCookies.Value(
+            string: value, expires: nil, maxAge: maxAge, domain: nil, path: "/", isSecure: kring.config.usesHTTPS,
+            isHTTPOnly: true, sameSite: .lax)
+    }
+
+    func expiredCookie() -> HTTPCookies.Value {
+        HTTPCookies.Value(
+            string: "", expires: Date(timeIntervalSince1970: 0), maxAge: 0, domain: nil, path: "/",
+            isSecure: kring.config.usesHTTPS, isHTTPOnly: true, sameSite: .lax)
+    }
+}

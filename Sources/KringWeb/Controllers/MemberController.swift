@@ -1,0 +1,161 @@
+import KringCore
+import KringStore
+import Vapor
+
+/// The member directory and profiles.
+struct MemberController: RouteCollection {
+    static let pageSize = 30
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("members", use: directory)
+        routes.get("members", ":handle", use: profile)
+    }
+
+    @Sendable func directory(request: Request) async throws -> Response {
+        try request.authorize(.viewMemberList)
+        let search = request.query[String.self, at: "q"]?.trimmingCharacters(in: .whitespaces) ?? ""
+        let page = max(1, request.query[Int.self, at: "page"] ?? 1)
+        let members = try await request.repositories.members.list(
+            status: .active, search: search, limit: Self.pageSize + 1, offset: (page - 1) * Self.pageSize)
+        return MemberViews.directory(
+            request, members: Array(members.prefix(Self.pageSize)), search: search, page: page, hasMore: members.count > Self.pageSize)
+    }
+
+    @Sendable func profile(request: Request) async throws -> Response {
+        let handle = request.parameters.get("handle") ?? ""
+        guard let member = try await request.repositories.members.find(handle: handle), member.status == .active else {
+            throw Abort(.notFound)
+        }
+        let showsPrivate = request.decide(.viewPrivateProfile(of: member.id)).isAllowed
+        return MemberViews.profile(request, member: member, showsPrivate: showsPrivate)
+    }
+}
+
+enum MemberViews {
+    /// One member in a list: name, handle, badges and organisation.
+    static func row(_ member: Member, t: Localizer) -> HTMLNode {
+        H.li(.class("member-row")) {
+            H.span(.class("avatar"), .aria(.hidden, "true")) { initials(member.displayName) }
+            H.div(.class("member-row-text")) {
+                H.a(.to("/members/\(member.handle)"), .class("member-name")) { member.displayName }
+                " "
+                H.span(.class("handle")) { "@" + member.handle }
+                if member.isStaff { Badges.staff(t) }
+                Badges.role(member.role, t)
+                if !member.profile.organisation.isEmpty { H.div(.class("muted")) { member.profile.organisation } }
+            }
+        }
+    }
+
+    static func initials(_ name: String) -> String {
+        let letters = name.split(separator: " ").prefix(2).compactMap(\.first)
+        return letters.isEmpty ? "?" : String(letters).uppercased()
+    }
+
+    static func directory(_ request: Request, members: [Member], search: String, page: Int, hasMore: Bool) -> Response {
+        let t = request.context.localizer
+        return Layout.page(request, title: t("members.title")) {
+            H.h1 { t("members.title") }
+            H.element("form", [.action(.to("/members")), .method("get"), .class("search-form"), .role("search")]) {
+                H.label(.for("q"), .class("visually-hidden")) { t("members.search") }
+                H.input(.type("search"), .id("q"), .name("q"), .value(search), .placeholder(t("members.search")))
+                H.button(.type("submit"), .class("button button-secondary")) { t("members.search.submit") }
+            }
+            if members.isEmpty {
+                H.p(.class("empty-state")) { search.isEmpty ? t("members.empty") : t("members.no_match", ["query": search]) }
+            } else {
+                H.ul(.class("member-list"), .id("member-list")) {
+                    for member in members { row(member, t: t) }
+                }
+            }
+            pager(basePath: "/members", query: search.isEmpty ? [] : [("q", search)], page: page, hasMore: hasMore, t: t)
+        }
+    }
+
+    static func pager(basePath: String, query: [(String, String)], page: Int, hasMore: Bool, t: Localizer) -> HTMLNode {
+        func link(_ target: Int) -> SafeURL {
+            var items = query.map { URLQueryItem(name: $0.0, value: $0.1) }
+            items.append(URLQueryItem(name: "page", value: String(target)))
+            var components = URLComponents()
+            components.queryItems = items
+            return .to(basePath + "?" + (components.percentEncodedQuery ?? ""))
+        }
+        guard page > 1 || hasMore else { return .empty }
+        return H.nav(.class("pager"), .aria(.label, t("pager.label"))) {
+            if page > 1 { H.a(link(page - 1), .rel("prev")) { t("pager.previous") } }
+            H.span(.class("muted")) { t("pager.page", ["page": t.number(page)]) }
+            if hasMore { H.a(link(page + 1), .rel("next")) { t("pager.next") } }
+        }
+    }
+
+    static func profile(_ request: Request, member: Member, showsPrivate: Bool) -> Response {
+        let t = request.context.localizer
+        let isSelf = request.context.member?.id == member.id
+        return Layout.page(request, title: member.displayName) {
+            H.article(.class("profile")) {
+                H.header(.class("profile-header")) {
+                    H.span(.class("avatar avatar-large"), .aria(.hidden, "true")) { initials(member.displayName) }
+                    H.div {
+                        H.h1 { member.displayName }
+                        H.p(.class("handle")) {
+                            "@" + member.handle
+                            if member.isStaff { Badges.staff(t) }
+                            Badges.role(member.role, t)
+                        }
+                        if !member.profile.organisation.isEmpty {
+                            H.p(.class("profile-organisation")) { member.profile.organisation }
+                        }
+                        H.p(.class("muted")) {
+                            t("profile.member_since", ["date": t.date(member.createdAt)])
+                        }
+                    }
+                    if isSelf { H.a(.to("/settings/profile"), .class("button button-secondary")) { t("profile.edit") } }
+                }
+                if member.profile.bio.isEmpty {
+                    H.p(.class("muted empty-state")) { t("profile.no_bio") }
+                } else {
+                    H.div(.class("profile-bio")) {
+                        for paragraph in member.profile.bio.components(separatedBy: "\n\n") {
+                            H.p { lines(paragraph) }
+                        }
+                    }
+                }
+                tagSection("profile-interests", title: t("profile.interests"), tags: member.profile.interests)
+                tagSection("profile-expertise", title: t("profile.expertise"), tags: member.profile.expertise)
+                if showsPrivate {
+                    H.section(.class("card profile-private")) {
+                        H.h2 { t("profile.private") }
+                        H.dl {
+                            H.dt { t("field.email") }
+                            H.dd(.class("profile-email")) { member.email }
+                            if let seen = member.lastSeenAt {
+                                H.dt { t("profile.last_seen") }
+                                H.dd { t.dateTime(seen) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Text with single line breaks kept, still escaped.
+    static func lines(_ text: String) -> [HTMLNode] {
+        var nodes: [HTMLNode] = []
+        for (index, line) in text.components(separatedBy: "\n").enumerated() {
+            if index > 0 { nodes.append(H.br()) }
+            nodes.append(.text(line))
+        }
+        return nodes
+    }
+
+    private static func tagSection(_ id: String, title: String, tags: [String]) -> HTMLNode {
+        guard !tags.isEmpty else { return .empty }
+        return H.section(.class(id)) {
+            H.h2 { title }
+            H.ul(.class("tag-list")) {
+                for tag in tags { H.li(.class("tag")) { tag } }
+            }
+        }
+    }
+}

@@ -1,0 +1,185 @@
+/// A piece of HTML built in Swift. Text is always escaped and every attribute value is escaped, so
+/// member-typed content cannot become markup through a view. URLs enter attributes only as
+/// `SafeURL`. The one way to insert prepared markup is `TrustedHTML`, made by the Markdown
+/// sanitiser or by Kring's own code.
+///
+/// Kring uses this small builder instead of Plot: Plot 0.14 writes attribute values unescaped and
+/// passes `javascript:` URLs and entity references through, so every call site would have to
+/// remember to escape; here the unsafe form cannot be written.
+public indirect enum HTMLNode: Sendable {
+    case element(name: String, attributes: [HTMLAttribute], children: [HTMLNode], isVoid: Bool)
+    case text(String)
+    case trusted(TrustedHTML)
+    case fragment([HTMLNode])
+
+    public static let empty = HTMLNode.fragment([])
+
+    /// Renders the node as HTML.
+    public func render() -> String {
+        var output = ""
+        output.reserveCapacity(4096)
+        render(into: &output)
+        return output
+    }
+
+    func render(into output: inout String) {
+        switch self {
+        case .text(let text):
+            output.append(HTMLEscaping.text(text))
+        case .trusted(let html):
+            output.append(html.markup)
+        case .fragment(let nodes):
+            for node in nodes { node.render(into: &output) }
+        case .element(let name, let attributes, let children, let isVoid):
+            output.append("<")
+            output.append(name)
+            for attribute in attributes {
+                output.append(" ")
+                output.append(attribute.name)
+                if let value = attribute.value {
+                    output.append("=\"")
+                    output.append(HTMLEscaping.attribute(value))
+                    output.append("\"")
+                }
+            }
+            output.append(">")
+            guard !isVoid else { return }
+            for child in children { child.render(into: &output) }
+            output.append("</")
+            output.append(name)
+            output.append(">")
+        }
+    }
+}
+
+/// Markup that is known to be safe: produced by the Markdown sanitiser or written by Kring itself.
+public struct TrustedHTML: Sendable, Equatable {
+    public let markup: String
+
+    /// Only for markup that Kring's own code produced or that passed the sanitiser.
+    public init(sanitizedOrOwnMarkup markup: String) { self.markup = markup }
+}
+
+/// The escaping rules, in one place.
+public enum HTMLEscaping {
+    /// Escapes text for an element body. Every `&` is escaped, so typed entity references show as typed.
+    public static func text(_ string: String) -> String {
+        guard string.contains(where: { $0 == "<" || $0 == ">" || $0 == "&" }) else { return string }
+        var result = ""
+        result.reserveCapacity(string.utf8.count + 16)
+        for character in string {
+            switch character {
+            case "<": result.append("&lt;")
+            case ">": result.append("&gt;")
+            case "&": result.append("&amp;")
+            default: result.append(character)
+            }
+        }
+        return result
+    }
+
+    /// Escapes a value for a double-quoted attribute.
+    public static func attribute(_ string: String) -> String {
+        guard string.contains(where: { "<>&\"'".contains($0) }) else { return string }
+        var result = ""
+        result.reserveCapacity(string.utf8.count + 16)
+        for character in string {
+            switch character {
+            case "<": result.append("&lt;")
+            case ">": result.append("&gt;")
+            case "&": result.append("&amp;")
+            case "\"": result.append("&quot;")
+            case "'": result.append("&#39;")
+            default: result.append(character)
+            }
+        }
+        return result
+    }
+}
+
+/// An attribute. Values are escaped when rendered; names come only from the constructors below.
+public struct HTMLAttribute: Sendable {
+    let name: String
+    let value: String?
+
+    private init(_ name: String, _ value: String?) {
+        self.name = name
+        self.value = value
+    }
+
+    public static func `class`(_ value: String) -> HTMLAttribute { .init("class", value) }
+    public static func id(_ value: String) -> HTMLAttribute { .init("id", value) }
+    public static func name(_ value: String) -> HTMLAttribute { .init("name", value) }
+    public static func value(_ value: String) -> HTMLAttribute { .init("value", value) }
+    public static func type(_ value: String) -> HTMLAttribute { .init("type", value) }
+    public static func `for`(_ value: String) -> HTMLAttribute { .init("for", value) }
+    public static func placeholder(_ value: String) -> HTMLAttribute { .init("placeholder", value) }
+    public static func autocomplete(_ value: String) -> HTMLAttribute { .init("autocomplete", value) }
+    public static func lang(_ value: String) -> HTMLAttribute { .init("lang", value) }
+    public static func role(_ value: String) -> HTMLAttribute { .init("role", value) }
+    public static func rel(_ value: String) -> HTMLAttribute { .init("rel", value) }
+    public static func title(_ value: String) -> HTMLAttribute { .init("title", value) }
+    public static func alt(_ value: String) -> HTMLAttribute { .init("alt", value) }
+    public static func method(_ value: String) -> HTMLAttribute { .init("method", value) }
+    public static func rows(_ value: Int) -> HTMLAttribute { .init("rows", String(value)) }
+    public static func maxlength(_ value: Int) -> HTMLAttribute { .init("maxlength", String(value)) }
+    public static func minlength(_ value: Int) -> HTMLAttribute { .init("minlength", String(value)) }
+    public static func datetime(_ value: String) -> HTMLAttribute { .init("datetime", value) }
+    public static func scope(_ value: String) -> HTMLAttribute { .init("scope", value) }
+    public static func content(_ value: String) -> HTMLAttribute { .init("content", value) }
+    public static func charset(_ value: String) -> HTMLAttribute { .init("charset", value) }
+    public static func inputmode(_ value: String) -> HTMLAttribute { .init("inputmode", value) }
+    public static func tabindex(_ value: Int) -> HTMLAttribute { .init("tabindex", String(value)) }
+    public static func aria(_ name: AriaName, _ value: String) -> HTMLAttribute { .init("aria-\(name.rawValue)", value) }
+    public static func href(_ url: SafeURL) -> HTMLAttribute { .init("href", url.value) }
+    public static func src(_ url: SafeURL) -> HTMLAttribute { .init("src", url.value) }
+    public static func action(_ url: SafeURL) -> HTMLAttribute { .init("action", url.value) }
+
+    static func boolean(_ name: String) -> HTMLAttribute { .init(name, nil) }
+
+    public static let required = HTMLAttribute("required", nil)
+    public static let selected = HTMLAttribute("selected", nil)
+    public static let checked = HTMLAttribute("checked", nil)
+    public static let disabled = HTMLAttribute("disabled", nil)
+    public static let autofocus = HTMLAttribute("autofocus", nil)
+    public static let hidden = HTMLAttribute("hidden", nil)
+
+    /// The ARIA attributes Kring uses.
+    public enum AriaName: String, Sendable {
+        case label, current, describedby, invalid, live, hidden, labelledby
+    }
+}
+
+/// A URL allowed into `href`, `src` and `action`: http(s), mailto, or a path on this site.
+public struct SafeURL: Sendable, Equatable {
+    public private(set) var value: String
+
+    /// A path on this site, such as `/members/anna`. Returns nil for anything that is not a plain path.
+    public init?(path: String) {
+        guard path.hasPrefix("/"), !path.hasPrefix("//"), !path.contains("\\"),
+            !path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+        else { return nil }
+        self.value = path
+    }
+
+    /// An absolute URL typed by a member or an admin. Only http, https and mailto are let through.
+    public init?(external: String) {
+        let trimmed = external.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return nil }
+        let lower = trimmed.lowercased()
+        guard lower.hasPrefix("https://") || lower.hasPrefix("http://") || lower.hasPrefix("mailto:") else { return nil }
+        self.value = trimmed
+    }
+
+    /// A link to an element on the same page, such as `#main`.
+    public static func fragment(_ id: String) -> SafeURL {
+        var url = SafeURL.to("/")
+        url.value = "#" + id.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
+        return url
+    }
+
+    /// A path Kring's own code builds. Falls back to the home page if it is not a plain path.
+    public static func to(_ path: String) -> SafeURL {
+        SafeURL(path: path) ?? SafeURL(path: "/")!
+    }
+}

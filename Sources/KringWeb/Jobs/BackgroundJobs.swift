@@ -1,0 +1,33 @@
+import Vapor
+
+/// The server's background work: delivering the outbox every few seconds and, hourly, clearing
+/// expired sessions and old rate-limit windows. Started after boot, stopped at shutdown.
+final class BackgroundJobs: LifecycleHandler, @unchecked Sendable {
+    private var task: Task<Void, Never>?
+
+    func didBootAsync(_ application: Application) async throws {
+        let interval = application.kring.config.mailInterval
+        guard interval > 0 else { return }
+        task = Task { [application] in
+            var lastMaintenance = Date.distantPast
+            while !Task.isCancelled {
+                do {
+                    try await application.outboxDelivery.deliverDue()
+                    if Date().timeIntervalSince(lastMaintenance) > 3600 {
+                        try await application.repositories.sessions.purgeExpired()
+                        try await application.repositories.rateLimits.purgeOld()
+                        lastMaintenance = Date()
+                    }
+                } catch {
+                    application.logger.warning("Background job failed", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: .seconds(interval))
+            }
+        }
+    }
+
+    func shutdownAsync(_ application: Application) async {
+        task?.cancel()
+        _ = await task?.value
+    }
+}

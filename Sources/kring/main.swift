@@ -1,0 +1,26 @@
+import KringWeb
+import Logging
+import Vapor
+
+/// The `kring` command: `serve` (the default), `demo`, `admin create`, `migrate`, `routes`.
+@main
+enum KringMain {
+    static func main() async throws {
+        var environment = try Environment.detect()
+        try LoggingSystem.bootstrap(from: &environment)
+        let app = try await Application.make(environment)
+        let command = environment.arguments.dropFirst().first ?? "serve"
+        do {
+            try await configure(
+                app, config: .fromEnvironment(), options: ConfigureOptions(runsBackgroundJobs: command == "serve"))
+            app.asyncCommands.use(DemoCommand(), as: "demo")
+            app.asyncCommands.use(AdminCommands(), as: "admin")
+            try await app.execute()
+        } catch {
+            app.logger.report(error: error)
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+    }
+}
