@@ -42,14 +42,14 @@ let package = Package(
             resources: [.copy("Resources")]
         ),
         .executableTarget(name: "kring", dependencies: ["KringWeb"]),
+        /// Shared test helpers: a configured app on a fresh database, and a cookie-keeping browser.
+        .target(
+            name: "KringTestSupport",
+            dependencies: ["KringWeb", "KringStore", "KringCore", .product(name: "VaporTesting", package: "vapor")],
+            path: "Tests/KringTestSupport"
+        ),
         .testTarget(name: "KringCoreTests", dependencies: ["KringCore"]),
-        .testTarget(
-            name: "KringStoreTests",
-            dependencies: ["KringStore", "KringWeb", .product(name: "VaporTesting", package: "vapor")]
-        ),
-        .testTarget(
-            name: "KringWebTests",
-            dependencies: ["KringWeb", .product(name: "VaporTesting", package: "vapor")]
-        ),
+        .testTarget(name: "KringStoreTests", dependencies: ["KringStore", "KringTestSupport"]),
+        .testTarget(name: "KringWebTests", dependencies: ["KringWeb", "KringTestSupport"]),
     ]
 )

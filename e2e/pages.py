@@ -145,9 +145,14 @@ def fill(form: WebElement, values: dict[str, str]) -> None:
                 el.send_keys(value)
 
 
-def submit(driver, form_selector: str, button_selector: str, values: dict[str, str]) -> None:
-    """Fills the form, clicks its button, and waits for the next page to load."""
+def submit(driver, form_selector: str, button_selector: str, values: dict[str, str],
+           server_validation: bool = False) -> None:
+    """Fills the form, clicks its button, and waits for the next page to load.
+    With server_validation, the browser's own checks (required, type=email) are switched
+    off first, so the server's answer to bad input is what the test sees."""
     form = css(driver, form_selector)
+    if server_validation:
+        driver.execute_script("arguments[0].noValidate = true", form)
     fill(form, values)
     button = driver.find_element(By.CSS_SELECTOR, button_selector)
     with navigation(driver):

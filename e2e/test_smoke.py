@@ -219,7 +219,7 @@ def test_register_invalid_input_shows_field_errors(configured, driver, shot):
     driver.get(configured.url("/register"))
     css(driver, "form#register-form")
     assert post_form_status(driver, "form#register-form", bad) == 422
-    submit(driver, "form#register-form", "#register-submit", bad)
+    submit(driver, "form#register-form", "#register-submit", bad, server_validation=True)
     assert path(driver) == "/register"
     css(driver, "form#register-form")
     for field in ("handle", "email", "password"):

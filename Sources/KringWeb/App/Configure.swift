@@ -37,6 +37,9 @@ public func configure(_ app: Application, config: KringConfig, options: Configur
 
     try FileManager.default.createDirectory(at: config.dataDirectory, withIntermediateDirectories: true)
     try configureDatabase(app, config: config, schema: options.postgresSchema)
+    if let schema = options.postgresSchema, let sql = app.db as? any SQLDatabase {
+        try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
+    }
     if app.databases.configuration(for: .sqlite) != nil, let sql = app.db as? any SQLDatabase {
         // Write-ahead logging lets readers and the writer work at the same time; it persists in the file.
         try await sql.raw("PRAGMA journal_mode=WAL").run()

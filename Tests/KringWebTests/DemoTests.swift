@@ -1,0 +1,40 @@
+import Foundation
+import KringCore
+import KringStore
+import KringTestSupport
+import Testing
+import Vapor
+@testable import KringWeb
+
+@Suite("Demo community")
+struct DemoTests {
+    @Test func theDemoIsALivingCommunityWithWorkingLogins() async throws {
+        try await withKringApp { app in
+            let lines = LockedLines()
+            let count = try await DemoCommunity(repositories: app.repositories, memberCount: 60, progress: { lines.append($0) })
+                .fill(passwordHash: TestAccounts.passwordHash)
+            #expect(count == 60)
+            #expect(!lines.all.isEmpty, "progress is reported")
+            let settings = try #require(try await app.repositories.community.settings())
+            #expect(settings.name == "Energie Samen")
+            #expect(try await app.repositories.members.count(status: .pending) > 0, "some members wait for approval")
+            #expect(try await app.repositories.activity.count(.visit) > 60, "months of visits")
+            let interests = try await app.repositories.tags.popular(kind: .interest, limit: 5)
+            #expect(interests.count == 5)
+            let members = try await app.repositories.members.list(status: .active, limit: 100)
+            #expect(Set(members.map { Calendar.current.component(.month, from: $0.createdAt) }).count > 3, "joined over months")
+            for login in DemoCommunity.logins {
+                let browser = TestBrowser(app)
+                let response = try await browser.post("/login", form: ["login": login.handle, "password": TestAccounts.password])
+                #expect(response.status == .seeOther, "\(login.handle) can log in")
+            }
+        }
+    }
+}
+
+final class LockedLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func append(_ line: String) { lock.withLock { lines.append(line) } }
+    var all: [String] { lock.withLock { lines } }
+}
