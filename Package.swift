@@ -41,7 +41,7 @@ let package = Package(
             ],
             resources: [.copy("Resources")]
         ),
-        .executableTarget(name: "kring", dependencies: ["KringWeb"]),
+        .executableTarget(name: "kring", dependencies: ["KringWeb", "KringCore"]),
         /// Shared test helpers: a configured app on a fresh database, and a cookie-keeping browser.
         .target(
             name: "KringTestSupport",

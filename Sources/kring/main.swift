@@ -1,3 +1,4 @@
+import KringCore
 import KringWeb
 import Logging
 import Vapor
@@ -17,9 +18,10 @@ enum KringMain {
             app.asyncCommands.use(AdminCommands(), as: "admin")
             try await app.execute()
         } catch {
-            app.logger.report(error: error)
+            // Commands explain their own failures; end with a non-zero status, not a crash report.
+            if !(error is DemoError || error is ValidationFailure) { app.logger.report(error: error) }
             try? await app.asyncShutdown()
-            throw error
+            exit(1)
         }
         try await app.asyncShutdown()
     }

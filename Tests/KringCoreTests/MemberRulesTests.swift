@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import KringCore
 
 @Suite("Member input rules")
@@ -9,11 +10,13 @@ struct MemberRulesTests {
         #expect(try MemberRules.handle(raw) == expected)
     }
 
-    @Test("bad handles name the problem", arguments: [
-        ("", "required"), ("ab", "handle.length"), (String(repeating: "a", count: 31), "handle.length"),
-        ("anna b", "handle.characters"), ("-anna", "handle.characters"), ("an<na", "handle.characters"),
-        ("admin", "handle.reserved"), ("settings", "handle.reserved"),
-    ])
+    @Test(
+        "bad handles name the problem",
+        arguments: [
+            ("", "required"), ("ab", "handle.length"), (String(repeating: "a", count: 31), "handle.length"),
+            ("anna b", "handle.characters"), ("-anna", "handle.characters"), ("an<na", "handle.characters"),
+            ("admin", "handle.reserved"), ("settings", "handle.reserved"),
+        ])
     func badHandles(raw: String, code: String) {
         #expect(throws: ValidationFailure(field: "handle", code: code)) { try MemberRules.handle(raw) }
     }
@@ -42,8 +45,9 @@ struct MemberRulesTests {
     }
 
     @Test func tagsAreSplitTrimmedDeduplicated() throws {
-        #expect(try MemberRules.tags("Zonnepanelen, warmtepomp ,, zonnepanelen,  Heat   Pumps", field: "interests")
-            == ["zonnepanelen", "warmtepomp", "heat pumps"])
+        #expect(
+            try MemberRules.tags("Zonnepanelen, warmtepomp ,, zonnepanelen,  Heat   Pumps", field: "interests")
+                == ["zonnepanelen", "warmtepomp", "heat pumps"])
         let many = (1...21).map { "tag\($0)" }.joined(separator: ",")
         #expect(throws: ValidationFailure(field: "interests", code: "tag.too_many")) { try MemberRules.tags(many, field: "interests") }
     }
@@ -58,10 +62,12 @@ struct MemberRulesTests {
 
 @Suite("Language negotiation")
 struct LanguageTests {
-    @Test("Accept-Language picks the best supported language", arguments: [
-        ("nl-NL,nl;q=0.9,en;q=0.8", Language.nl), ("en-US,en;q=0.9", .en), ("de-DE,nl;q=0.5,en;q=0.7", .en),
-        ("fr, nl;q=0.1", .nl), ("NL", .nl),
-    ])
+    @Test(
+        "Accept-Language picks the best supported language",
+        arguments: [
+            ("nl-NL,nl;q=0.9,en;q=0.8", Language.nl), ("en-US,en;q=0.9", .en), ("de-DE,nl;q=0.5,en;q=0.7", .en),
+            ("fr, nl;q=0.1", .nl), ("NL", .nl),
+        ])
     func acceptLanguage(header: String, expected: Language) {
         #expect(Language.preferred(fromAcceptLanguage: header) == expected)
     }

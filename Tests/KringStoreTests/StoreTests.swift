@@ -45,7 +45,8 @@ struct StoreTests {
                 profile: MemberProfile(bio: "Hallo", organisation: "Coop", interests: ["wind", "solar"], preferredLanguage: .nl))
             let loaded = try #require(try await app.repositories.members.find(handle: "anna"))
             #expect(loaded.displayName == "Anna V.")
-            #expect(loaded.profile == MemberProfile(bio: "Hallo", organisation: "Coop", interests: ["wind", "solar"], preferredLanguage: .nl))
+            #expect(
+                loaded.profile == MemberProfile(bio: "Hallo", organisation: "Coop", interests: ["wind", "solar"], preferredLanguage: .nl))
             #expect(try await app.repositories.members.find(id: bram.id)?.profile.interests == ["heat pumps"])
             try await TestAccounts.member(app, handle: "carla", profile: MemberProfile(interests: ["solar"]))
             let popular = try await app.repositories.tags.popular(kind: .interest, limit: 5)
@@ -102,7 +103,8 @@ struct StoreTests {
         let clock = TestClock()
         try await withKringApp(clock: clock.kringClock) { app in
             let outbox = app.repositories.outbox
-            let id = try await outbox.enqueue(NewOutboxMessage(kind: "test", recipient: "a@kring.test", recipientName: "A", subject: "S", bodyText: "B"))
+            let id = try await outbox.enqueue(
+                NewOutboxMessage(kind: "test", recipient: "a@kring.test", recipientName: "A", subject: "S", bodyText: "B"))
             #expect(try await outbox.due(limit: 10).map(\.id) == [id])
             try await outbox.markFailed(id: id, error: "connection refused")
             #expect(try await outbox.due(limit: 10).isEmpty, "the retry waits a minute")
@@ -163,7 +165,8 @@ struct StoreTests {
         try await withKringApp { app in
             let anna = try await TestAccounts.member(app, handle: "anna")
             let events = (0..<1234).map { index in
-                NewActivityEvent(kind: .visit, actorID: anna.id, actorIsStaff: false, occurredAt: Date(timeIntervalSince1970: Double(index) * 3600))
+                NewActivityEvent(
+                    kind: .visit, actorID: anna.id, actorIsStaff: false, occurredAt: Date(timeIntervalSince1970: Double(index) * 3600))
             }
             try await app.repositories.activity.recordBatch(events)
             #expect(try await app.repositories.activity.count(.visit, actorID: anna.id) == 1234)

@@ -1,10 +1,11 @@
 import Foundation
 import KringCore
 import KringStore
-@testable import KringWeb
 import SQLKit
 import Vapor
 @_exported import VaporTesting
+
+@testable import KringWeb
 
 /// Which database the suites run on: SQLite always; PostgreSQL when `KRING_TEST_DATABASE_URL` is set.
 public enum TestDatabase {

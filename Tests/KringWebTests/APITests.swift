@@ -4,6 +4,7 @@ import KringStore
 import KringTestSupport
 import Testing
 import Vapor
+
 @testable import KringWeb
 
 @Suite("JSON API")
@@ -51,7 +52,8 @@ struct APITests {
                 #expect(problem["status"] as? Int == 401)
                 #expect(problem["title"] as? String == "Unauthorized")
             }
-            try await app.testing().test(.POST, "/api/v1/auth/token", headers: Self.headers(), body: try Self.json(["login": "anna"])) { response in
+            try await app.testing().test(.POST, "/api/v1/auth/token", headers: Self.headers(), body: try Self.json(["login": "anna"])) {
+                response in
                 #expect(response.status == .unprocessableEntity)
                 let errors = try #require(try Self.object(response)["errors"] as? [[String: Any]])
                 #expect(errors.first?["field"] as? String == "password")
@@ -121,7 +123,9 @@ struct APITests {
             try await TestAccounts.member(app, handle: "anna", role: .manager)
             let manager = try await Self.token(app, login: "anna")
             let admin = try await Self.token(app, login: "admin")
-            try await app.testing().test(.PATCH, "/api/v1/community", headers: Self.headers(token: manager), body: try Self.json(["name": "Mine"])) { response in
+            try await app.testing().test(
+                .PATCH, "/api/v1/community", headers: Self.headers(token: manager), body: try Self.json(["name": "Mine"])
+            ) { response in
                 #expect(response.status == .forbidden)
                 #expect(response.headers.contentType?.description.hasPrefix("application/problem+json") == true)
             }
@@ -134,7 +138,8 @@ struct APITests {
                 #expect(Set(errors.compactMap { $0["field"] as? String }) == ["timeZone", "registrationMode"])
             }
             try await app.testing().test(
-                .PATCH, "/api/v1/community", headers: Self.headers(token: admin), body: try Self.json(["name": "Buurtkracht", "readAccess": "members"])
+                .PATCH, "/api/v1/community", headers: Self.headers(token: admin),
+                body: try Self.json(["name": "Buurtkracht", "readAccess": "members"])
             ) { response in
                 #expect(response.status == .ok)
                 let community = try Self.object(response)
@@ -165,7 +170,8 @@ struct APITests {
                 #expect(me["preferredLanguage"] as? String == "nl")
             }
             try await app.testing().test(
-                .PATCH, "/api/v1/me", headers: Self.headers(token: token), body: try Self.json(["displayName": "", "interests": "not a list"])
+                .PATCH, "/api/v1/me", headers: Self.headers(token: token),
+                body: try Self.json(["displayName": "", "interests": "not a list"])
             ) { response in
                 #expect(response.status == .unprocessableEntity)
                 let errors = try #require(try Self.object(response)["errors"] as? [[String: Any]])
@@ -185,7 +191,8 @@ struct APITests {
     @Test func malformedBodiesGetProblemsNotCrashes() async throws {
         try await withKringApp { app in
             try await TestAccounts.setUpCommunity(app)
-            try await app.testing().test(.POST, "/api/v1/auth/token", headers: Self.headers(), body: ByteBuffer(string: "{not json")) { response in
+            try await app.testing().test(.POST, "/api/v1/auth/token", headers: Self.headers(), body: ByteBuffer(string: "{not json")) {
+                response in
                 #expect(response.status.code >= 400 && response.status.code < 500)
                 #expect(response.headers.contentType?.description.hasPrefix("application/problem+json") == true)
             }
@@ -206,12 +213,14 @@ struct APITests {
                 #expect((document["openapi"] as? String)?.hasPrefix("3.1") == true)
                 let paths = try #require(document["paths"] as? [String: [String: Any]])
                 let operations = Set(paths.flatMap { path, methods in methods.keys.map { "\($0.uppercased()) /api/v1\(path)" } })
-                let routes = Set(app.routes.all.filter { $0.path.first?.description == "api" }.map { route in
-                    "\(route.method.rawValue) /" + route.path.map { component -> String in
-                        if case .parameter(let name) = component { return "{\(name)}" }
-                        return component.description
-                    }.joined(separator: "/")
-                })
+                let routes = Set(
+                    app.routes.all.filter { $0.path.first?.description == "api" }.map { route in
+                        "\(route.method.rawValue) /"
+                            + route.path.map { component -> String in
+                                if case .parameter(let name) = component { return "{\(name)}" }
+                                return component.description
+                            }.joined(separator: "/")
+                    })
                 #expect(routes.subtracting(operations).isEmpty, "undocumented: \(routes.subtracting(operations))")
                 #expect(operations.subtracting(routes).isEmpty, "documented but missing: \(operations.subtracting(routes))")
             }

@@ -4,6 +4,7 @@ import KringStore
 import KringTestSupport
 import Testing
 import Vapor
+
 @testable import KringWeb
 
 @Suite("Login, logout, sessions and CSRF")
@@ -88,7 +89,8 @@ struct AuthenticationTests {
 
             let other = TestBrowser(app)
             try await other.get("/login")
-            let foreign = try await browser.post("/login", form: ["login": "anna", "password": TestAccounts.password], csrf: other.csrfToken)
+            let foreign = try await browser.post(
+                "/login", form: ["login": "anna", "password": TestAccounts.password], csrf: other.csrfToken)
             #expect(foreign.status == .forbidden, "a token from another browser does not count")
 
             try await browser.post("/login", form: ["login": "anna", "password": TestAccounts.password])
@@ -111,10 +113,12 @@ struct AuthenticationTests {
                 try await browser.post("/login", form: ["login": "anna", "password": TestAccounts.password])
             }
             try await laptop.get("/settings/password")
-            let wrong = try await laptop.post("/settings/password", form: ["current_password": "nope nope nope", "new_password": "a new long password"])
+            let wrong = try await laptop.post(
+                "/settings/password", form: ["current_password": "nope nope nope", "new_password": "a new long password"])
             #expect(wrong.status == .unprocessableEntity)
             #expect(wrong.visibleText(id: "current_password-error") == "This is not your current password.")
-            let short = try await laptop.post("/settings/password", form: ["current_password": TestAccounts.password, "new_password": "short"])
+            let short = try await laptop.post(
+                "/settings/password", form: ["current_password": TestAccounts.password, "new_password": "short"])
             #expect(short.visibleText(id: "new_password-error") == "The password needs at least 10 characters.")
             let changed = try await laptop.post(
                 "/settings/password", form: ["current_password": TestAccounts.password, "new_password": "a new long password"])
@@ -137,7 +141,8 @@ struct AuthenticationTests {
             let known = try await browser.post("/password/forgot", form: ["email": "ANNA@kring.test"])
             #expect(unknown.status == .ok)
             #expect(known.status == .ok)
-            #expect(HTMLText.visible(unknown.text) == HTMLText.visible(known.text).replacingOccurrences(of: "ANNA", with: "nobody"),
+            #expect(
+                HTMLText.visible(unknown.text) == HTMLText.visible(known.text).replacingOccurrences(of: "ANNA", with: "nobody"),
                 "the answer does not reveal who is a member")
             let messages = try await app.repositories.outbox.list()
             #expect(messages.count == 1)

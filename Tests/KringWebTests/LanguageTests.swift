@@ -4,6 +4,7 @@ import KringStore
 import KringTestSupport
 import Testing
 import Vapor
+
 @testable import KringWeb
 
 @Suite("Dutch and English")
@@ -67,8 +68,8 @@ struct LanguageTests {
         let english = Localizer(language: .en, catalog: catalog, timeZone: amsterdam)
         #expect(dutch.date(date) == "21 september 2026")
         #expect(english.date(date) == "21 September 2026")
-        #expect(dutch.number(1234567) == "1.234.567")
-        #expect(english.number(1234567) == "1,234,567")
+        #expect(dutch.number(1_234_567) == "1.234.567")
+        #expect(english.number(1_234_567) == "1,234,567")
         #expect(dutch.plural("home.members", count: 1) == "lid")
         #expect(dutch.plural("home.members", count: 2) == "leden")
     }

@@ -4,6 +4,7 @@ import KringStore
 import KringTestSupport
 import Testing
 import Vapor
+
 @testable import KringWeb
 
 @Suite("Roles, administration and read access")
@@ -25,7 +26,10 @@ struct RolesAndAccessTests {
                 (nil, ["/admin": .seeOther, "/admin/settings": .seeOther, "/admin/mail": .seeOther, "/members": .seeOther]),
                 ("mia", ["/admin": .forbidden, "/admin/members": .forbidden, "/admin/settings": .forbidden, "/members": .ok]),
                 ("mod", ["/admin": .forbidden, "/admin/invites": .forbidden, "/members": .ok]),
-                ("manon", ["/admin": .ok, "/admin/members": .ok, "/admin/invites": .ok, "/admin/settings": .forbidden, "/admin/mail": .forbidden]),
+                (
+                    "manon",
+                    ["/admin": .ok, "/admin/members": .ok, "/admin/invites": .ok, "/admin/settings": .forbidden, "/admin/mail": .forbidden]
+                ),
                 ("admin", ["/admin": .ok, "/admin/members": .ok, "/admin/invites": .ok, "/admin/settings": .ok, "/admin/mail": .ok]),
             ]
             for (handle, pages) in expectations {
@@ -73,23 +77,30 @@ struct RolesAndAccessTests {
             let admin = try await Self.signedIn(app, "admin")
             let page = try await admin.get("/admin/settings")
             #expect(page.text.contains(#"id="settings-form""#))
-            let bad = try await admin.post("/admin/settings", form: [
-                "community_name": "", "tagline": "", "default_language": "nl", "registration_mode": "maybe", "read_access": "public",
-                "time_zone": "Moon/Crater",
-            ])
+            let bad = try await admin.post(
+                "/admin/settings",
+                form: [
+                    "community_name": "", "tagline": "", "default_language": "nl", "registration_mode": "maybe", "read_access": "public",
+                    "time_zone": "Moon/Crater",
+                ])
             #expect(bad.status == .unprocessableEntity)
             #expect(bad.text.contains(#"id="registration_mode-error""#))
             #expect(bad.text.contains(#"id="time_zone-error""#))
             #expect(try await app.repositories.community.settings()?.name == "Testgemeenschap", "nothing half-written")
-            let good = try await admin.post("/admin/settings", form: [
-                "community_name": "Buurtkracht", "tagline": "Samen sterker", "default_language": "nl", "registration_mode": "approval",
-                "read_access": "members", "time_zone": "Europe/Amsterdam",
-            ])
+            let good = try await admin.post(
+                "/admin/settings",
+                form: [
+                    "community_name": "Buurtkracht", "tagline": "Samen sterker", "default_language": "nl", "registration_mode": "approval",
+                    "read_access": "members", "time_zone": "Europe/Amsterdam",
+                ])
             #expect(good.status == .seeOther)
             let settings = try #require(try await app.repositories.community.settings())
-            #expect(settings == CommunitySettings(
-                name: "Buurtkracht", tagline: "Samen sterker", defaultLanguage: .nl, registrationMode: .approval, readAccess: .members,
-                timeZone: "Europe/Amsterdam"))
+            #expect(
+                settings
+                    == CommunitySettings(
+                        name: "Buurtkracht", tagline: "Samen sterker", defaultLanguage: .nl, registrationMode: .approval,
+                        readAccess: .members,
+                        timeZone: "Europe/Amsterdam"))
         }
     }
 
@@ -110,7 +121,8 @@ struct RolesAndAccessTests {
             let api = try await visitor.get("/api/v1/members/anna")
             #expect(api.status == .unauthorized)
             #expect(!api.text.contains("Private words"))
-            let login = try await visitor.post("/login", form: ["login": "anna", "password": TestAccounts.password, "next": "/members/anna"])
+            let login = try await visitor.post(
+                "/login", form: ["login": "anna", "password": TestAccounts.password, "next": "/members/anna"])
             #expect(login.headers.first(name: .location) == "/members/anna", "back to where the visitor was going")
             #expect(try await visitor.follow(login).text.contains("Private words"))
         }

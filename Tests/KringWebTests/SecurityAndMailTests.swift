@@ -4,6 +4,7 @@ import KringStore
 import KringTestSupport
 import Testing
 import Vapor
+
 @testable import KringWeb
 
 @Suite("HTML safety, headers, mail and health")
@@ -39,10 +40,13 @@ struct SecurityAndMailTests {
             let eve = TestBrowser(app)
             try await eve.post("/login", form: ["login": "eve", "password": TestAccounts.password])
             try await eve.get("/settings/profile")
-            let saved = try await eve.post("/settings/profile", form: [
-                "display_name": "<img src=x onerror=alert(1)>", "bio": Self.hostile, "organisation": Self.hostile, "interests": "<svg onload=alert(3)>",
-                "expertise": "", "preferred_language": "",
-            ])
+            let saved = try await eve.post(
+                "/settings/profile",
+                form: [
+                    "display_name": "<img src=x onerror=alert(1)>", "bio": Self.hostile, "organisation": Self.hostile,
+                    "interests": "<svg onload=alert(3)>",
+                    "expertise": "", "preferred_language": "",
+                ])
             #expect(saved.status == .seeOther)
             let pages = ["/members/eve", "/members", "/", "/settings/profile"]
             let viewer = TestBrowser(app)
@@ -100,8 +104,10 @@ struct SecurityAndMailTests {
         try await withKringApp { app in
             try await TestAccounts.setUpCommunity(app)
             let member = try await TestAccounts.member(app, handle: "anna", profile: MemberProfile(preferredLanguage: .nl))
-            try await app.repositories.outbox.enqueue(NewOutboxMessage(
-                kind: "test", recipient: member.email, recipientName: "Anna Tester", subject: "Hallo Änna", bodyText: "Regel één\nRegel twee"))
+            try await app.repositories.outbox.enqueue(
+                NewOutboxMessage(
+                    kind: "test", recipient: member.email, recipientName: "Anna Tester", subject: "Hallo Änna",
+                    bodyText: "Regel één\nRegel twee"))
             let folder = app.kring.config.mailDirectory
             #expect(try await app.outboxDelivery.deliverDue() == 1)
             let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".eml") }
@@ -116,8 +122,10 @@ struct SecurityAndMailTests {
 
             let down = CapturingMailTransport()
             down.failing = true
-            try await app.repositories.outbox.enqueue(NewOutboxMessage(kind: "test", recipient: "b@kring.test", recipientName: "B", subject: "S", bodyText: "B"))
-            let failing = OutboxDelivery(repositories: app.repositories, transport: down, sender: MailSender(name: "K", address: "k@kring.test"), logger: app.logger)
+            try await app.repositories.outbox.enqueue(
+                NewOutboxMessage(kind: "test", recipient: "b@kring.test", recipientName: "B", subject: "S", bodyText: "B"))
+            let failing = OutboxDelivery(
+                repositories: app.repositories, transport: down, sender: MailSender(name: "K", address: "k@kring.test"), logger: app.logger)
             #expect(try await failing.deliverDue() == 0)
             let waiting = try #require(try await app.repositories.outbox.list(status: .pending).first)
             #expect(waiting.attempts == 1)
@@ -182,15 +190,19 @@ struct SecurityAndMailTests {
             let browser = TestBrowser(app)
             try await browser.post("/login", form: ["login": "anna", "password": TestAccounts.password])
             try await browser.get("/settings/profile")
-            let bad = try await browser.post("/settings/profile", form: [
-                "display_name": "", "bio": String(repeating: "x", count: 2001), "interests": "ok", "preferred_language": "xx",
-            ])
+            let bad = try await browser.post(
+                "/settings/profile",
+                form: [
+                    "display_name": "", "bio": String(repeating: "x", count: 2001), "interests": "ok", "preferred_language": "xx",
+                ])
             #expect(bad.status == .unprocessableEntity)
             for field in ["display_name", "bio", "preferred_language"] { #expect(bad.text.contains(#"id="\#(field)-error""#)) }
-            let good = try await browser.post("/settings/profile", form: [
-                "display_name": "Anna de Vries", "bio": "Eerste alinea.\n\nTweede alinea.", "organisation": "Coöperatie Zon",
-                "interests": "duurzaamheid, zonnepanelen", "expertise": "isolatie", "preferred_language": "nl",
-            ])
+            let good = try await browser.post(
+                "/settings/profile",
+                form: [
+                    "display_name": "Anna de Vries", "bio": "Eerste alinea.\n\nTweede alinea.", "organisation": "Coöperatie Zon",
+                    "interests": "duurzaamheid, zonnepanelen", "expertise": "isolatie", "preferred_language": "nl",
+                ])
             #expect(good.status == .seeOther)
             #expect(try await browser.follow(good).text.contains("Profiel opgeslagen."))
             let profile = try await TestBrowser(app).get("/members/anna")

@@ -4,6 +4,7 @@ import KringStore
 import KringTestSupport
 import Testing
 import Vapor
+
 @testable import KringWeb
 
 @Suite("Setup and registration")
@@ -44,7 +45,8 @@ struct SetupAndRegistrationTests {
             #expect(admin.role == .admin)
             #expect(try await app.repositories.community.settings()?.defaultLanguage == .nl)
             #expect(try await browser.get("/setup").headers.first(name: .location) == "/", "setup runs once")
-            let again = try await browser.post("/setup", form: Self.validSetup.merging(["handle": "mallory", "email": "m@kring.test"]) { $1 })
+            let again = try await browser.post(
+                "/setup", form: Self.validSetup.merging(["handle": "mallory", "email": "m@kring.test"]) { $1 })
             #expect(again.status == .seeOther)
             #expect(try await app.repositories.members.find(handle: "mallory") == nil)
         }
@@ -54,9 +56,12 @@ struct SetupAndRegistrationTests {
         try await withKringApp { app in
             let browser = TestBrowser(app)
             try await browser.get("/setup")
-            let response = try await browser.post("/setup", form: [
-                "community_name": "", "default_language": "fr", "handle": "a b", "display_name": "X", "email": "nope", "password": "short",
-            ])
+            let response = try await browser.post(
+                "/setup",
+                form: [
+                    "community_name": "", "default_language": "fr", "handle": "a b", "display_name": "X", "email": "nope",
+                    "password": "short",
+                ])
             #expect(response.status == .unprocessableEntity)
             for field in ["community_name", "default_language", "handle", "email", "password"] {
                 #expect(response.text.contains(#"id="\#(field)-error""#), "\(field) is marked")
@@ -73,9 +78,11 @@ struct SetupAndRegistrationTests {
             try await TestAccounts.setUpCommunity(app)
             let browser = TestBrowser(app)
             #expect(try await browser.get("/register").text.contains(#"id="register-form""#))
-            let response = try await browser.post("/register", form: [
-                "handle": "Anna_V", "display_name": "Anna de Vries", "email": "Anna@Example.org", "password": "een lang wachtwoord",
-            ])
+            let response = try await browser.post(
+                "/register",
+                form: [
+                    "handle": "Anna_V", "display_name": "Anna de Vries", "email": "Anna@Example.org", "password": "een lang wachtwoord",
+                ])
             #expect(response.status == .seeOther)
             let home = try await browser.follow(response)
             #expect(home.visibleText(id: "current-member") == "Anna de Vries")
@@ -96,9 +103,11 @@ struct SetupAndRegistrationTests {
             try await TestAccounts.member(app, handle: "anna")
             let browser = TestBrowser(app)
             try await browser.get("/register")
-            let duplicate = try await browser.post("/register", form: [
-                "handle": "ANNA", "display_name": "Other Anna", "email": "anna@kring.test", "password": "een lang wachtwoord",
-            ])
+            let duplicate = try await browser.post(
+                "/register",
+                form: [
+                    "handle": "ANNA", "display_name": "Other Anna", "email": "anna@kring.test", "password": "een lang wachtwoord",
+                ])
             #expect(duplicate.status == .unprocessableEntity)
             #expect(duplicate.visibleText(id: "handle-error") == "This handle is already taken.")
             #expect(duplicate.visibleText(id: "email-error") == "An account with this e-mail address already exists.")
@@ -120,9 +129,11 @@ struct SetupAndRegistrationTests {
             try await TestAccounts.member(app, handle: "manon", role: .manager)
             let visitor = TestBrowser(app)
             try await visitor.get("/register")
-            let registered = try await visitor.post("/register", form: [
-                "handle": "piet", "display_name": "Piet", "email": "piet@kring.test", "password": "een lang wachtwoord",
-            ])
+            let registered = try await visitor.post(
+                "/register",
+                form: [
+                    "handle": "piet", "display_name": "Piet", "email": "piet@kring.test", "password": "een lang wachtwoord",
+                ])
             #expect(registered.status == .ok)
             #expect(registered.text.contains(#"id="register-pending""#))
             #expect(visitor.cookies["kring_session"] == nil)
@@ -153,9 +164,11 @@ struct SetupAndRegistrationTests {
             let page = try await visitor.get("/register")
             #expect(page.text.contains(#"id="invite-only""#))
             #expect(!page.text.contains(#"id="register-form""#))
-            let sneaky = try await visitor.post("/register", form: [
-                "handle": "sneaky", "display_name": "S", "email": "s@kring.test", "password": "een lang wachtwoord",
-            ])
+            let sneaky = try await visitor.post(
+                "/register",
+                form: [
+                    "handle": "sneaky", "display_name": "S", "email": "s@kring.test", "password": "een lang wachtwoord",
+                ])
             #expect(sneaky.text.contains(#"id="invite-only""#))
             #expect(try await app.repositories.members.find(handle: "sneaky") == nil)
 
@@ -170,20 +183,26 @@ struct SetupAndRegistrationTests {
             #expect(try await delivery.deliverDue() == 1)
             let invitation = try #require(mail.messages.first)
             #expect(invitation.subject.contains("Ada Admin"))
-            let link = try #require(TestBrowser.firstMatch(#"http://kring\.test(/register\?invite=[A-Za-z0-9_-]+)"#, in: invitation.bodyText))
+            let link = try #require(
+                TestBrowser.firstMatch(#"http://kring\.test(/register\?invite=[A-Za-z0-9_-]+)"#, in: invitation.bodyText))
             let form = try await visitor.get(link)
             #expect(form.text.contains(#"value="guest@kring.test""#))
             let token = try #require(TestBrowser.firstMatch(#"invite=(.+)$"#, in: link))
-            let joined = try await visitor.post("/register", form: [
-                "handle": "guest", "display_name": "Guest", "email": "guest@kring.test", "password": "een lang wachtwoord", "invite": token,
-            ])
+            let joined = try await visitor.post(
+                "/register",
+                form: [
+                    "handle": "guest", "display_name": "Guest", "email": "guest@kring.test", "password": "een lang wachtwoord",
+                    "invite": token,
+                ])
             #expect(joined.status == .seeOther)
             #expect(try await app.repositories.members.find(handle: "guest")?.status == .active)
             let reuse = TestBrowser(app)
             try await reuse.get(link)
-            let second = try await reuse.post("/register", form: [
-                "handle": "guest2", "display_name": "G", "email": "g2@kring.test", "password": "een lang wachtwoord", "invite": token,
-            ])
+            let second = try await reuse.post(
+                "/register",
+                form: [
+                    "handle": "guest2", "display_name": "G", "email": "g2@kring.test", "password": "een lang wachtwoord", "invite": token,
+                ])
             #expect(second.text.contains(#"id="invite-only""#))
             #expect(try await app.repositories.members.find(handle: "guest2") == nil)
         }

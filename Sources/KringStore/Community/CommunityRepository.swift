@@ -32,7 +32,8 @@ public struct CommunityRepository: Sendable {
             admin.role = .admin
             admin.status = .active
             let member = try await MemberRepository(database: tx, clock: clock).create(admin)
-            try await ActivityLog(database: tx, clock: clock).record(.communitySetup, by: member.actor, subjectType: "community", subjectID: record.id)
+            try await ActivityLog(database: tx, clock: clock).record(
+                .communitySetup, by: member.actor, subjectType: "community", subjectID: record.id)
             return member
         }
     }
@@ -43,7 +44,8 @@ public struct CommunityRepository: Sendable {
             record.apply(settings)
             record.updatedAt = clock.now()
             try await record.save(on: tx)
-            try await ActivityLog(database: tx, clock: clock).record(.settingsChange, by: actor, subjectType: "community", subjectID: record.id)
+            try await ActivityLog(database: tx, clock: clock).record(
+                .settingsChange, by: actor, subjectType: "community", subjectID: record.id)
         }
     }
 

@@ -106,7 +106,7 @@ public struct MemberRepository: Sendable {
             record.updatedAt = now
             do {
                 try await record.create(on: tx)
-            } catch where (error as? any DatabaseError)?.isConstraintFailure == true {
+            } catch  where (error as? any DatabaseError)?.isConstraintFailure == true {
                 // Lost a race with a concurrent registration of the same handle or address.
                 throw ValidationFailure(field: "handle", code: "handle.taken")
             }
@@ -114,7 +114,8 @@ public struct MemberRepository: Sendable {
             try await repository.replaceTags(of: id, kind: .interest, with: new.profile.interests)
             try await repository.replaceTags(of: id, kind: .expertise, with: new.profile.expertise)
             let member = try record.domain(interests: new.profile.interests, expertise: new.profile.expertise)
-            try await ActivityLog(database: tx, clock: clock).record(.signup, by: member.actor, subjectType: "member", subjectID: id, at: now)
+            try await ActivityLog(database: tx, clock: clock).record(
+                .signup, by: member.actor, subjectType: "member", subjectID: id, at: now)
             return member
         }
     }

@@ -33,10 +33,12 @@ public struct TagRepository: Sendable {
     /// The most used member tags of a kind, with how many members carry each.
     public func popular(kind: MemberTagKind, limit: Int) async throws -> [(name: String, members: Int)] {
         guard let sql = database as? any SQLDatabase else { return [] }
-        let rows = try await sql.raw("""
+        let rows = try await sql.raw(
+            """
             SELECT t.name AS name, COUNT(*) AS members FROM member_tags mt JOIN tags t ON t.id = mt.tag_id
             WHERE mt.kind = \(bind: kind.rawValue) GROUP BY t.name ORDER BY members DESC, t.name LIMIT \(bind: limit)
-            """).all()
+            """
+        ).all()
         return try rows.map { (try $0.decode(column: "name", as: String.self), try $0.decode(column: "members", as: Int.self)) }
     }
 }

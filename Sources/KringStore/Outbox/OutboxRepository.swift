@@ -84,8 +84,9 @@ public struct OutboxRepository: Sendable {
     /// Returns false when another process claimed it first.
     public func claim(id: UUID, for interval: TimeInterval, expectedNextAttempt: Date) async throws -> Bool {
         try await database.transaction { tx in
-            guard let record = try await OutboxRecord.query(on: tx).filter(\.$id == id)
-                .filter(\.$status == OutboxMessage.Status.pending.rawValue).first(),
+            guard
+                let record = try await OutboxRecord.query(on: tx).filter(\.$id == id)
+                    .filter(\.$status == OutboxMessage.Status.pending.rawValue).first(),
                 abs(record.nextAttemptAt.timeIntervalSince(expectedNextAttempt)) < 0.001
             else { return false }
             record.nextAttemptAt = clock.now().addingTimeInterval(interval)
@@ -130,7 +131,9 @@ public struct OutboxRepository: Sendable {
     }
 
     /// The mail log: newest first, optionally one status or one recipient.
-    public func list(status: OutboxMessage.Status? = nil, recipient: String? = nil, limit: Int = 50, offset: Int = 0) async throws -> [OutboxMessage] {
+    public func list(status: OutboxMessage.Status? = nil, recipient: String? = nil, limit: Int = 50, offset: Int = 0) async throws
+        -> [OutboxMessage]
+    {
         var query = OutboxRecord.query(on: database)
         if let status { query = query.filter(\.$status == status.rawValue) }
         if let recipient { query = query.filter(\.$recipient == recipient.lowercased()) }

@@ -24,19 +24,23 @@ public struct RateLimitStore: Sendable {
     public func hit(_ bucket: String, window: TimeInterval) async throws -> Int {
         let sql = try sqlDatabase()
         let start = windowStart(window)
-        try await sql.raw("""
+        try await sql.raw(
+            """
             INSERT INTO rate_limit_counters (bucket, window_start, hits) VALUES (\(bind: bucket), \(bind: start), 1)
             ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limit_counters.hits + 1
-            """).run()
+            """
+        ).run()
         return try await hits(bucket, window: window)
     }
 
     /// The hits in `bucket` during the current window.
     public func hits(_ bucket: String, window: TimeInterval) async throws -> Int {
         let sql = try sqlDatabase()
-        let row = try await sql.raw("""
+        let row = try await sql.raw(
+            """
             SELECT hits FROM rate_limit_counters WHERE bucket = \(bind: bucket) AND window_start = \(bind: windowStart(window))
-            """).first()
+            """
+        ).first()
         return try row?.decode(column: "hits", as: Int.self) ?? 0
     }
 

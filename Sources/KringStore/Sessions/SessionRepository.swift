@@ -93,7 +93,8 @@ public struct AccessTokenRepository: Sendable {
             token.tokenPrefix = prefix
             token.createdAt = clock.now()
             try await token.create(on: tx)
-            try await ActivityLog(database: tx, clock: clock).record(.tokenCreated, by: actor, subjectType: "access_token", subjectID: token.id)
+            try await ActivityLog(database: tx, clock: clock).record(
+                .tokenCreated, by: actor, subjectType: "access_token", subjectID: token.id)
             return try token.summary()
         }
     }
@@ -107,8 +108,9 @@ public struct AccessTokenRepository: Sendable {
     /// Revokes one of the member's tokens. Returns false when no such live token exists.
     public func revoke(id: UUID, of memberID: UUID, actor: Actor) async throws -> Bool {
         try await database.transaction { tx in
-            guard let token = try await AccessTokenRecord.query(on: tx).filter(\.$id == id).filter(\.$memberID == memberID)
-                .filter(\.$revokedAt == nil).first()
+            guard
+                let token = try await AccessTokenRecord.query(on: tx).filter(\.$id == id).filter(\.$memberID == memberID)
+                    .filter(\.$revokedAt == nil).first()
             else { return false }
             token.revokedAt = clock.now()
             try await token.save(on: tx)
@@ -119,8 +121,9 @@ public struct AccessTokenRepository: Sendable {
 
     /// The active member a live token belongs to, noting when it was last used (at most once a minute).
     public func member(forTokenHash tokenHash: String) async throws -> Member? {
-        guard let token = try await AccessTokenRecord.query(on: database).filter(\.$tokenHash == tokenHash)
-            .filter(\.$revokedAt == nil).first(),
+        guard
+            let token = try await AccessTokenRecord.query(on: database).filter(\.$tokenHash == tokenHash)
+                .filter(\.$revokedAt == nil).first(),
             let record = try await MemberRecord.find(token.memberID, on: database),
             record.status == MemberStatus.active.rawValue
         else { return nil }
@@ -181,8 +184,9 @@ public struct EmailTokenRepository: Sendable {
 
     /// The token if it exists, is unused and has not expired.
     public func valid(_ purpose: EmailTokenPurpose, tokenHash: String) async throws -> EmailToken? {
-        guard let record = try await EmailTokenRecord.query(on: database).filter(\.$tokenHash == tokenHash)
-            .filter(\.$purpose == purpose.rawValue).filter(\.$usedAt == nil).first(),
+        guard
+            let record = try await EmailTokenRecord.query(on: database).filter(\.$tokenHash == tokenHash)
+                .filter(\.$purpose == purpose.rawValue).filter(\.$usedAt == nil).first(),
             record.expiresAt > clock.now()
         else { return nil }
         return EmailToken(

@@ -59,9 +59,10 @@ struct APIController: RouteCollection {
     @Sendable func listTokens(request: Request) async throws -> TokenListDTO {
         let member = try request.requireMember()
         let tokens = try await request.repositories.accessTokens.list(of: member.id)
-        return TokenListDTO(tokens: tokens.map {
-            TokenDTO(id: $0.id, name: $0.name, prefix: $0.prefix, createdAt: $0.createdAt, lastUsedAt: $0.lastUsedAt)
-        })
+        return TokenListDTO(
+            tokens: tokens.map {
+                TokenDTO(id: $0.id, name: $0.name, prefix: $0.prefix, createdAt: $0.createdAt, lastUsedAt: $0.lastUsedAt)
+            })
     }
 
     @Sendable func revokeToken(request: Request) async throws -> HTTPStatus {

@@ -1,9 +1,9 @@
 import Fluent
 import FluentPostgresDriver
 import FluentSQLiteDriver
-import SQLKit
 import KringCore
 import KringStore
+import SQLKit
 import Vapor
 
 /// Options for `configure` that differ between the server, the CLI commands and tests.

@@ -74,10 +74,12 @@ struct KringErrorMiddleware: AsyncMiddleware {
         if wantsJSON {
             let problem = Problem(
                 title: status.reasonPhrase, status: Int(status.code), detail: detail, instance: request.url.path,
-                errors: fieldErrors.isEmpty ? nil : fieldErrors.map {
-                    Problem.InvalidParameter(
-                        field: request.isAPI ? Self.jsonFieldName($0.field) : $0.field, code: $0.code, message: t.fieldError($0))
-                })
+                errors: fieldErrors.isEmpty
+                    ? nil
+                    : fieldErrors.map {
+                        Problem.InvalidParameter(
+                            field: request.isAPI ? Self.jsonFieldName($0.field) : $0.field, code: $0.code, message: t.fieldError($0))
+                    })
             response = Response(status: status)
             try? response.content.encode(problem, as: .json)
             response.headers.contentType = Problem.mediaType

@@ -37,7 +37,7 @@ public struct DemoCommand: AsyncCommand {
     }
 }
 
-enum DemoError: Error {
+public enum DemoError: Error {
     case notEmpty
 }
 
@@ -83,7 +83,8 @@ struct CreateAdminCommand: AsyncCommand {
         let handle = ask(signature.handle, "Handle:")
         let name = ask(signature.name, "Display name:")
         let email = ask(signature.email, "E-mail address:")
-        let password = ask(signature.password ?? Environment.get("KRING_ADMIN_PASSWORD"), "Password (at least 10 characters):", secure: true)
+        let password = ask(
+            signature.password ?? Environment.get("KRING_ADMIN_PASSWORD"), "Password (at least 10 characters):", secure: true)
         do {
             let (settings, administrator) = try await SetupInput.validate(
                 communityName: communityName, tagline: signature.tagline ?? existing?.tagline ?? "",

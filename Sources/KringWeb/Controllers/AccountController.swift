@@ -97,7 +97,8 @@ struct AccountController: RouteCollection {
 
         if status == .pending {
             return AccountViews.message(
-                request, title: t("register.pending.title"), body: t("register.pending.body", ["email": member.email]), id: "register-pending")
+                request, title: t("register.pending.title"), body: t("register.pending.body", ["email": member.email]),
+                id: "register-pending")
         }
         let response = request.redirect(to: "/")
         try await SignIn.start(request, member: member, on: response)

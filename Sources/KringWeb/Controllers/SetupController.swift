@@ -102,8 +102,10 @@ enum SetupViews {
                         Forms.field(
                             "handle", label: t("field.handle"), state: state, t: t, autocomplete: "username", required: true,
                             hint: t("field.handle.hint"))
-                        Forms.field("display_name", label: t("field.display_name"), state: state, t: t, autocomplete: "name", required: true)
-                        Forms.field("email", label: t("field.email"), state: state, t: t, type: "email", autocomplete: "email", required: true)
+                        Forms.field(
+                            "display_name", label: t("field.display_name"), state: state, t: t, autocomplete: "name", required: true)
+                        Forms.field(
+                            "email", label: t("field.email"), state: state, t: t, type: "email", autocomplete: "email", required: true)
                         Forms.field(
                             "password", label: t("field.password"), state: state, t: t, type: "password", autocomplete: "new-password",
                             required: true, hint: t("field.password.hint"))

@@ -76,21 +76,32 @@ public struct DemoCommunity: Sendable {
                 profile: MemberProfile(bio: "Beheerder van deze demo.", organisation: "Energie Samen", preferredLanguage: .nl)))
 
         let named: [(String, String, Role, Bool, String, [String])] = [
-            ("sanne", "Sanne Bakker", .manager, true, "Community manager bij Energie Samen. Ik verbind leden met elkaar en met onze afdelingen.", ["buurtinitiatief", "energiecoöperatie", "duurzaamheid"]),
-            ("joost", "Joost de Groot", .moderator, true, "Ik modereer de forums en beantwoord vragen over facturen.", ["dynamisch contract", "slimme meter"]),
-            ("amira", "Amira El Amrani", .member, false, "Huurder in Overvecht, bezig met energie besparen zonder grote verbouwing.", ["energiebesparing", "subsidies", "isolatie"]),
+            (
+                "sanne", "Sanne Bakker", .manager, true,
+                "Community manager bij Energie Samen. Ik verbind leden met elkaar en met onze afdelingen.",
+                ["buurtinitiatief", "energiecoöperatie", "duurzaamheid"]
+            ),
+            (
+                "joost", "Joost de Groot", .moderator, true, "Ik modereer de forums en beantwoord vragen over facturen.",
+                ["dynamisch contract", "slimme meter"]
+            ),
+            (
+                "amira", "Amira El Amrani", .member, false, "Huurder in Overvecht, bezig met energie besparen zonder grote verbouwing.",
+                ["energiebesparing", "subsidies", "isolatie"]
+            ),
         ]
         var members: [Member] = [admin]
         for (index, person) in named.enumerated() {
             let joined = start.addingTimeInterval(Double(index + 1) * 86_400)
-            members.append(try await repositories.members.create(
-                NewMember(
-                    handle: person.0, displayName: person.1, email: "\(person.0)@demo.kring.example", passwordHash: passwordHash,
-                    role: person.2, isStaff: person.3,
-                    profile: MemberProfile(
-                        bio: person.4, organisation: person.3 ? "Energie Samen" : "", interests: person.5,
-                        expertise: Array(person.5.prefix(1)), preferredLanguage: .nl)),
-                at: joined))
+            members.append(
+                try await repositories.members.create(
+                    NewMember(
+                        handle: person.0, displayName: person.1, email: "\(person.0)@demo.kring.example", passwordHash: passwordHash,
+                        role: person.2, isStaff: person.3,
+                        profile: MemberProfile(
+                            bio: person.4, organisation: person.3 ? "Energie Samen" : "", interests: person.5,
+                            expertise: Array(person.5.prefix(1)), preferredLanguage: .nl)),
+                    at: joined))
         }
 
         progress("Creating \(memberCount) members…")
@@ -105,20 +116,22 @@ public struct DemoCommunity: Sendable {
             let position = pow(Double.random(in: 0..<1, using: &random), 0.7)
             let joined = start.addingTimeInterval(position * now.timeIntervalSince(start))
             let interestCount = Int.random(in: 0...4, using: &random)
-            let interests = (0..<interestCount).map { _ in Self.interests[min(Self.interests.count - 1, Int(random.pareto(alpha: 1.1)) - 1)] }
+            let interests = (0..<interestCount).map { _ in Self.interests[min(Self.interests.count - 1, Int(random.pareto(alpha: 1.1)) - 1)]
+            }
             let expertise = random.next() % 5 == 0 ? Array(Set(interests).prefix(1)) : []
             let isStaff = index % 37 == 0
             let status: MemberStatus = index >= memberCount - 8 && index % 3 == 0 ? .pending : .active
-            members.append(try await repositories.members.create(
-                NewMember(
-                    handle: handle, displayName: "\(first) \(last)", email: "\(handle)@demo.kring.example", passwordHash: passwordHash,
-                    isStaff: isStaff, status: status,
-                    profile: MemberProfile(
-                        bio: Self.bios.randomElement(using: &random)!,
-                        organisation: isStaff ? "Energie Samen" : Self.organisations.randomElement(using: &random)!,
-                        interests: Array(Set(interests)).sorted(), expertise: expertise,
-                        preferredLanguage: random.next() % 4 == 0 ? .en : .nl)),
-                at: joined))
+            members.append(
+                try await repositories.members.create(
+                    NewMember(
+                        handle: handle, displayName: "\(first) \(last)", email: "\(handle)@demo.kring.example", passwordHash: passwordHash,
+                        isStaff: isStaff, status: status,
+                        profile: MemberProfile(
+                            bio: Self.bios.randomElement(using: &random)!,
+                            organisation: isStaff ? "Energie Samen" : Self.organisations.randomElement(using: &random)!,
+                            interests: Array(Set(interests)).sorted(), expertise: expertise,
+                            preferredLanguage: random.next() % 4 == 0 ? .en : .nl)),
+                    at: joined))
             if (index + 1) % 50 == 0 { progress("  \(index + 1 + named.count + 1) members") }
         }
 
@@ -126,7 +139,7 @@ public struct DemoCommunity: Sendable {
         var events: [NewActivityEvent] = []
         for member in members where member.status == .active {
             // Heavy-tailed: most members visit a few times, a few visit almost daily.
-            let visits = min(300, Int(random.pareto(alpha: 1.2) * 2) - 1)
+            let visits = min(365, Int(random.pareto(alpha: 0.9) * 3) - 2)
             let span = now.timeIntervalSince(member.createdAt)
             guard span > 0 else { continue }
             for _ in 0..<visits {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A small deterministic random generator (SplitMix64), so the demo community is the same every run.
 public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
@@ -18,5 +20,3 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         return 1 / pow(u, 1 / alpha)
     }
 }
-
-import Foundation

@@ -17,7 +17,10 @@ struct Mailer {
 
     private func link(_ path: String) -> String { services.config.baseURL + path }
 
-    private func enqueue(kind: String, to address: String, name: String, language: Language?, subjectKey: String, bodyKey: String, arguments: [String: String]) async throws {
+    private func enqueue(
+        kind: String, to address: String, name: String, language: Language?, subjectKey: String, bodyKey: String,
+        arguments: [String: String]
+    ) async throws {
         let t = localizer(language)
         var all = arguments
         all["community"] = community.name

@@ -34,7 +34,8 @@ enum AccountViews {
                         Forms.field(
                             "display_name", label: t("field.display_name"), state: state, t: t, autocomplete: "name", required: true,
                             maxLength: MemberRules.displayNameMaxLength)
-                        Forms.field("email", label: t("field.email"), state: state, t: t, type: "email", autocomplete: "email", required: true)
+                        Forms.field(
+                            "email", label: t("field.email"), state: state, t: t, type: "email", autocomplete: "email", required: true)
                         Forms.field(
                             "password", label: t("field.password"), state: state, t: t, type: "password", autocomplete: "new-password",
                             required: true, hint: t("field.password.hint"))

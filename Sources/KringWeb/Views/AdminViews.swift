@@ -74,7 +74,8 @@ enum AdminViews {
                 Forms.select(
                     "registration_mode", label: t("field.registration_mode"), options: modes, state: state, t: t,
                     hint: t("field.registration_mode.hint"))
-                Forms.select("read_access", label: t("field.read_access"), options: access, state: state, t: t, hint: t("field.read_access.hint"))
+                Forms.select(
+                    "read_access", label: t("field.read_access"), options: access, state: state, t: t, hint: t("field.read_access.hint"))
                 Forms.field("time_zone", label: t("field.time_zone"), state: state, t: t, hint: t("field.time_zone.hint"))
                 Forms.submit(t("settings.save"), id: "settings-submit")
             }
@@ -142,7 +143,9 @@ enum AdminViews {
                 if member.status == .pending {
                     H.form(action: .to("/admin/members/\(member.handle)/approve"), .class("inline-form")) {
                         Forms.csrf(request)
-                        H.button(.type("submit"), .class("button button-small"), .id("approve-\(member.handle)")) { t("admin.members.approve") }
+                        H.button(.type("submit"), .class("button button-small"), .id("approve-\(member.handle)")) {
+                            t("admin.members.approve")
+                        }
                     }
                     H.form(action: .to("/admin/members/\(member.handle)/reject"), .class("inline-form")) {
                         Forms.csrf(request)
@@ -201,7 +204,8 @@ enum AdminViews {
         }
     }
 
-    static func mailLog(_ request: Request, messages: [OutboxMessage], status: OutboxMessage.Status?, page: Int, hasMore: Bool) -> Response {
+    static func mailLog(_ request: Request, messages: [OutboxMessage], status: OutboxMessage.Status?, page: Int, hasMore: Bool) -> Response
+    {
         let t = request.context.localizer
         return frame(request, title: t("admin.mail"), current: "/admin/mail") {
             H.h1 { t("admin.mail") }
@@ -233,14 +237,19 @@ enum AdminViews {
                                 H.td { t.dateTime(message.createdAt) }
                                 H.td { message.recipient }
                                 H.td { H.a(.to("/admin/mail/\(message.id.uuidString)")) { message.subject } }
-                                H.td { H.span(.class("status status-\(message.status.rawValue)")) { t("mail.status.\(message.status.rawValue)") } }
+                                H.td {
+                                    H.span(.class("status status-\(message.status.rawValue)")) {
+                                        t("mail.status.\(message.status.rawValue)")
+                                    }
+                                }
                                 H.td { t.number(message.attempts) }
                             }
                         }
                     }
                 }
             }
-            MemberViews.pager(basePath: "/admin/mail", query: status.map { [("status", $0.rawValue)] } ?? [], page: page, hasMore: hasMore, t: t)
+            MemberViews.pager(
+                basePath: "/admin/mail", query: status.map { [("status", $0.rawValue)] } ?? [], page: page, hasMore: hasMore, t: t)
         }
     }
 

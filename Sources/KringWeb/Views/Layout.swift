@@ -100,9 +100,11 @@ enum Layout {
                     for language in Language.allCases {
                         H.element(
                             "button",
-                            [.type("submit"), .name("language"), .value(language.rawValue), .id("lang-\(language.rawValue)"),
-                             .lang(language.rawValue), .class(language == t.language ? "link-button is-current" : "link-button"),
-                             .aria(.describedby, "language-label")]
+                            [
+                                .type("submit"), .name("language"), .value(language.rawValue), .id("lang-\(language.rawValue)"),
+                                .lang(language.rawValue), .class(language == t.language ? "link-button is-current" : "link-button"),
+                                .aria(.describedby, "language-label"),
+                            ]
                         ) { language.nativeName }
                     }
                 }

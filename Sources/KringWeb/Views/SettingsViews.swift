@@ -8,8 +8,10 @@ enum SettingsViews {
         _ request: Request, title: String, current: String, status: HTTPStatus, @HTMLBuilder content: () -> [HTMLNode]
     ) -> Response {
         let t = request.context.localizer
-        let sections = [("/settings/profile", t("settings.profile")), ("/settings/password", t("settings.password")),
-                        ("/settings/tokens", t("settings.tokens"))]
+        let sections = [
+            ("/settings/profile", t("settings.profile")), ("/settings/password", t("settings.password")),
+            ("/settings/tokens", t("settings.tokens")),
+        ]
         return Layout.page(request, title: title, status: status) {
             H.div(.class("with-sidebar")) {
                 H.nav(.class("side-nav"), .aria(.label, t("settings.title"))) {
@@ -45,7 +47,9 @@ enum SettingsViews {
                 Forms.field(
                     "display_name", label: t("field.display_name"), state: state, t: t, autocomplete: "name", required: true,
                     maxLength: MemberRules.displayNameMaxLength)
-                Forms.textarea("bio", label: t("field.bio"), state: state, t: t, rows: 6, hint: t("field.bio.hint"), maxLength: MemberRules.bioMaxLength)
+                Forms.textarea(
+                    "bio", label: t("field.bio"), state: state, t: t, rows: 6, hint: t("field.bio.hint"),
+                    maxLength: MemberRules.bioMaxLength)
                 Forms.field(
                     "organisation", label: t("field.organisation"), state: state, t: t, autocomplete: "organization",
                     hint: t("field.organisation.hint"), maxLength: MemberRules.organisationMaxLength)
