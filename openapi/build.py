@@ -4,7 +4,7 @@
 The document is kept in the repository and served at /api/v1/openapi.json; a Swift test checks
 that it documents exactly the routes the server has. Edit this file, run it, commit both.
 """
-import json, os
+import json, os, sys
 
 def ref(name): return {"$ref": f"#/components/schemas/{name}"}
 def problem(description): return {"description": description, "content": {"application/problem+json": {"schema": ref("Problem")}}}
@@ -21,6 +21,15 @@ bearer = [{"bearerAuth": []}]
 optional_bearer = [{"bearerAuth": []}, {}]
 
 string = {"type": "string"}
+# The server normalises text before checking it: single-line fields turn control characters into
+# spaces, collapse runs of white space and trim the ends; a required one must then be non-empty.
+# Lengths are counted after that, in characters (grapheme clusters).
+VISIBLE = "[^\\s\\x00-\\x1f\\x7f-\\x9f\\xad\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u206f\\ufeff]"
+def text(max_length, required=False, description=None):
+    """A single-line text field of at most `max_length` characters; `required` ones must hold a visible character."""
+    schema = {"type": "string", "maxLength": max_length}
+    if required: schema |= {"minLength": 1, "pattern": VISIBLE}
+    return schema | ({"description": description} if description else {})
 language = {"type": "string", "enum": ["en", "nl"]}
 member = {
     "type": "object",
@@ -49,17 +58,25 @@ community = {
         "timeZone": {"type": "string", "examples": ["Europe/Amsterdam"]},
     },
 }
-community_patch = {"type": "object", "properties": {k: v for k, v in community["properties"].items()},
-                   "description": "Only the fields given change."}
+time_zone = {"type": "string", "format": "time-zone", "examples": ["Europe/Amsterdam"],
+             "description": "An IANA time zone name, such as Europe/Amsterdam; others are refused (422)."}
+community_patch = {"type": "object", "description": "Only the fields given change.", "properties": {
+    **community["properties"], "name": text(80, required=True), "tagline": text(160), "timeZone": time_zone}}
 profile_patch = {"type": "object", "description": "Only the fields given change.", "properties": {
-    "displayName": string, "bio": string, "organisation": string,
-    "interests": {"type": "array", "items": string, "maxItems": 20},
-    "expertise": {"type": "array", "items": string, "maxItems": 20},
+    "displayName": text(60, required=True),
+    "bio": {"type": "string", "maxLength": 2000, "description": "Several lines; the ends are trimmed."},
+    "organisation": text(120),
+    "interests": {"type": "array", "items": text(40), "maxItems": 20,
+                  "description": "Tags: lower-cased, blank ones dropped, duplicates merged; at most 20 remain."},
+    "expertise": {"type": "array", "items": text(40), "maxItems": 20,
+                  "description": "Tags: lower-cased, blank ones dropped, duplicates merged; at most 20 remain."},
     "preferredLanguage": {"type": "string", "enum": ["", "en", "nl"], "description": "An empty string clears the choice."},
 }}
 token_request = {"type": "object", "required": ["login", "password"], "properties": {
     "login": {"type": "string", "description": "Handle or e-mail address."},
-    "password": string, "name": {"type": "string", "description": "What the token is for (default API)."},
+    "password": string,
+    "name": {"type": "string", "minLength": 1, "maxLength": 60, "pattern": "\\S",
+             "description": "What the token is for (default API); trimmed, must not be blank."},
 }}
 token = {"type": "object", "required": ["id", "name", "prefix", "createdAt"], "properties": {
     "id": {"type": "string", "format": "uuid"}, "name": string, "prefix": string,
@@ -119,7 +136,8 @@ document = {
                     "NewToken": new_token, "Problem": problem_schema},
     },
 }
-target = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Sources", "KringWeb", "Resources", "openapi.json")
+target = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "Sources", "KringWeb", "Resources", "openapi.json")
 with open(target, "w") as f:
     json.dump(document, f, indent=2, ensure_ascii=False)
     f.write("\n")

@@ -42,6 +42,8 @@ final class TagRecord: Model, @unchecked Sendable {
     @Field(key: "slug") var slug: String
     @Field(key: "name") var name: String
     @Field(key: "created_at") var createdAt: Date
+    /// What the tag means, written by a community manager.
+    @OptionalField(key: "description") var about: String?
 
     init() {}
 }

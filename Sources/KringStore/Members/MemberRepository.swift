@@ -71,6 +71,13 @@ public struct MemberRepository: Sendable {
         return try await withTags(records)
     }
 
+    /// Handles by member id, for linking many members at once.
+    public func handles(of ids: [UUID]) async throws -> [UUID: String] {
+        guard !ids.isEmpty else { return [:] }
+        let records = try await MemberRecord.query(on: database).filter(\.$id ~~ ids).all()
+        return Dictionary(uniqueKeysWithValues: try records.map { (try $0.requireID(), $0.handle) })
+    }
+
     /// Members who hold one of the given roles or the staff flag: the team page.
     public func team() async throws -> [Member] {
         let records = try await MemberRecord.query(on: database)
@@ -135,6 +142,10 @@ public struct MemberRepository: Sendable {
             try await repository.replaceTags(of: memberID, kind: .expertise, with: profile.expertise)
             try await ActivityLog(database: tx, clock: clock).record(
                 .profileUpdate, by: try record.domain().actor, subjectType: "member", subjectID: memberID)
+            if record.status == MemberStatus.active.rawValue {
+                try await SearchIndex(database: tx, clock: clock).index(
+                    member: try record.domain(interests: profile.interests, expertise: profile.expertise))
+            }
         }
     }
 
@@ -178,6 +189,12 @@ public struct MemberRepository: Sendable {
             }
             record.updatedAt = clock.now()
             try await record.save(on: tx)
+            let search = SearchIndex(database: tx, clock: clock)
+            if record.status == MemberStatus.active.rawValue {
+                if let member = try await MemberRepository(database: tx, clock: clock).withTags([record]).first { try await search.index(member: member) }
+            } else {
+                try await search.remove(kind: .member, refID: memberID)
+            }
         }
     }
 

@@ -46,6 +46,8 @@ final class EmailTokenRecord: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "expires_at") var expiresAt: Date
     @OptionalField(key: "used_at") var usedAt: Date?
+    /// For invitations sent from a group: the group the invitee joins on registering.
+    @OptionalField(key: "group_id") var groupID: UUID?
 
     init() {}
 }

@@ -156,6 +156,7 @@ public struct EmailToken: Sendable {
     public let memberID: UUID?
     public let createdByID: UUID?
     public let expiresAt: Date
+    public var groupID: UUID? = nil
 }
 
 /// One-time secrets sent by e-mail: password resets and invitations.
@@ -169,7 +170,8 @@ public struct EmailTokenRepository: Sendable {
     }
 
     public func create(
-        _ purpose: EmailTokenPurpose, tokenHash: String, email: String, memberID: UUID?, createdByID: UUID?, lifetime: TimeInterval
+        _ purpose: EmailTokenPurpose, tokenHash: String, email: String, memberID: UUID?, createdByID: UUID?, lifetime: TimeInterval,
+        groupID: UUID? = nil
     ) async throws {
         let token = EmailTokenRecord()
         token.purpose = purpose.rawValue
@@ -179,6 +181,7 @@ public struct EmailTokenRepository: Sendable {
         token.createdByID = createdByID
         token.createdAt = clock.now()
         token.expiresAt = clock.now().addingTimeInterval(lifetime)
+        token.groupID = groupID
         try await token.create(on: database)
     }
 
@@ -191,7 +194,7 @@ public struct EmailTokenRepository: Sendable {
         else { return nil }
         return EmailToken(
             id: try record.requireID(), purpose: purpose, email: record.email, memberID: record.memberID,
-            createdByID: record.createdByID, expiresAt: record.expiresAt)
+            createdByID: record.createdByID, expiresAt: record.expiresAt, groupID: record.groupID)
     }
 
     /// Marks a token used. Returns false if it was used meanwhile, so a token works exactly once.

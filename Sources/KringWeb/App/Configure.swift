@@ -92,5 +92,9 @@ func routes(_ app: Application) throws {
     try site.register(collection: MemberController())
     try site.register(collection: SettingsController())
     try site.register(collection: AdminController())
+    try site.register(collection: GroupController())
+    try site.register(collection: TopicController())
+    try site.register(collection: DiscoveryController())
+    try site.register(collection: PagesController())
     try site.register(collection: APIController())
 }

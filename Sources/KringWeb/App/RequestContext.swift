@@ -1,4 +1,5 @@
 import KringCore
+import KringStore
 import Vapor
 
 /// What Kring knows about the request in hand: the community, who is asking, in which language,
@@ -17,6 +18,10 @@ struct RequestContext: Sendable {
     var csrfToken: String
     /// A one-shot message key from the previous request (e.g. "flash.profile_saved").
     var flash: String?
+    /// The community manager's own main-menu entries.
+    var menu: [MenuItem] = []
+    /// Unread notifications of the signed-in member, for the header.
+    var unreadNotifications = 0
 
     var actor: Actor { member?.actor ?? .anonymous }
     var language: Language { localizer.language }

@@ -46,6 +46,10 @@ struct RequestContextMiddleware: AsyncMiddleware {
         if let member {
             try? await repositories.members.touchLastSeen(of: member.id, previous: member.lastSeenAt)
         }
+        if !request.isAPI, community != nil {
+            request.context.menu = try await repositories.navigation.menu()
+            if let member { request.context.unreadNotifications = try await repositories.notifications.unreadCount(for: member.id) }
+        }
 
         let response = try await next.respond(to: request)
         if issuedSeed, let anonymousSeed {

@@ -80,6 +80,9 @@ struct AccountController: RouteCollection {
                     NewMember(
                         handle: handle, displayName: displayName, email: email, passwordHash: hash, status: status,
                         profile: MemberProfile(preferredLanguage: language)))
+                if let groupID = invite?.groupID {
+                    try await repositories.groups.setMembership(groupID, memberID: member.id, role: .member, status: .active, invitedBy: invite?.createdByID)
+                }
                 let mailer = try request.mailer(repositories)
                 if status == .pending {
                     for manager in try await repositories.members.team() where manager.role >= .manager {

@@ -13,13 +13,27 @@ struct HomeController: RouteCollection {
         let memberCount = try await repositories.members.count(status: .active)
         let newest = try await repositories.members.list(status: .active, limit: 8)
         let interests = try await repositories.tags.popular(kind: .interest, limit: 12)
-        return HomeViews.home(request, memberCount: memberCount, newest: newest, interests: interests)
+        let viewer = try await request.viewer()
+        let activity = HomeViews.Activity(
+            topics: try await repositories.topics.list(viewer: viewer, limit: 8).topics,
+            groups: Array(try await repositories.groups.list(for: viewer, limit: 6)),
+            myGroups: try await request.context.member.asyncMap { try await repositories.groups.groups(of: $0.id) } ?? [],
+            startPage: try await repositories.navigation.page(slug: "start-here"))
+        return HomeViews.home(request, memberCount: memberCount, newest: newest, interests: interests, activity: activity)
     }
 }
 
 enum HomeViews {
+    /// What is happening, for the front page.
+    struct Activity {
+        let topics: [TopicSummary]
+        let groups: [Group]
+        let myGroups: [Group]
+        let startPage: LandingPage?
+    }
+
     static func home(
-        _ request: Request, memberCount: Int, newest: [Member], interests: [(name: String, members: Int)]
+        _ request: Request, memberCount: Int, newest: [Member], interests: [(name: String, members: Int)], activity: Activity
     ) -> Response {
         let context = request.context
         let t = context.localizer
@@ -30,6 +44,9 @@ enum HomeViews {
             H.section(.class("hero")) {
                 if let member = context.member {
                     H.h1 { t("home.welcome_back", ["name": member.displayName]) }
+                    if request.application.kring.clock.now().timeIntervalSince(member.createdAt) < 30 * 86_400 {
+                        newcomerStart(request, member: member, activity: activity)
+                    }
                     if member.profile.bio.isEmpty && member.profile.interests.isEmpty {
                         H.div(.class("notice"), .id("complete-profile")) {
                             H.p { t("home.complete_profile") }
@@ -45,6 +62,37 @@ enum HomeViews {
                             H.a(.to("/register"), .class("button")) { t("home.join") }
                         }
                         H.a(.to("/login"), .class("button button-secondary")) { t("nav.login") }
+                    }
+                }
+            }
+            H.div(.class("home-columns")) {
+                H.section(.class("home-main"), .aria(.labelledby, "recent-heading")) {
+                    H.div(.class("page-header")) {
+                        H.h2(.id("recent-heading")) { t("home.recent") }
+                        H.a(.to("/topics")) { t("home.all_topics") }
+                    }
+                    if activity.topics.isEmpty {
+                        H.p(.class("empty-state")) { t("home.no_topics") }
+                    } else {
+                        TopicListView.list(activity.topics, t: t, id: "recent-topics")
+                    }
+                }
+                H.aside(.class("home-side")) {
+                    H.section(.class("card"), .aria(.labelledby, "groups-heading")) {
+                        H.h2(.id("groups-heading")) { t("home.active_groups") }
+                        if activity.groups.isEmpty {
+                            H.p(.class("empty-state")) { t("groups.none") }
+                        } else {
+                            H.ul(.class("plain-list"), .id("active-groups")) {
+                                for group in activity.groups {
+                                    H.li {
+                                        H.a(.to("/g/\(group.slug)")) { group.name }
+                                        H.span(.class("muted")) { " · " + t.plural("groups.members", count: group.memberCount) }
+                                    }
+                                }
+                            }
+                        }
+                        H.p { H.a(.to("/groups")) { t("home.all_groups") } }
                     }
                 }
             }
@@ -77,6 +125,34 @@ enum HomeViews {
                             for member in newest { MemberViews.row(member, t: t) }
                         }
                         H.p { H.a(.to("/members")) { t("home.all_members") } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension HomeViews {
+    /// A welcoming start for members in their first month: the first steps, ticked as they take them.
+    static func newcomerStart(_ request: Request, member: Member, activity: Activity) -> HTMLNode {
+        let t = request.context.localizer
+        let steps: [(done: Bool, label: String, path: String)] = [
+            (!member.profile.bio.isEmpty || !member.profile.interests.isEmpty, t("home.start.profile"), "/settings/profile"),
+            (!activity.myGroups.isEmpty, t("home.start.group"), "/groups"),
+            (false, t("home.start.introduce"), "/topics/new"),
+        ]
+        return H.section(.class("welcome-box"), .id("newcomer-start")) {
+            H.h2 { t("home.start.title") }
+            if let page = activity.startPage { H.p { H.a(.to("/p/\(page.slug)")) { page.title } } }
+            H.ol(.class("checklist")) {
+                for step in steps {
+                    H.li(.class(step.done ? "is-done" : "")) {
+                        if step.done {
+                            H.span(.aria(.label, t("home.start.done"))) { "✓ " }
+                            step.label
+                        } else {
+                            H.a(.to(step.path)) { step.label }
+                        }
                     }
                 }
             }

@@ -1,6 +1,6 @@
 import Vapor
 
-/// The server's background work: delivering the outbox every few seconds and, hourly, clearing
+/// The server's background work: mailing notifications and delivering the outbox every few seconds and, hourly, clearing
 /// expired sessions and old rate-limit windows. Started after boot, stopped at shutdown.
 final class BackgroundJobs: LifecycleHandler, @unchecked Sendable {
     private var task: Task<Void, Never>?
@@ -12,6 +12,8 @@ final class BackgroundJobs: LifecycleHandler, @unchecked Sendable {
             var lastMaintenance = Date.distantPast
             while !Task.isCancelled {
                 do {
+                    try await application.notificationMail.sendImmediate()
+                    try await application.notificationMail.sendDailySummaries()
                     try await application.outboxDelivery.deliverDue()
                     if Date().timeIntervalSince(lastMaintenance) > 3600 {
                         try await application.repositories.sessions.purgeExpired()

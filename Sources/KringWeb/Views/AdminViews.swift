@@ -19,6 +19,10 @@ enum AdminViews {
         if request.decide(.inviteMembers).isAllowed { sections.append(("/admin/invites", t("admin.invites"))) }
         if request.decide(.editCommunitySettings).isAllowed { sections.append(("/admin/settings", t("admin.settings"))) }
         if request.decide(.viewMailLog).isAllowed { sections.append(("/admin/mail", t("admin.mail"))) }
+        if request.decide(.viewCockpit).isAllowed {
+            sections.append(("/admin/menu", t("menu.title")))
+            sections.append(("/admin/pages", t("pages.title")))
+        }
         return Layout.page(request, title: title, status: status) {
             H.div(.class("with-sidebar")) {
                 H.nav(.class("side-nav"), .aria(.label, t("nav.admin"))) {

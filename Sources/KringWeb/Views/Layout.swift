@@ -59,8 +59,19 @@ enum Layout {
                 H.nav(.class("main-nav"), .aria(.label, t("nav.main"))) {
                     H.ul {
                         navLink("/", t("nav.home"))
+                        if context.community != nil, request.decide(.readCommunity).isAllowed {
+                            navLink("/topics", t("nav.topics"))
+                            navLink("/groups", t("nav.groups"))
+                        }
                         if context.community != nil, request.decide(.viewMemberList).isAllowed {
                             navLink("/members", t("nav.members"))
+                        }
+                        for item in context.menu {
+                            if let url = SafeURL(path: item.path) {
+                                navLink(url.value, item.label(in: t.language))
+                            } else if let url = SafeURL(external: item.path) {
+                                H.li { H.a(url, .rel("noopener")) { item.label(in: t.language) } }
+                            }
                         }
                         if request.decide(.approveMembers).isAllowed {
                             navLink("/admin", t("nav.admin"))
@@ -68,7 +79,20 @@ enum Layout {
                     }
                 }
                 H.div(.class("account-menu")) {
+                    if context.community != nil, request.decide(.readCommunity).isAllowed {
+                        H.element("form", [.action(.to("/search")), .method("get"), .class("header-search"), .role("search")]) {
+                            H.label(.for("header-q"), .class("visually-hidden")) { t("search.label") }
+                            H.input(.type("search"), .id("header-q"), .name("q"), .placeholder(t("search.placeholder")))
+                        }
+                    }
                     if let member = context.member {
+                        H.a(.to("/notifications"), .class("notifications-link"), .id("notifications-link")) {
+                            t("nav.notifications")
+                            if context.unreadNotifications > 0 {
+                                H.span(.class("count-badge"), .id("unread-count")) { t.number(context.unreadNotifications) }
+                                H.span(.class("visually-hidden")) { " " + t("nav.unread") }
+                            }
+                        }
                         H.a(.to("/members/\(member.handle)"), .id("current-member"), .class("current-member")) {
                             member.displayName
                         }

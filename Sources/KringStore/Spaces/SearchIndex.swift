@@ -1,0 +1,193 @@
+import FluentKit
+import Foundation
+import KringCore
+import SQLKit
+
+/// One search hit, already filtered for the viewer.
+public struct SearchHit: Sendable, Equatable {
+    public enum Kind: String, Sendable, CaseIterable {
+        case topic, post, group, member
+    }
+
+    public let kind: Kind
+    public let refID: UUID
+    public let topicID: UUID?
+    public let groupID: UUID?
+    public let title: String
+    public let snippet: String
+}
+
+/// Keeps `search_documents` and the text index in step with content, and answers searches through
+/// the same visibility rules as pages. Call it with the transaction that changes the content.
+public struct SearchIndex: Sendable {
+    let database: any Database
+    let clock: KringClock
+
+    public init(database: any Database, clock: KringClock) {
+        self.database = database
+        self.clock = clock
+    }
+
+    private var sql: (any SQLDatabase)? { database as? any SQLDatabase }
+    private var isPostgres: Bool { sql?.dialect.name == "postgresql" }
+
+    // MARK: Indexing
+
+    func index(group: Group) async throws {
+        try await upsert(kind: .group, refID: group.id, groupID: group.id, topicID: nil, title: group.name, body: group.description)
+    }
+
+    func index(member: Member) async throws {
+        let body = [member.handle, member.profile.organisation, member.profile.bio, member.profile.interests.joined(separator: " "),
+                    member.profile.expertise.joined(separator: " ")].joined(separator: "\n")
+        try await upsert(kind: .member, refID: member.id, groupID: nil, topicID: nil, title: member.displayName, body: body)
+    }
+
+    /// Indexes a post; the opening post is indexed as the topic, with its title.
+    func index(postID: UUID, topicID: UUID, groupID: UUID?, title: String?, body: String) async throws {
+        if let title {
+            try await upsert(kind: .topic, refID: topicID, groupID: groupID, topicID: topicID, title: title, body: body)
+        } else {
+            try await upsert(kind: .post, refID: postID, groupID: groupID, topicID: topicID, title: "", body: body)
+        }
+    }
+
+    func remove(kind: SearchHit.Kind, refID: UUID) async throws {
+        let ids = try await SearchDocumentRecord.query(on: database).filter(\.$kind == kind.rawValue).filter(\.$refID == refID).all(\.$id)
+        guard !ids.isEmpty else { return }
+        if let sql, !isPostgres {
+            for id in ids { try await sql.raw("DELETE FROM search_fts WHERE doc_id = \(bind: id.uuidString)").run() }
+        }
+        try await SearchDocumentRecord.query(on: database).filter(\.$id ~~ ids).delete()
+    }
+
+    /// Removes every document of a topic (the topic and its replies), e.g. when it is deleted.
+    func removeTopic(_ topicID: UUID) async throws {
+        let ids = try await SearchDocumentRecord.query(on: database).filter(\.$topicID == topicID).all(\.$id)
+        if let sql, !isPostgres {
+            for id in ids { try await sql.raw("DELETE FROM search_fts WHERE doc_id = \(bind: id.uuidString)").run() }
+        }
+        try await SearchDocumentRecord.query(on: database).filter(\.$topicID == topicID).delete()
+    }
+
+    /// Moves a topic's documents with the topic (to another group).
+    func regroupTopic(_ topicID: UUID, groupID: UUID?) async throws {
+        try await SearchDocumentRecord.query(on: database).filter(\.$topicID == topicID).set(\.$groupID, to: groupID).update()
+    }
+
+    private func upsert(kind: SearchHit.Kind, refID: UUID, groupID: UUID?, topicID: UUID?, title: String, body: String) async throws {
+        let record = try await SearchDocumentRecord.query(on: database).filter(\.$kind == kind.rawValue).filter(\.$refID == refID).first()
+            ?? SearchDocumentRecord()
+        let isNew = record.id == nil
+        if isNew {
+            record.id = UUID()
+            record.kind = kind.rawValue
+            record.refID = refID
+        }
+        record.groupID = groupID
+        record.topicID = topicID
+        record.title = title
+        record.body = body
+        record.updatedAt = clock.now()
+        try await record.save(on: database)
+        guard let sql, let id = record.id else { return }
+        if isPostgres {
+            try await sql.raw("""
+                UPDATE search_documents SET tsv =
+                    setweight(to_tsvector('dutch', \(bind: title)), 'A') || setweight(to_tsvector('english', \(bind: title)), 'A') ||
+                    to_tsvector('dutch', \(bind: body)) || to_tsvector('english', \(bind: body))
+                WHERE id = \(bind: id)
+                """).run()
+        } else {
+            let terms = Stemmer.searchTerms(in: title + "\n" + body).joined(separator: " ")
+            try await sql.raw("DELETE FROM search_fts WHERE doc_id = \(bind: id.uuidString)").run()
+            try await sql.raw("INSERT INTO search_fts (doc_id, terms) VALUES (\(bind: id.uuidString), \(bind: terms))").run()
+        }
+    }
+
+    // MARK: Searching
+
+    /// Documents matching every word of `query` (in Dutch or English word forms) that the viewer may see.
+    public func search(_ query: String, viewer: Viewer, kinds: Set<SearchHit.Kind> = Set(SearchHit.Kind.allCases), limit: Int = 30) async throws -> [SearchHit] {
+        guard let sql, !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return [] }
+        let readable = try await VisibilityFilter.readableGroupIDs(viewer, on: database)
+        let listed = try await listedGroupIDs(viewer)
+        var allowedKinds = kinds
+        if !viewer.actor.isSignedIn { allowedKinds.remove(.member) }
+
+        var candidates: [(id: UUID, rank: Double)] = []
+        if isPostgres {
+            let rows = try await sql.raw("""
+                SELECT id, ts_rank(tsv, q) AS rank FROM search_documents,
+                    (SELECT plainto_tsquery('dutch', \(bind: query)) || plainto_tsquery('english', \(bind: query)) AS q) AS query
+                WHERE tsv @@ q ORDER BY rank DESC LIMIT 500
+                """).all()
+            candidates = try rows.map { (try $0.decode(column: "id", as: UUID.self), try $0.decode(column: "rank", as: Double.self)) }
+        } else {
+            guard let match = Self.ftsQuery(query) else { return [] }
+            let rows = try await sql.raw("""
+                SELECT doc_id, bm25(search_fts) AS rank FROM search_fts WHERE search_fts MATCH \(bind: match) ORDER BY rank LIMIT 500
+                """).all()
+            for row in rows {
+                guard let id = UUID(uuidString: try row.decode(column: "doc_id", as: String.self)) else { continue }
+                candidates.append((id, -(try row.decode(column: "rank", as: Double.self))))
+            }
+        }
+        guard !candidates.isEmpty else { return [] }
+        let documents = try await SearchDocumentRecord.query(on: database).filter(\.$id ~~ candidates.map(\.id)).all()
+        let byID = Dictionary(uniqueKeysWithValues: documents.compactMap { doc in doc.id.map { ($0, doc) } })
+        var hits: [SearchHit] = []
+        for candidate in candidates {
+            guard let doc = byID[candidate.id], let kind = SearchHit.Kind(rawValue: doc.kind), allowedKinds.contains(kind) else { continue }
+            switch kind {
+            case .topic, .post:
+                if let groupID = doc.groupID, let readable, !readable.contains(groupID) { continue }
+            case .group:
+                if let listed, let groupID = doc.groupID, !listed.contains(groupID) { continue }
+            case .member:
+                break
+            }
+            hits.append(SearchHit(
+                kind: kind, refID: doc.refID, topicID: doc.topicID, groupID: doc.groupID, title: doc.title,
+                snippet: Self.snippet(doc.body, query: query)))
+            if hits.count == limit { break }
+        }
+        return hits
+    }
+
+    /// Group ids the viewer may see listed; nil when all.
+    private func listedGroupIDs(_ viewer: Viewer) async throws -> Set<UUID>? {
+        if viewer.seesEverything { return nil }
+        let visible = try await GroupRecord.query(on: database).filter(\.$visibility != GroupVisibility.secret.rawValue).all(\.$id)
+        return Set(visible).union(viewer.activeGroupIDs).union(viewer.invitedGroupIDs)
+    }
+
+    /// An FTS5 query: every word must match, in its Dutch or its English stem. Terms are quoted,
+    /// so nothing the searcher types is read as query syntax.
+    static func ftsQuery(_ query: String) -> String? {
+        let dutch = Stemmer.terms(in: query, language: .nl)
+        let english = Stemmer.terms(in: query, language: .en)
+        guard !dutch.isEmpty, dutch.count == english.count else { return nil }
+        let clauses = zip(dutch, english).map { nl, en -> String in
+            let forms = Array(Set([nl, en])).sorted().map { "\"\($0.replacingOccurrences(of: "\"", with: ""))\"" }
+            return forms.count == 1 ? forms[0] : "(" + forms.joined(separator: " OR ") + ")"
+        }
+        return clauses.joined(separator: " AND ")
+    }
+
+    /// Up to about 200 characters of the body around the first query word found.
+    static func snippet(_ body: String, query: String) -> String {
+        let flat = body.split(whereSeparator: \.isNewline).joined(separator: " ")
+        let words = query.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init).filter { $0.count > 2 }
+        var start = flat.startIndex
+        for word in words {
+            if let range = flat.lowercased().range(of: word) {
+                let offset = flat.lowercased().distance(from: flat.lowercased().startIndex, to: range.lowerBound)
+                start = flat.index(flat.startIndex, offsetBy: max(0, offset - 60))
+                break
+            }
+        }
+        let piece = String(flat[start...].prefix(200))
+        return (start == flat.startIndex ? "" : "…") + piece + (flat.distance(from: start, to: flat.endIndex) > 200 ? "…" : "")
+    }
+}

@@ -1,0 +1,49 @@
+import KringCore
+import KringStore
+import Vapor
+
+extension Request {
+    private struct ViewerKey: StorageKey {
+        typealias Value = Viewer
+    }
+
+    /// The viewer with their group memberships, loaded once per request. Every read of groups,
+    /// topics, search and notifications filters with it.
+    func viewer() async throws -> Viewer {
+        if let viewer = storage[ViewerKey.self] { return viewer }
+        let viewer = try await Viewer.load(context.actor, on: db)
+        storage[ViewerKey.self] = viewer
+        return viewer
+    }
+
+    /// The group named in the path, if the viewer may see it; otherwise a 404 that says nothing
+    /// about whether it exists.
+    func visibleGroup(_ parameter: String = "slug") async throws -> (Group, Membership?) {
+        guard let group = try await repositories.groups.find(slug: parameters.get(parameter) ?? "") else { throw Abort(.notFound) }
+        let membership = try await context.member.asyncMap { try await repositories.groups.membership(of: $0.id, in: group.id) }
+        guard GroupAccess.canSee(group, actor: context.actor, membership: membership ?? nil) else { throw Abort(.notFound) }
+        return (group, membership ?? nil)
+    }
+
+    /// Redirects with a one-shot message.
+    func redirect(to path: String, flash: String) -> Response {
+        let response = redirect(to: path)
+        response.cookies[CookieName.flash] = application.cookie(flash, maxAge: 60)
+        return response
+    }
+}
+
+extension Repositories {
+    public var groups: GroupRepository { GroupRepository(database: database, clock: clock) }
+    public var topics: TopicRepository { TopicRepository(database: database, clock: clock) }
+    public var notifications: NotificationRepository { NotificationRepository(database: database, clock: clock) }
+    public var search: SearchIndex { SearchIndex(database: database, clock: clock) }
+    public var navigation: NavigationRepository { NavigationRepository(database: database, clock: clock) }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+}
