@@ -97,8 +97,13 @@ public struct NotificationRepository: Sendable {
         return items
     }
 
-    public func unreadCount(for memberID: UUID) async throws -> Int {
-        try await NotificationRecord.query(on: database).filter(\.$recipientID == memberID).filter(\.$readAt == nil).count()
+    /// Unread notifications the member may still read (what the header badge shows). Costs one
+    /// count query when there are none, which is most of the time.
+    public func visibleUnreadCount(for viewer: Viewer) async throws -> Int {
+        guard let memberID = viewer.actor.memberID else { return 0 }
+        let raw = try await NotificationRecord.query(on: database).filter(\.$recipientID == memberID).filter(\.$readAt == nil).count()
+        guard raw > 0 else { return 0 }
+        return try await list(for: viewer, limit: 99, unreadOnly: true).count
     }
 
     /// Marks one notification (or, with nil, all) read.

@@ -97,4 +97,5 @@ func routes(_ app: Application) throws {
     try site.register(collection: DiscoveryController())
     try site.register(collection: PagesController())
     try site.register(collection: APIController())
+    try site.register(collection: SpacesAPIController())
 }

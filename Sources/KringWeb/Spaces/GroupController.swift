@@ -96,27 +96,10 @@ struct GroupController: RouteCollection {
     @Sendable func join(request: Request) async throws -> Response {
         let member = try request.requireMember()
         let (group, membership) = try await request.visibleGroup()
-        guard !group.isArchived else { throw Abort(.conflict) }
-        if let membership, membership.status == .invited { return try await acceptInvitation(request: request) }
-        guard membership == nil else { return request.redirect(to: "/g/\(group.slug)") }
-        switch group.visibility {
-        case .open:
-            try await request.repositories.transaction { repositories in
-                try await repositories.groups.setMembership(group.id, memberID: member.id, role: .member, status: .active, invitedBy: nil)
-                try await repositories.activity.record(.groupJoined, by: member.actor, subjectType: "group", subjectID: group.id, groupID: group.id)
-            }
-            return request.redirect(to: "/g/\(group.slug)", flash: "flash.group_joined")
-        case .closed:
-            try await request.repositories.transaction { repositories in
-                try await repositories.groups.setMembership(group.id, memberID: member.id, role: .member, status: .requested, invitedBy: nil)
-                try await repositories.activity.record(.groupJoinRequested, by: member.actor, subjectType: "group", subjectID: group.id, groupID: group.id)
-                for manager in try await repositories.groups.members(of: group.id) where manager.membership.isManager {
-                    try await repositories.notifications.group(.joinRequest, to: manager.member.id, actorID: member.id, groupID: group.id)
-                }
-            }
-            return request.redirect(to: "/g/\(group.slug)", flash: "flash.group_requested")
-        case .secret:
-            throw Abort(.notFound)
+        switch try await GroupMembershipActions.join(group, membership: membership, member: member, repositories: request.repositories) {
+        case .joined: return request.redirect(to: "/g/\(group.slug)", flash: "flash.group_joined")
+        case .requested: return request.redirect(to: "/g/\(group.slug)", flash: "flash.group_requested")
+        case .alreadyMember: return request.redirect(to: "/g/\(group.slug)")
         }
     }
 
@@ -124,37 +107,23 @@ struct GroupController: RouteCollection {
         let member = try request.requireMember()
         let (group, membership) = try await request.visibleGroup()
         guard let membership else { return request.redirect(to: "/g/\(group.slug)") }
-        if membership.isManager, try await request.repositories.groups.managerCount(group.id) <= 1,
-            group.memberCount > 1
-        {
-            throw Abort(.conflict, reason: request.context.localizer("groups.last_manager"))
-        }
-        try await request.repositories.transaction { repositories in
-            try await repositories.groups.removeMembership(group.id, memberID: member.id)
-            if membership.isActive {
-                try await repositories.activity.record(.groupLeft, by: member.actor, subjectType: "group", subjectID: group.id, groupID: group.id)
-            }
-        }
-        let target = group.visibility == .secret ? "/groups" : "/g/\(group.slug)"
-        return request.redirect(to: target, flash: "flash.group_left")
+        try await GroupMembershipActions.leave(group, membership: membership, member: member, repositories: request.repositories, t: request.context.localizer)
+        return request.redirect(to: group.visibility == .secret ? "/groups" : "/g/\(group.slug)", flash: "flash.group_left")
     }
 
     @Sendable func acceptInvitation(request: Request) async throws -> Response {
         let member = try request.requireMember()
         let (group, membership) = try await request.visibleGroup()
         guard membership?.status == .invited else { throw Abort(.notFound) }
-        try await request.repositories.transaction { repositories in
-            try await repositories.groups.setMembership(group.id, memberID: member.id, role: .member, status: .active, invitedBy: nil)
-            try await repositories.activity.record(.groupJoined, by: member.actor, subjectType: "group", subjectID: group.id, groupID: group.id)
-        }
+        _ = try await GroupMembershipActions.join(group, membership: membership, member: member, repositories: request.repositories)
         return request.redirect(to: "/g/\(group.slug)", flash: "flash.group_joined")
     }
 
     @Sendable func declineInvitation(request: Request) async throws -> Response {
         let member = try request.requireMember()
         let (group, membership) = try await request.visibleGroup()
-        guard membership?.status == .invited else { throw Abort(.notFound) }
-        try await request.repositories.groups.removeMembership(group.id, memberID: member.id)
+        guard let membership, membership.status == .invited else { throw Abort(.notFound) }
+        try await GroupMembershipActions.leave(group, membership: membership, member: member, repositories: request.repositories, t: request.context.localizer)
         return request.redirect(to: "/groups", flash: "flash.invitation_declined")
     }
 
