@@ -25,7 +25,9 @@ public func withKringApp<T>(
 ) async throws -> T {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kring-test-\(UUID().uuidString)")
     let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-    var config = KringConfig(dataDirectory: directory, databaseURL: TestDatabase.postgresURL, mailInterval: 0, logLevel: "warning")
+    // Tests run in parallel: two connections per event loop keep a PostgreSQL test cluster within its limits.
+    var config = KringConfig(
+        dataDirectory: directory, databaseURL: TestDatabase.postgresURL, mailInterval: 0, logLevel: "warning", databaseConnectionsPerLoop: 2)
     config.baseURL = "http://kring.test"
     let app = try await Application.make(.testing)
     let result: T

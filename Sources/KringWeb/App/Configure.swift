@@ -74,10 +74,10 @@ private func configureDatabase(_ app: Application, config: KringConfig, schema: 
     if let url = config.databaseURL, url.hasPrefix("postgres") {
         var postgres = try SQLPostgresConfiguration(url: url)
         if let schema { postgres.searchPath = [schema] }
-        app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: 4), as: .psql)
+        app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: config.databaseConnectionsPerLoop), as: .psql)
     } else {
         app.databases.use(
-            .sqlite(.file(config.sqliteFile.path), maxConnectionsPerEventLoop: 4, sqlLogLevel: .debug),
+            .sqlite(.file(config.sqliteFile.path), maxConnectionsPerEventLoop: config.databaseConnectionsPerLoop, sqlLogLevel: .debug),
             as: .sqlite)
     }
 }

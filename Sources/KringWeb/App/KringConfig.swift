@@ -20,11 +20,13 @@ public struct KringConfig: Sendable {
     public var mailInterval: TimeInterval
     /// `KRING_LOG_LEVEL` (default info).
     public var logLevel: String
+    /// `KRING_DB_CONNECTIONS` (default 4): database connections per event loop (per core).
+    public var databaseConnectionsPerLoop: Int
 
     public init(
         dataDirectory: URL, databaseURL: String? = nil, host: String = "127.0.0.1", port: Int = 8080,
         baseURL: String? = nil, sessionLifetime: TimeInterval = 30 * 86_400, bcryptCost: Int = 12,
-        mailInterval: TimeInterval = 5, logLevel: String = "info"
+        mailInterval: TimeInterval = 5, logLevel: String = "info", databaseConnectionsPerLoop: Int = 4
     ) {
         self.dataDirectory = dataDirectory
         self.databaseURL = databaseURL
@@ -35,6 +37,7 @@ public struct KringConfig: Sendable {
         self.bcryptCost = max(12, bcryptCost)
         self.mailInterval = mailInterval
         self.logLevel = logLevel
+        self.databaseConnectionsPerLoop = max(1, databaseConnectionsPerLoop)
     }
 
     /// Reads the configuration from the process environment.
@@ -53,7 +56,8 @@ public struct KringConfig: Sendable {
             sessionLifetime: (value("KRING_SESSION_DAYS").flatMap(Double.init) ?? 30) * 86_400,
             bcryptCost: value("KRING_BCRYPT_COST").flatMap(Int.init) ?? 12,
             mailInterval: value("KRING_MAIL_INTERVAL").flatMap(Double.init) ?? 5,
-            logLevel: value("KRING_LOG_LEVEL") ?? "info")
+            logLevel: value("KRING_LOG_LEVEL") ?? "info",
+            databaseConnectionsPerLoop: value("KRING_DB_CONNECTIONS").flatMap(Int.init) ?? 4)
     }
 
     /// True when links and cookies are served over TLS.
