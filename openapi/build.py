@@ -101,7 +101,8 @@ document = {
     "servers": [{"url": "/api/v1"}],
     "paths": {
         "/openapi.json": {"get": {"operationId": "getOpenAPI", "summary": "This document.", "security": [{}],
-                                  "responses": {"200": {"description": "The OpenAPI document.", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+                                  "responses": {"200": {"description": "The OpenAPI document.", "content": {"application/json": {"schema": {"type": "object"}}}},
+                                                "401": problem("An Authorization header was sent with an unknown or revoked token.")}}},
         "/auth/token": {"post": {"operationId": "createToken", "summary": "Exchange a login and password for a personal access token.",
                                  "security": [{}], "requestBody": body(ref("TokenRequest")),
                                  "responses": {**ok(ref("NewToken"), "The new token.", "201"), "401": P401, "403": problem("The account is not active."),
@@ -136,6 +137,10 @@ document = {
                     "NewToken": new_token, "Problem": problem_schema},
     },
 }
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import spaces  # noqa: E402
+spaces.add(document, ref, problem, ok, body, text)
+
 target = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "Sources", "KringWeb", "Resources", "openapi.json")
 with open(target, "w") as f:
