@@ -27,7 +27,8 @@ public func withKringApp<T>(
     let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
     // Tests run in parallel: two connections per event loop keep a PostgreSQL test cluster within its limits.
     var config = KringConfig(
-        dataDirectory: directory, databaseURL: TestDatabase.postgresURL, mailInterval: 0, logLevel: "warning", databaseConnectionsPerLoop: 2)
+        dataDirectory: directory, databaseURL: TestDatabase.postgresURL, mailInterval: 0, logLevel: "warning", databaseConnectionsPerLoop: 2
+    )
     config.baseURL = "http://kring.test"
     let app = try await Application.make(.testing)
     let result: T

@@ -4,6 +4,7 @@ import KringStore
 import KringTestSupport
 import Testing
 import Vapor
+
 @testable import KringWeb
 
 @Suite("Search, tags, notifications, pages and menu")
@@ -11,10 +12,12 @@ struct DiscoveryTests {
     @Test func searchStemsDutchAndEnglishAndFindsEveryKind() async throws {
         try await withKringApp { app in
             try await TestAccounts.setUpCommunity(app)
-            try await TestAccounts.member(app, handle: "anna", profile: MemberProfile(bio: "Ik help buren met isolatie", interests: ["zonnepanelen"]))
+            try await TestAccounts.member(
+                app, handle: "anna", profile: MemberProfile(bio: "Ik help buren met isolatie", interests: ["zonnepanelen"]))
             let anna = try await signedIn(app, "anna")
             let slug = try await createGroup(anna, name: "Energiecoöperatie Noord", visibility: .open)
-            let topic = try await createTopic(anna, group: slug, title: "Zonnepanelen op het schooldak", body: "De leerlingen legden de panelen op de woningen.")
+            let topic = try await createTopic(
+                anna, group: slug, title: "Zonnepanelen op het schooldak", body: "De leerlingen legden de panelen op de woningen.")
             try await anna.post("\(topic)/replies", form: ["body": "Heat pumps are running smoothly since we installed them."])
             for (query, expected) in [
                 ("paneel", "Zonnepanelen op het schooldak"),  // Dutch plural found by singular
@@ -31,7 +34,8 @@ struct DiscoveryTests {
             #expect(none.text.contains(#"id="no-results""#))
             let tricky = try await anna.get("/search?q=%22%29%20OR%20*%20NEAR(")
             #expect(tricky.status == .ok, "query syntax typed by people is not read as syntax")
-            #expect(try await TestBrowser(app).get("/search?q=isolatie").text.contains("Anna Tester") == false, "visitors do not search people")
+            #expect(
+                try await TestBrowser(app).get("/search?q=isolatie").text.contains("Anna Tester") == false, "visitors do not search people")
         }
     }
 
@@ -47,7 +51,9 @@ struct DiscoveryTests {
             #expect(try await anna.post("/tags/pv", form: ["name": "panelen"]).status == .forbidden)
             let manon = try await signedIn(app, "manon")
             try await manon.get("/tags/pv")
-            #expect(try await manon.post("/tags/pv", form: ["name": "zonnepanelen", "description": "Alles over pv-panelen"]).status == .seeOther)
+            #expect(
+                try await manon.post("/tags/pv", form: ["name": "zonnepanelen", "description": "Alles over pv-panelen"]).status == .seeOther
+            )
             let renamed = try await anna.get("/tags/zonnepanelen")
             #expect(renamed.visibleText(id: "tag-description") == "Alles over pv-panelen")
             #expect(renamed.text.contains("Over panelen en daken"))
@@ -88,7 +94,10 @@ struct DiscoveryTests {
 
             try await anna.get("/settings/notifications")
             var form: [String: String] = [:]
-            for kind in NotificationKind.allCases { form["app_\(kind.rawValue)"] = "1"; form["email_\(kind.rawValue)"] = "never" }
+            for kind in NotificationKind.allCases {
+                form["app_\(kind.rawValue)"] = "1"
+                form["email_\(kind.rawValue)"] = "never"
+            }
             form["app_reaction"] = "0"
             #expect(try await anna.post("/settings/notifications", form: form).status == .seeOther)
             let post = try #require(TestBrowser.firstMatch(#"/posts/([0-9a-f-]+)/react"#, in: try await bram.get(topic).text))
@@ -114,7 +123,8 @@ struct DiscoveryTests {
             #expect(try await app.notificationMail.sendDailySummaries() == 0, "not a day old yet")
             clock.advance(86_401)
             #expect(try await app.notificationMail.sendDailySummaries() == 1)
-            let summary = try #require(try await app.repositories.outbox.list(recipient: "anna@kring.test").first { $0.kind == "daily_summary" })
+            let summary = try #require(
+                try await app.repositories.outbox.list(recipient: "anna@kring.test").first { $0.kind == "daily_summary" })
             #expect(summary.bodyText.components(separatedBy: "replied in").count == 3, "both replies in one mail")
             #expect(try await app.notificationMail.sendDailySummaries() == 0)
         }
@@ -129,9 +139,12 @@ struct DiscoveryTests {
             #expect(try await anna.get("/admin/pages").status == .forbidden)
             let manon = try await signedIn(app, "manon")
             try await manon.get("/admin/pages")
-            let saved = try await manon.post("/admin/pages", form: [
-                "slug": "huisregels", "title": "Huisregels", "body": "# Wees aardig\n\n[Meer](https://example.org) <script>alert(1)</script>",
-            ])
+            let saved = try await manon.post(
+                "/admin/pages",
+                form: [
+                    "slug": "huisregels", "title": "Huisregels",
+                    "body": "# Wees aardig\n\n[Meer](https://example.org) <script>alert(1)</script>",
+                ])
             #expect(saved.headers.first(name: .location) == "/p/huisregels")
             let page = try await anna.get("/p/huisregels")
             #expect(page.text.contains("<h3>Wees aardig</h3>"))
@@ -140,8 +153,12 @@ struct DiscoveryTests {
             #expect(try await manon.post("/admin/pages", form: ["slug": "", "title": "", "body": ""]).status == .unprocessableEntity)
 
             try await manon.get("/admin/menu")
-            #expect(try await manon.post("/admin/menu", form: ["label_en": "House rules", "label_nl": "Huisregels", "path": "/p/huisregels"]).status == .seeOther)
-            #expect(try await manon.post("/admin/menu", form: ["label_en": "Evil", "label_nl": "Kwaad", "path": "javascript:alert(1)"]).status == .unprocessableEntity)
+            #expect(
+                try await manon.post("/admin/menu", form: ["label_en": "House rules", "label_nl": "Huisregels", "path": "/p/huisregels"])
+                    .status == .seeOther)
+            #expect(
+                try await manon.post("/admin/menu", form: ["label_en": "Evil", "label_nl": "Kwaad", "path": "javascript:alert(1)"]).status
+                    == .unprocessableEntity)
             let english = try await TestBrowser(app, acceptLanguage: "en").get("/")
             #expect(english.text.contains(#"<a href="/p/huisregels">House rules</a>"#))
             let dutch = try await TestBrowser(app, acceptLanguage: "nl").get("/")

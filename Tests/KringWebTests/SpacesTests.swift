@@ -4,6 +4,7 @@ import KringStore
 import KringTestSupport
 import Testing
 import Vapor
+
 @testable import KringWeb
 
 /// Signs a member in with the test password.
@@ -17,15 +18,19 @@ func signedIn(_ app: Application, _ handle: String) async throws -> TestBrowser 
 /// Creates a group through the page and returns its slug.
 func createGroup(_ browser: TestBrowser, name: String, visibility: GroupVisibility, welcome: String = "") async throws -> String {
     try await browser.get("/groups/new")
-    let response = try await browser.post("/groups", form: ["name": name, "description": "About \(name)", "welcome_message": welcome, "visibility": visibility.rawValue])
+    let response = try await browser.post(
+        "/groups", form: ["name": name, "description": "About \(name)", "welcome_message": welcome, "visibility": visibility.rawValue])
     #expect(response.status == .seeOther)
     return String(try #require(response.headers.first(name: .location)).dropFirst(3))
 }
 
 /// Starts a topic through the page and returns its path.
-func createTopic(_ browser: TestBrowser, group: String?, title: String, body: String, kind: TopicKind = .discussion, tags: String = "") async throws -> String {
+func createTopic(_ browser: TestBrowser, group: String?, title: String, body: String, kind: TopicKind = .discussion, tags: String = "")
+    async throws -> String
+{
     try await browser.get("/topics/new")
-    let response = try await browser.post("/topics", form: ["group": group ?? "", "title": title, "body": body, "kind": kind.rawValue, "tags": tags])
+    let response = try await browser.post(
+        "/topics", form: ["group": group ?? "", "title": title, "body": body, "kind": kind.rawValue, "tags": tags])
     #expect(response.status == .seeOther, "topic \(title) created")
     return try #require(response.headers.first(name: .location))
 }
@@ -38,7 +43,8 @@ struct GroupTests {
             try await TestAccounts.member(app, handle: "anna")
             try await TestAccounts.member(app, handle: "bram")
             let anna = try await signedIn(app, "anna")
-            let slug = try await createGroup(anna, name: "Zonnepanelen Oost", visibility: .open, welcome: "Fijn dat je er bent, **welkom**!")
+            let slug = try await createGroup(
+                anna, name: "Zonnepanelen Oost", visibility: .open, welcome: "Fijn dat je er bent, **welkom**!")
             #expect(slug == "zonnepanelen-oost")
             let bram = try await signedIn(app, "bram")
             let before = try await bram.get("/g/\(slug)")

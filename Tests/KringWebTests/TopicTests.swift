@@ -4,6 +4,7 @@ import KringStore
 import KringTestSupport
 import Testing
 import Vapor
+
 @testable import KringWeb
 
 @Suite("Topics and replies")
@@ -50,7 +51,9 @@ struct TopicTests {
             #expect(!(try await anna.get(topic).text.contains("Thanks: Bram Tester")), "a second press takes it back")
             #expect(try await bram.post("/posts/\(reactionPost)/react", form: ["kind": "love"]).status == .unprocessableEntity)
             let carla = try await signedIn(app, "carla")
-            #expect(try await carla.post("\(topic)/replies", form: ["body": "Ik ook!"]).status == .forbidden, "non-members of the group do not post")
+            #expect(
+                try await carla.post("\(topic)/replies", form: ["body": "Ik ook!"]).status == .forbidden,
+                "non-members of the group do not post")
         }
     }
 
@@ -67,7 +70,8 @@ struct TopicTests {
             let bram = try await signedIn(app, "bram")
             #expect(try await bram.get("/posts/\(postID)/edit").status == .forbidden)
             try await anna.get("/posts/\(postID)/edit")
-            let edited = try await anna.post("/posts/\(postID)/edit", form: ["title": "Verbeterde titel", "body": "Nieuwe tekst", "tags": "zon"])
+            let edited = try await anna.post(
+                "/posts/\(postID)/edit", form: ["title": "Verbeterde titel", "body": "Nieuwe tekst", "tags": "zon"])
             #expect(edited.status == .seeOther)
             let after = try await bram.get(topic)
             #expect(after.text.contains("Verbeterde titel"))
@@ -109,7 +113,9 @@ struct TopicTests {
             let member = try #require(try await app.repositories.members.find(handle: "anna"))
             for index in 1...35 {
                 _ = try await app.repositories.topics.create(
-                    NewTopic(groupID: nil, title: "Onderwerp nummer \(index)", kind: .discussion, body: "Tekst \(index)", tags: index % 2 == 0 ? ["even"] : []),
+                    NewTopic(
+                        groupID: nil, title: "Onderwerp nummer \(index)", kind: .discussion, body: "Tekst \(index)",
+                        tags: index % 2 == 0 ? ["even"] : []),
                     rendered: UserMarkdown.render("Tekst \(index)"), by: member)
             }
             let first = try await anna.get("/topics")
@@ -126,7 +132,8 @@ struct TopicTests {
             let tagPage = try await bram.get("/tags/even")
             #expect(tagPage.text.contains("Onderwerp nummer 2<"))
             #expect(!tagPage.text.contains("Onderwerp nummer 3<"))
-            let topicPath = try #require(TestBrowser.firstMatch(#"href="(/t/[0-9a-f-]+)" class="topic-title">Onderwerp nummer 35<"#, in: first.text))
+            let topicPath = try #require(
+                TestBrowser.firstMatch(#"href="(/t/[0-9a-f-]+)" class="topic-title">Onderwerp nummer 35<"#, in: first.text))
             try await bram.get(topicPath)
             try await anna.post("\(topicPath)/replies", form: ["body": "Nieuw antwoord"])
             let list = try await bram.get("/topics")
@@ -147,7 +154,8 @@ struct TopicTests {
             let html = UserMarkdown.render(attack).html
             #expect(!html.lowercased().contains("<script"), "\(attack) → \(html)")
             #expect(!html.lowercased().contains("javascript:"), "\(attack) → \(html)")
-            #expect(html.range(of: #"<[^>]*\son[a-z]+\s*="#, options: [.regularExpression, .caseInsensitive]) == nil, "\(attack) → \(html)")
+            #expect(
+                html.range(of: #"<[^>]*\son[a-z]+\s*="#, options: [.regularExpression, .caseInsensitive]) == nil, "\(attack) → \(html)")
             #expect(!html.contains("<iframe"), "\(attack) → \(html)")
             #expect(!html.contains("<svg"), "\(attack) → \(html)")
             #expect(!html.contains("data:text"), "\(attack) → \(html)")
@@ -157,7 +165,8 @@ struct TopicTests {
         #expect(UserMarkdown.render("# Kop\n\ntekst").html.contains("<h3>Kop</h3>"), "headings stay below the page title")
         #expect(UserMarkdown.render("a & b < c").html.contains("a &amp; b &lt; c"))
         #expect(UserMarkdown.render("```\n<b>code</b>\n```").html.contains("&lt;b&gt;code&lt;/b&gt;"))
-        #expect(UserMarkdown.render("mail me: anna@example.org").html.contains("anna@example.org") &&
-            !UserMarkdown.render("mail me: anna@example.org").html.contains("/members/example"), "e-mail addresses are not mentions")
+        #expect(
+            UserMarkdown.render("mail me: anna@example.org").html.contains("anna@example.org")
+                && !UserMarkdown.render("mail me: anna@example.org").html.contains("/members/example"), "e-mail addresses are not mentions")
     }
 }

@@ -4,6 +4,7 @@ import KringStore
 import KringTestSupport
 import Testing
 import Vapor
+
 @testable import KringWeb
 
 /// For every kind of group × every kind of viewer × every read path, a topic's words are visible
@@ -65,7 +66,8 @@ struct VisibilityMatrixTests {
                 let group = try #require(try await app.repositories.groups.find(slug: slug))
                 for (handle, role) in [("insider", GroupRole.member), ("boss", GroupRole.manager)] {
                     let member = try #require(try await app.repositories.members.find(handle: handle))
-                    try await app.repositories.groups.setMembership(group.id, memberID: member.id, role: role, status: .active, invitedBy: nil)
+                    try await app.repositories.groups.setMembership(
+                        group.id, memberID: member.id, role: role, status: .active, invitedBy: nil)
                 }
                 let topic = try await createTopic(owner, group: slug, title: "Onderwerp \(space.word)", body: "Inhoud over \(space.word)")
                 topics[space] = topic
@@ -102,7 +104,9 @@ struct VisibilityMatrixTests {
                     let search = try await browser.get("/search?q=\(space.word)").text
                     #expect(search.contains("Onderwerp \(space.word)") == canRead, "search: \(label)")
                     let groups = try await browser.get("/groups").text
-                    #expect(groups.contains("Ruimte \(space.rawValue)") == (Self.groupVisible(space, by: viewer) && space != .archived), "group list: \(label)")
+                    #expect(
+                        groups.contains("Ruimte \(space.rawValue)") == (Self.groupVisible(space, by: viewer) && space != .archived),
+                        "group list: \(label)")
                     if viewer != .anonymous {
                         #expect(notifications.contains(space.word) == canRead, "notifications: \(label)")
                     }
@@ -139,7 +143,8 @@ struct VisibilityMatrixTests {
             let leaver = try await signedIn(app, "leaver")
             try await leaver.post("/g/\(slug)/join")
             try await owner.post("/g/\(slug)/members/leaver/approve")
-            let topic = try await createTopic(owner, group: slug, title: "Vertrouwelijk plan", body: "Het wachtwoord is zwaluwstaart, @leaver")
+            let topic = try await createTopic(
+                owner, group: slug, title: "Vertrouwelijk plan", body: "Het wachtwoord is zwaluwstaart, @leaver")
             #expect(try await leaver.get("/").visibleText(id: "unread-count") == "2")
             #expect(try await leaver.get("/notifications").text.contains("Vertrouwelijk plan"))
             #expect(try await leaver.get(topic).text.contains("zwaluwstaart"))
@@ -147,13 +152,17 @@ struct VisibilityMatrixTests {
             #expect(try await leaver.get(topic).status == .notFound)
             #expect(!(try await leaver.get("/notifications").text.contains("Vertrouwelijk plan")))
             #expect(!(try await leaver.get("/search?q=zwaluwstaart").text.contains("Vertrouwelijk")))
-            #expect(try await leaver.get("/").visibleText(id: "unread-count") == "1", "the badge counts the join approval, not the hidden mention")
+            #expect(
+                try await leaver.get("/").visibleText(id: "unread-count") == "1",
+                "the badge counts the join approval, not the hidden mention")
         }
     }
 
     static func tokens(_ app: Application) async throws -> [Viewer: String] {
         var tokens: [Viewer: String] = [:]
-        for (viewer, handle) in [(Viewer.outsider, "outsider"), (.member, "insider"), (.groupManager, "boss"), (.moderator, "mod"), (.admin, "admin")] {
+        for (viewer, handle) in [
+            (Viewer.outsider, "outsider"), (.member, "insider"), (.groupManager, "boss"), (.moderator, "mod"), (.admin, "admin"),
+        ] {
             var headers = HTTPHeaders()
             headers.contentType = .json
             try await app.testing().test(

@@ -36,4 +36,3 @@ public enum ActivityKind: String, Codable, CaseIterable, Sendable {
     case solutionAccepted = "solution_accepted"
     case tagChanged = "tag_changed"
 }
-

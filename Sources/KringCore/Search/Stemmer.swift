@@ -558,7 +558,7 @@ enum DutchStemmer {
     static func removeEnEnding(_ word: inout StemmerWord, length: Int, p1: Int) -> Bool {
         let start = word.count - length
         guard start >= p1, let before = word.letter(at: start - 1), !isVowel(before),
-              !word.hasSuffix("gem", endingAt: start)
+            !word.hasSuffix("gem", endingAt: start)
         else { return false }
         word.removeLast(length)
         undouble(&word)
@@ -628,7 +628,7 @@ enum DutchStemmer {
             _ = step2(&word, p1: p1)
         case "baar":
             word.removeLast(length)
-        default: // "bar"
+        default:  // "bar"
             if foundE { word.removeLast(length) }
         }
     }

@@ -191,7 +191,9 @@ public struct MemberRepository: Sendable {
             try await record.save(on: tx)
             let search = SearchIndex(database: tx, clock: clock)
             if record.status == MemberStatus.active.rawValue {
-                if let member = try await MemberRepository(database: tx, clock: clock).withTags([record]).first { try await search.index(member: member) }
+                if let member = try await MemberRepository(database: tx, clock: clock).withTags([record]).first {
+                    try await search.index(member: member)
+                }
             } else {
                 try await search.remove(kind: .member, refID: memberID)
             }

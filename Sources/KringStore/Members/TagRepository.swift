@@ -53,7 +53,9 @@ public struct TagInfo: Sendable, Equatable {
 
 extension TagRepository {
     public func find(slug: String) async throws -> TagInfo? {
-        guard let record = try await TagRecord.query(on: database).filter(\.$slug == slug.lowercased()).first(), let id = record.id else { return nil }
+        guard let record = try await TagRecord.query(on: database).filter(\.$slug == slug.lowercased()).first(), let id = record.id else {
+            return nil
+        }
         return TagInfo(id: id, slug: record.slug, name: record.name, description: record.about)
     }
 
@@ -76,13 +78,25 @@ extension TagRepository {
     public func merge(_ source: UUID, into target: UUID, by actor: Actor) async throws {
         try await database.transaction { tx in
             for link in try await TopicTagRecord.query(on: tx).filter(\.$tagID == source).all() {
-                let exists = try await TopicTagRecord.query(on: tx).filter(\.$topicID == link.topicID).filter(\.$tagID == target).count() > 0
-                if exists { try await link.delete(on: tx) } else { link.tagID = target; try await link.save(on: tx) }
+                let exists =
+                    try await TopicTagRecord.query(on: tx).filter(\.$topicID == link.topicID).filter(\.$tagID == target).count() > 0
+                if exists {
+                    try await link.delete(on: tx)
+                } else {
+                    link.tagID = target
+                    try await link.save(on: tx)
+                }
             }
             for link in try await MemberTagRecord.query(on: tx).filter(\.$tagID == source).all() {
-                let exists = try await MemberTagRecord.query(on: tx).filter(\.$memberID == link.memberID).filter(\.$tagID == target)
+                let exists =
+                    try await MemberTagRecord.query(on: tx).filter(\.$memberID == link.memberID).filter(\.$tagID == target)
                     .filter(\.$kind == link.kind).count() > 0
-                if exists { try await link.delete(on: tx) } else { link.tagID = target; try await link.save(on: tx) }
+                if exists {
+                    try await link.delete(on: tx)
+                } else {
+                    link.tagID = target
+                    try await link.save(on: tx)
+                }
             }
             try await TagRecord.query(on: tx).filter(\.$id == source).delete()
             try await ActivityLog(database: tx, clock: clock).record(.tagChanged, by: actor, subjectType: "tag", subjectID: target)

@@ -116,7 +116,9 @@ public struct GroupRepository: Sendable {
         }
     }
 
-    public func update(_ groupID: UUID, name: String, description: String, welcomeMessage: String, visibility: GroupVisibility, by actor: Actor) async throws {
+    public func update(
+        _ groupID: UUID, name: String, description: String, welcomeMessage: String, visibility: GroupVisibility, by actor: Actor
+    ) async throws {
         try await database.transaction { tx in
             guard let record = try await GroupRecord.find(groupID, on: tx) else { throw StoreError.notFound }
             record.name = name
@@ -125,7 +127,8 @@ public struct GroupRepository: Sendable {
             record.visibility = visibility.rawValue
             record.updatedAt = clock.now()
             try await record.save(on: tx)
-            try await ActivityLog(database: tx, clock: clock).record(.groupUpdated, by: actor, subjectType: "group", subjectID: groupID, groupID: groupID)
+            try await ActivityLog(database: tx, clock: clock).record(
+                .groupUpdated, by: actor, subjectType: "group", subjectID: groupID, groupID: groupID)
             try await SearchIndex(database: tx, clock: clock).index(group: try record.domain())
         }
     }

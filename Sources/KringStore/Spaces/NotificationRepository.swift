@@ -19,7 +19,8 @@ public struct NotificationRepository: Sendable {
     /// may not read the group it happens in.
     func notify(_ recipientID: UUID, kind: NotificationKind, actorID: UUID?, groupID: UUID?, topicID: UUID?, postID: UUID?) async throws {
         guard recipientID != actorID else { return }
-        guard let recipient = try await MemberRecord.find(recipientID, on: database), recipient.status == MemberStatus.active.rawValue else { return }
+        guard let recipient = try await MemberRecord.find(recipientID, on: database), recipient.status == MemberStatus.active.rawValue
+        else { return }
         let preference = try await preference(of: recipientID, kind: kind)
         guard preference.inApp || preference.email != .never else { return }
         if let groupID, kind != .invitation, kind != .joinDeclined, kind != .joinRequest,
@@ -72,11 +73,16 @@ public struct NotificationRepository: Sendable {
         let preferences = try await preferences(of: memberID)
         let topicIDs = Array(Set(records.compactMap(\.topicID)))
         let readable = try await VisibilityFilter.readableGroupIDs(viewer, on: database)
-        let topics = topicIDs.isEmpty ? [] : try await VisibilityFilter.topics(
-            TopicRecord.query(on: database).filter(\.$id ~~ topicIDs), viewer: viewer, readable: readable).all()
+        let topics =
+            topicIDs.isEmpty
+            ? []
+            : try await VisibilityFilter.topics(
+                TopicRecord.query(on: database).filter(\.$id ~~ topicIDs), viewer: viewer, readable: readable
+            ).all()
         let liveTopics = Dictionary(uniqueKeysWithValues: try topics.map { (try $0.requireID(), $0) })
         let postIDs = Array(Set(records.compactMap(\.postID)))
-        let posts = postIDs.isEmpty ? [] : try await PostRecord.query(on: database).filter(\.$id ~~ postIDs).filter(\.$deletedAt == nil).all()
+        let posts =
+            postIDs.isEmpty ? [] : try await PostRecord.query(on: database).filter(\.$id ~~ postIDs).filter(\.$deletedAt == nil).all()
         let postNumbers = Dictionary(uniqueKeysWithValues: try posts.map { (try $0.requireID(), $0.postNumber) })
         let groups = try await GroupRepository(database: database, clock: clock).find(ids: Array(Set(records.compactMap(\.groupID))))
         let actors = try await TopicRepository.authors(Array(Set(records.compactMap(\.actorID))), on: database)
@@ -88,10 +94,12 @@ public struct NotificationRepository: Sendable {
             let group = record.groupID.flatMap { groups[$0] }
             if let group, record.topicID == nil, !viewer.canSee(group) { continue }
             let actor = record.actorID.flatMap { actors[$0] }
-            items.append(NotificationItem(
-                id: try record.requireID(), kind: kind, actorName: actor?.displayName, actorHandle: actor?.handle, topicID: record.topicID,
-                topicTitle: record.topicID.flatMap { liveTopics[$0]?.title }, postNumber: record.postID.flatMap { postNumbers[$0] },
-                groupSlug: group?.slug, groupName: group?.name, createdAt: record.createdAt, isRead: record.readAt != nil))
+            items.append(
+                NotificationItem(
+                    id: try record.requireID(), kind: kind, actorName: actor?.displayName, actorHandle: actor?.handle,
+                    topicID: record.topicID,
+                    topicTitle: record.topicID.flatMap { liveTopics[$0]?.title }, postNumber: record.postID.flatMap { postNumbers[$0] },
+                    groupSlug: group?.slug, groupName: group?.name, createdAt: record.createdAt, isRead: record.readAt != nil))
             if items.count == limit { break }
         }
         return items
@@ -119,7 +127,8 @@ public struct NotificationRepository: Sendable {
         var result = Dictionary(uniqueKeysWithValues: NotificationKind.allCases.map { ($0, NotificationPreference.standard($0)) })
         for record in try await NotificationPreferenceRecord.query(on: database).filter(\.$memberID == memberID).all() {
             guard let kind = NotificationKind(rawValue: record.kind) else { continue }
-            result[kind] = NotificationPreference(kind: kind, inApp: record.inApp, email: EmailFrequency(rawValue: record.email) ?? kind.defaultEmail)
+            result[kind] = NotificationPreference(
+                kind: kind, inApp: record.inApp, email: EmailFrequency(rawValue: record.email) ?? kind.defaultEmail)
         }
         return result
     }
@@ -159,7 +168,8 @@ public struct NotificationRepository: Sendable {
         for record in records { byRecipient[record.recipientID, default: []].append(record) }
         var result: [Pending] = []
         for (recipientID, list) in byRecipient {
-            guard let member = try await MemberRepository(database: database, clock: clock).find(id: recipientID), member.status == .active else { continue }
+            guard let member = try await MemberRepository(database: database, clock: clock).find(id: recipientID), member.status == .active
+            else { continue }
             let preferences = try await preferences(of: recipientID)
             let wanted = Set(list.compactMap { NotificationKind(rawValue: $0.kind) }.filter { preferences[$0]?.email == frequency })
             guard !wanted.isEmpty else { continue }

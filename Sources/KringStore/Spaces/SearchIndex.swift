@@ -38,8 +38,10 @@ public struct SearchIndex: Sendable {
     }
 
     func index(member: Member) async throws {
-        let body = [member.handle, member.profile.organisation, member.profile.bio, member.profile.interests.joined(separator: " "),
-                    member.profile.expertise.joined(separator: " ")].joined(separator: "\n")
+        let body = [
+            member.handle, member.profile.organisation, member.profile.bio, member.profile.interests.joined(separator: " "),
+            member.profile.expertise.joined(separator: " "),
+        ].joined(separator: "\n")
         try await upsert(kind: .member, refID: member.id, groupID: nil, topicID: nil, title: member.displayName, body: body)
     }
 
@@ -76,7 +78,8 @@ public struct SearchIndex: Sendable {
     }
 
     private func upsert(kind: SearchHit.Kind, refID: UUID, groupID: UUID?, topicID: UUID?, title: String, body: String) async throws {
-        let record = try await SearchDocumentRecord.query(on: database).filter(\.$kind == kind.rawValue).filter(\.$refID == refID).first()
+        let record =
+            try await SearchDocumentRecord.query(on: database).filter(\.$kind == kind.rawValue).filter(\.$refID == refID).first()
             ?? SearchDocumentRecord()
         let isNew = record.id == nil
         if isNew {
@@ -92,12 +95,14 @@ public struct SearchIndex: Sendable {
         try await record.save(on: database)
         guard let sql, let id = record.id else { return }
         if isPostgres {
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE search_documents SET tsv =
                     setweight(to_tsvector('dutch', \(bind: title)), 'A') || setweight(to_tsvector('english', \(bind: title)), 'A') ||
                     to_tsvector('dutch', \(bind: body)) || to_tsvector('english', \(bind: body))
                 WHERE id = \(bind: id)
-                """).run()
+                """
+            ).run()
         } else {
             let terms = Stemmer.searchTerms(in: title + "\n" + body).joined(separator: " ")
             try await sql.raw("DELETE FROM search_fts WHERE doc_id = \(bind: id.uuidString)").run()
@@ -108,7 +113,9 @@ public struct SearchIndex: Sendable {
     // MARK: Searching
 
     /// Documents matching every word of `query` (in Dutch or English word forms) that the viewer may see.
-    public func search(_ query: String, viewer: Viewer, kinds: Set<SearchHit.Kind> = Set(SearchHit.Kind.allCases), limit: Int = 30) async throws -> [SearchHit] {
+    public func search(_ query: String, viewer: Viewer, kinds: Set<SearchHit.Kind> = Set(SearchHit.Kind.allCases), limit: Int = 30)
+        async throws -> [SearchHit]
+    {
         guard let sql, !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return [] }
         let readable = try await VisibilityFilter.readableGroupIDs(viewer, on: database)
         let listed = try await listedGroupIDs(viewer)
@@ -117,17 +124,21 @@ public struct SearchIndex: Sendable {
 
         var candidates: [(id: UUID, rank: Double)] = []
         if isPostgres {
-            let rows = try await sql.raw("""
+            let rows = try await sql.raw(
+                """
                 SELECT id, ts_rank(tsv, q) AS rank FROM search_documents,
                     (SELECT plainto_tsquery('dutch', \(bind: query)) || plainto_tsquery('english', \(bind: query)) AS q) AS query
                 WHERE tsv @@ q ORDER BY rank DESC LIMIT 500
-                """).all()
+                """
+            ).all()
             candidates = try rows.map { (try $0.decode(column: "id", as: UUID.self), try $0.decode(column: "rank", as: Double.self)) }
         } else {
             guard let match = Self.ftsQuery(query) else { return [] }
-            let rows = try await sql.raw("""
+            let rows = try await sql.raw(
+                """
                 SELECT doc_id, bm25(search_fts) AS rank FROM search_fts WHERE search_fts MATCH \(bind: match) ORDER BY rank LIMIT 500
-                """).all()
+                """
+            ).all()
             for row in rows {
                 guard let id = UUID(uuidString: try row.decode(column: "doc_id", as: String.self)) else { continue }
                 candidates.append((id, -(try row.decode(column: "rank", as: Double.self))))
@@ -147,9 +158,10 @@ public struct SearchIndex: Sendable {
             case .member:
                 break
             }
-            hits.append(SearchHit(
-                kind: kind, refID: doc.refID, topicID: doc.topicID, groupID: doc.groupID, title: doc.title,
-                snippet: Self.snippet(doc.body, query: query)))
+            hits.append(
+                SearchHit(
+                    kind: kind, refID: doc.refID, topicID: doc.topicID, groupID: doc.groupID, title: doc.title,
+                    snippet: Self.snippet(doc.body, query: query)))
             if hits.count == limit { break }
         }
         return hits
@@ -177,7 +189,9 @@ public struct SearchIndex: Sendable {
 
     /// Up to about 200 characters of the body around the first query word found.
     static func snippet(_ body: String, query: String) -> String {
-        let flat = body.split(whereSeparator: \.isNewline).joined(separator: " ")
+        // Markdown marks read as noise in a snippet.
+        let plain = body.replacingOccurrences(of: #"[*_`#>~]|!?\[|\]\([^)]*\)"#, with: "", options: .regularExpression)
+        let flat = plain.split(whereSeparator: \.isNewline).joined(separator: " ")
         let words = query.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init).filter { $0.count > 2 }
         var start = flat.startIndex
         for word in words {

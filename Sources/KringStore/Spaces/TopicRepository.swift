@@ -70,10 +70,13 @@ public struct TopicRepository: Sendable {
             if let groupID = topic.groupID { try await GroupRepository(database: tx, clock: clock).touch(groupID) }
             try await ActivityLog(database: tx, clock: clock).record(
                 .replyCreated, by: author.actor, subjectType: "post", subjectID: post, groupID: topic.groupID, at: now)
-            try await SearchIndex(database: tx, clock: clock).index(postID: post, topicID: topicID, groupID: topic.groupID, title: nil, body: body)
+            try await SearchIndex(database: tx, clock: clock).index(
+                postID: post, topicID: topicID, groupID: topic.groupID, title: nil, body: body)
             try await Self.readMark(on: tx, topicID: topicID, memberID: author.id, number: number, at: now)
             let notifications = NotificationRepository(database: tx, clock: clock)
-            try await notifications.reply(topicAuthorID: topic.authorID, repliedToAuthorID: replyToID == nil ? nil : try await PostRecord.find(replyToID, on: tx)?.authorID,
+            try await notifications.reply(
+                topicAuthorID: topic.authorID,
+                repliedToAuthorID: replyToID == nil ? nil : try await PostRecord.find(replyToID, on: tx)?.authorID,
                 by: author, topicID: topicID, postID: post, groupID: topic.groupID)
             try await notifications.mentions(in: body, by: author, topicID: topicID, postID: post, groupID: topic.groupID)
             return number
@@ -105,10 +108,12 @@ public struct TopicRepository: Sendable {
                 try await topic.save(on: tx)
                 if let tags { try await TopicRepository(database: tx, clock: clock).replaceTags(of: post.topicID, with: tags) }
             }
-            try await ActivityLog(database: tx, clock: clock).record(.postEdited, by: editor, subjectType: "post", subjectID: postID, groupID: topic.groupID)
+            try await ActivityLog(database: tx, clock: clock).record(
+                .postEdited, by: editor, subjectType: "post", subjectID: postID, groupID: topic.groupID)
             if post.deletedAt == nil, topic.deletedAt == nil {
                 try await SearchIndex(database: tx, clock: clock).index(
-                    postID: postID, topicID: post.topicID, groupID: topic.groupID, title: post.postNumber == 1 ? topic.title : nil, body: body)
+                    postID: postID, topicID: post.topicID, groupID: topic.groupID, title: post.postNumber == 1 ? topic.title : nil,
+                    body: body)
             }
         }
     }
@@ -139,7 +144,9 @@ public struct TopicRepository: Sendable {
                 } else {
                     try await TopicRepository(database: tx, clock: clock).reindex(topicID: post.topicID)
                 }
-                if let groupID = topic.groupID { try await GroupRepository(database: tx, clock: clock).touch(groupID, topicDelta: deleted ? -1 : 1) }
+                if let groupID = topic.groupID {
+                    try await GroupRepository(database: tx, clock: clock).touch(groupID, topicDelta: deleted ? -1 : 1)
+                }
             } else {
                 post.deletedAt = deleted ? now : nil
                 post.deletedByID = deleted ? actor.memberID : nil
@@ -162,7 +169,8 @@ public struct TopicRepository: Sendable {
         guard let topic = try await TopicRecord.find(topicID, on: database) else { throw TopicError.notFound }
         topic.isPinned = pinned
         try await topic.save(on: database)
-        try await ActivityLog(database: database, clock: clock).record(.topicPinned, by: actor, subjectType: "topic", subjectID: topicID, groupID: topic.groupID)
+        try await ActivityLog(database: database, clock: clock).record(
+            .topicPinned, by: actor, subjectType: "topic", subjectID: topicID, groupID: topic.groupID)
     }
 
     /// Marks a reply as the accepted answer of a question (nil clears it) and tells its author.
@@ -171,7 +179,9 @@ public struct TopicRepository: Sendable {
             guard let topic = try await TopicRecord.find(topicID, on: tx), topic.deletedAt == nil else { throw TopicError.notFound }
             guard topic.kind == TopicKind.question.rawValue else { throw TopicError.notAQuestion }
             if let postID {
-                guard let post = try await PostRecord.find(postID, on: tx), post.topicID == topicID, post.postNumber > 1, post.deletedAt == nil else {
+                guard let post = try await PostRecord.find(postID, on: tx), post.topicID == topicID, post.postNumber > 1,
+                    post.deletedAt == nil
+                else {
                     throw TopicError.notFound
                 }
                 topic.solutionPostID = postID
@@ -222,11 +232,17 @@ public struct TopicRepository: Sendable {
     // MARK: Reading
 
     /// The topic's group id and author, for permission checks before a change.
-    public func context(ofPost postID: UUID) async throws -> (topicID: UUID, groupID: UUID?, authorID: UUID, number: Int, createdAt: Date, isDeleted: Bool, topicAuthorID: UUID)? {
-        guard let post = try await PostRecord.find(postID, on: database), let topic = try await TopicRecord.find(post.topicID, on: database) else {
+    public func context(ofPost postID: UUID) async throws -> (
+        topicID: UUID, groupID: UUID?, authorID: UUID, number: Int, createdAt: Date, isDeleted: Bool, topicAuthorID: UUID
+    )? {
+        guard let post = try await PostRecord.find(postID, on: database), let topic = try await TopicRecord.find(post.topicID, on: database)
+        else {
             return nil
         }
-        return (post.topicID, topic.groupID, post.authorID, post.postNumber, post.createdAt, post.deletedAt != nil || topic.deletedAt != nil, topic.authorID)
+        return (
+            post.topicID, topic.groupID, post.authorID, post.postNumber, post.createdAt, post.deletedAt != nil || topic.deletedAt != nil,
+            topic.authorID
+        )
     }
 
     /// The group of a topic (nil for community-wide) and whether it exists and is live for the viewer.
@@ -239,7 +255,8 @@ public struct TopicRepository: Sendable {
     /// The whole topic for a reader who may read its group; nil when it does not exist for them.
     public func page(topicID: UUID, viewer: Viewer, render: BodyRenderer, currentRenderVersion: Int) async throws -> TopicPage? {
         let readable = try await VisibilityFilter.readableGroupIDs(viewer, on: database)
-        let query = VisibilityFilter.topics(TopicRecord.query(on: database).filter(\.$id == topicID), viewer: viewer, readable: readable, includeDeleted: true)
+        let query = VisibilityFilter.topics(
+            TopicRecord.query(on: database).filter(\.$id == topicID), viewer: viewer, readable: readable, includeDeleted: true)
         guard let topic = try await query.first() else { return nil }
         let isModerator = viewer.actor.has(.moderator)
         var posts = try await PostRecord.query(on: database).filter(\.$topicID == topicID).sort(\.$postNumber).all()
@@ -251,13 +268,16 @@ public struct TopicRepository: Sendable {
             try await post.save(on: database)
         }
         let postIDs = try posts.map { try $0.requireID() }
-        let reactions = postIDs.isEmpty ? [] : try await ReactionRecord.query(on: database).filter(\.$postID ~~ postIDs).sort(\.$createdAt).all()
+        let reactions =
+            postIDs.isEmpty ? [] : try await ReactionRecord.query(on: database).filter(\.$postID ~~ postIDs).sort(\.$createdAt).all()
         let authorIDs = Set(posts.map(\.authorID)).union(reactions.map(\.memberID)).union([topic.authorID])
         let authors = try await Self.authors(Array(authorIDs), on: database)
         let numbers = Dictionary(uniqueKeysWithValues: try posts.map { (try $0.requireID(), $0.postNumber) })
-        let lastRead = try await viewer.actor.memberID.asyncMap { memberID in
-            try await TopicReadRecord.query(on: database).filter(\.$topicID == topicID).filter(\.$memberID == memberID).first()?.lastReadPostNumber
-        } ?? nil
+        let lastRead =
+            try await viewer.actor.memberID.asyncMap { memberID in
+                try await TopicReadRecord.query(on: database).filter(\.$topicID == topicID).filter(\.$memberID == memberID).first()?
+                    .lastReadPostNumber
+            } ?? nil
         var group: Group?
         if let groupID = topic.groupID { group = try await GroupRecord.find(groupID, on: database)?.domain() }
         let postViews: [PostView] = try posts.compactMap { post in
@@ -278,7 +298,8 @@ public struct TopicRepository: Sendable {
         }
         guard let author = authors[topic.authorID] else { return nil }
         return TopicPage(
-            id: try topic.requireID(), title: topic.title, kind: TopicKind(rawValue: topic.kind) ?? .discussion, group: group, author: author,
+            id: try topic.requireID(), title: topic.title, kind: TopicKind(rawValue: topic.kind) ?? .discussion, group: group,
+            author: author,
             tags: try await tags(of: [try topic.requireID()])[try topic.requireID()] ?? [], isPinned: topic.isPinned,
             isDeleted: topic.deletedAt != nil, solutionPostID: topic.solutionPostID, createdAt: topic.createdAt, posts: postViews,
             lastPostNumber: topic.lastPostNumber, lastReadBefore: lastRead ?? 0)
@@ -332,7 +353,10 @@ public struct TopicRepository: Sendable {
     public func revisions(of postID: UUID) async throws -> [PostRevision] {
         let records = try await PostRevisionRecord.query(on: database).filter(\.$postID == postID).sort(\.$createdAt, .descending).all()
         let editors = try await Self.authors(records.compactMap(\.editorID), on: database)
-        return records.map { PostRevision(editorName: $0.editorID.flatMap { editors[$0]?.displayName }, title: $0.title, body: $0.body, createdAt: $0.createdAt) }
+        return records.map {
+            PostRevision(
+                editorName: $0.editorID.flatMap { editors[$0]?.displayName }, title: $0.title, body: $0.body, createdAt: $0.createdAt)
+        }
     }
 
     /// Tags with how many live topics carry them, most used first.
@@ -409,12 +433,14 @@ public struct TopicRepository: Sendable {
         let search = SearchIndex(database: database, clock: clock)
         for post in try await PostRecord.query(on: database).filter(\.$topicID == topicID).filter(\.$deletedAt == nil).all() {
             try await search.index(
-                postID: try post.requireID(), topicID: topicID, groupID: topic.groupID, title: post.postNumber == 1 ? topic.title : nil, body: post.body)
+                postID: try post.requireID(), topicID: topicID, groupID: topic.groupID, title: post.postNumber == 1 ? topic.title : nil,
+                body: post.body)
         }
     }
 
     static func insertPost(
-        on database: any Database, topicID: UUID, number: Int, author: UUID, body: String, rendered: RenderedBody, replyTo: UUID?, at date: Date
+        on database: any Database, topicID: UUID, number: Int, author: UUID, body: String, rendered: RenderedBody, replyTo: UUID?,
+        at date: Date
     ) async throws -> UUID {
         let post = PostRecord()
         post.id = UUID()
@@ -450,12 +476,16 @@ public struct TopicRepository: Sendable {
     static func authors(_ ids: [UUID], on database: any Database) async throws -> [UUID: AuthorView] {
         guard !ids.isEmpty else { return [:] }
         let records = try await MemberRecord.query(on: database).filter(\.$id ~~ ids).all()
-        return Dictionary(uniqueKeysWithValues: try records.map { record in
-            let id = try record.requireID()
-            return (id, AuthorView(
-                id: id, handle: record.handle, displayName: record.displayName, role: Role(rawValue: record.role) ?? .member,
-                isStaff: record.isStaff))
-        })
+        return Dictionary(
+            uniqueKeysWithValues: try records.map { record in
+                let id = try record.requireID()
+                return (
+                    id,
+                    AuthorView(
+                        id: id, handle: record.handle, displayName: record.displayName, role: Role(rawValue: record.role) ?? .member,
+                        isStaff: record.isStaff)
+                )
+            })
     }
 }
 
@@ -470,7 +500,10 @@ struct TopicCursor {
     }
 
     init?(_ encoded: String?) {
-        guard let encoded, let data = Data(base64Encoded: encoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/") + String(repeating: "=", count: (4 - encoded.count % 4) % 4)),
+        guard let encoded,
+            let data = Data(
+                base64Encoded: encoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+                    + String(repeating: "=", count: (4 - encoded.count % 4) % 4)),
             let text = String(data: data, encoding: .utf8)
         else { return nil }
         let parts = text.split(separator: "|")

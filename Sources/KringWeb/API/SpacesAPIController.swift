@@ -263,16 +263,21 @@ struct SpacesAPIController: RouteCollection {
     @Sendable func groups(request: Request) async throws -> GroupListDTO {
         let viewer = try await request.viewer()
         let groups = try await request.repositories.groups.list(for: viewer, archived: request.query[Bool.self, at: "archived"] ?? false)
-        return GroupListDTO(groups: groups.map { group in
-            GroupDTO(group, membership: Self.membership(viewer, group))
-        })
+        return GroupListDTO(
+            groups: groups.map { group in
+                GroupDTO(group, membership: Self.membership(viewer, group))
+            })
     }
 
     /// The viewer's membership as far as the list needs it (status only).
     static func membership(_ viewer: Viewer, _ group: Group) -> Membership? {
         guard let memberID = viewer.actor.memberID else { return nil }
-        if viewer.activeGroupIDs.contains(group.id) { return Membership(groupID: group.id, memberID: memberID, role: .member, status: .active, createdAt: group.createdAt) }
-        if viewer.invitedGroupIDs.contains(group.id) { return Membership(groupID: group.id, memberID: memberID, role: .member, status: .invited, createdAt: group.createdAt) }
+        if viewer.activeGroupIDs.contains(group.id) {
+            return Membership(groupID: group.id, memberID: memberID, role: .member, status: .active, createdAt: group.createdAt)
+        }
+        if viewer.invitedGroupIDs.contains(group.id) {
+            return Membership(groupID: group.id, memberID: memberID, role: .member, status: .invited, createdAt: group.createdAt)
+        }
         return nil
     }
 
@@ -282,13 +287,16 @@ struct SpacesAPIController: RouteCollection {
         var errors = FieldErrorCollector()
         let name = errors.check { () throws(ValidationFailure) in try GroupRules.name(body.name) }
         let description = errors.check { () throws(ValidationFailure) in try GroupRules.text(body.description ?? "", field: "description") }
-        let welcome = errors.check { () throws(ValidationFailure) in try GroupRules.text(body.welcomeMessage ?? "", field: "welcome_message") }
+        let welcome = errors.check { () throws(ValidationFailure) in
+            try GroupRules.text(body.welcomeMessage ?? "", field: "welcome_message")
+        }
         let visibility = errors.check { () throws(ValidationFailure) in
             try CommunityRules.choice(body.visibility ?? "open", as: GroupVisibility.self, field: "visibility")
         }
         try errors.throwIfAny()
         let group = try await request.repositories.groups.create(
-            NewGroup(name: name ?? "", description: description ?? "", welcomeMessage: welcome ?? "", visibility: visibility ?? .open), by: member.actor)
+            NewGroup(name: name ?? "", description: description ?? "", welcomeMessage: welcome ?? "", visibility: visibility ?? .open),
+            by: member.actor)
         let membership = try await request.repositories.groups.membership(of: member.id, in: group.id)
         return try await GroupDTO(group, membership: membership).encodeResponse(status: .created, for: request)
     }
@@ -302,9 +310,12 @@ struct SpacesAPIController: RouteCollection {
         let (group, _) = try await request.visibleGroup()
         guard try await request.viewer().canRead(group) else { throw Abort(.forbidden, reason: "Only members see who is in this group.") }
         let members = try await request.repositories.groups.members(of: group.id)
-        return GroupMembersDTO(members: members.map {
-            GroupMemberDTO(handle: $0.member.handle, displayName: $0.member.displayName, role: $0.membership.role.rawValue, since: $0.membership.createdAt)
-        })
+        return GroupMembersDTO(
+            members: members.map {
+                GroupMemberDTO(
+                    handle: $0.member.handle, displayName: $0.member.displayName, role: $0.membership.role.rawValue,
+                    since: $0.membership.createdAt)
+            })
     }
 
     @Sendable func join(request: Request) async throws -> MembershipResultDTO {
@@ -323,7 +334,8 @@ struct SpacesAPIController: RouteCollection {
         let member = try request.requireMember()
         let (group, membership) = try await request.visibleGroup()
         guard let membership else { throw Abort(.notFound, reason: "You are not in this group.") }
-        try await GroupMembershipActions.leave(group, membership: membership, member: member, repositories: request.repositories, t: request.context.localizer)
+        try await GroupMembershipActions.leave(
+            group, membership: membership, member: member, repositories: request.repositories, t: request.context.localizer)
         return .noContent
     }
 
@@ -334,10 +346,13 @@ struct SpacesAPIController: RouteCollection {
             guard let group = try await request.repositories.groups.find(slug: slug), viewer.canSee(group) else { throw Abort(.notFound) }
             groupID = group.id
         }
-        let filter = try request.query[String.self, at: "filter"].map { try CommunityRules.choice($0, as: TopicFilter.self, field: "filter") } ?? .latest
+        let filter =
+            try request.query[String.self, at: "filter"].map { try CommunityRules.choice($0, as: TopicFilter.self, field: "filter") }
+            ?? .latest
         let limit = min(max(request.query[Int.self, at: "limit"] ?? 30, 1), 100)
         let page = try await request.repositories.topics.list(
-            viewer: viewer, filter: filter, groupID: groupID, tag: request.query[String.self, at: "tag"], cursor: request.query[String.self, at: "after"],
+            viewer: viewer, filter: filter, groupID: groupID, tag: request.query[String.self, at: "tag"],
+            cursor: request.query[String.self, at: "after"],
             limit: limit)
         return TopicListDTO(topics: page.topics.map(TopicSummaryDTO.init), nextCursor: page.nextCursor)
     }
@@ -348,13 +363,17 @@ struct SpacesAPIController: RouteCollection {
         var errors = FieldErrorCollector()
         let title = errors.check { () throws(ValidationFailure) in try PostRules.title(body.title) }
         let text = errors.check { () throws(ValidationFailure) in try PostRules.body(body.body) }
-        let kind = errors.check { () throws(ValidationFailure) in try CommunityRules.choice(body.kind ?? "discussion", as: TopicKind.self, field: "kind") }
+        let kind = errors.check { () throws(ValidationFailure) in
+            try CommunityRules.choice(body.kind ?? "discussion", as: TopicKind.self, field: "kind")
+        }
         let tags = errors.check { () throws(ValidationFailure) in try MemberRules.tags(body.tags ?? [], field: "tags") }
         var group: Group?
         if let slug = body.group {
             group = try await request.repositories.groups.find(slug: slug)
             let membership = try await group.asyncMap { try await request.repositories.groups.membership(of: member.id, in: $0.id) } ?? nil
-            if group == nil || !GroupAccess.canPost(in: group!, actor: member.actor, membership: membership) { errors.add("group", "group.not_allowed") }
+            if group == nil || !GroupAccess.canPost(in: group!, actor: member.actor, membership: membership) {
+                errors.add("group", "group.not_allowed")
+            }
         }
         try errors.throwIfAny()
         let id = try await request.repositories.topics.create(
@@ -364,8 +383,9 @@ struct SpacesAPIController: RouteCollection {
     }
 
     private func topicDTO(_ request: Request, id: UUID) async throws -> TopicDTO {
-        guard let page = try await request.repositories.topics.page(
-            topicID: id, viewer: try await request.viewer(), render: UserMarkdown.renderer, currentRenderVersion: UserMarkdown.version)
+        guard
+            let page = try await request.repositories.topics.page(
+                topicID: id, viewer: try await request.viewer(), render: UserMarkdown.renderer, currentRenderVersion: UserMarkdown.version)
         else { throw Abort(.notFound, reason: "No such topic.") }
         return TopicDTO(page)
     }
@@ -389,7 +409,8 @@ struct SpacesAPIController: RouteCollection {
         }
         let body = try request.content.decode(ReplyRequest.self)
         let text = try PostRules.body(body.body)
-        let number = try await request.repositories.topics.reply(to: page.id, body: text, rendered: UserMarkdown.render(text), replyTo: body.replyTo, by: member)
+        let number = try await request.repositories.topics.reply(
+            to: page.id, body: text, rendered: UserMarkdown.render(text), replyTo: body.replyTo, by: member)
         let updated = try await topicDTO(request, id: page.id)
         guard let post = updated.posts.first(where: { $0.number == number }) else { throw Abort(.internalServerError) }
         return try await post.encodeResponse(status: .created, for: request)
@@ -398,10 +419,13 @@ struct SpacesAPIController: RouteCollection {
     @Sendable func accept(request: Request) async throws -> TopicDTO {
         let member = try request.requireMember()
         let dto = try await topic(request: request)
-        guard let page = try await request.repositories.topics.page(
-            topicID: dto.id, viewer: try await request.viewer(), render: UserMarkdown.renderer, currentRenderVersion: UserMarkdown.version)
+        guard
+            let page = try await request.repositories.topics.page(
+                topicID: dto.id, viewer: try await request.viewer(), render: UserMarkdown.renderer,
+                currentRenderVersion: UserMarkdown.version)
         else { throw Abort(.notFound) }
-        guard PostAccess.canAcceptAnswer(topicAuthorID: page.author.id, actor: member.actor, inArchive: page.group?.isArchived ?? false) else {
+        guard PostAccess.canAcceptAnswer(topicAuthorID: page.author.id, actor: member.actor, inArchive: page.group?.isArchived ?? false)
+        else {
             throw Abort(.forbidden, reason: "Only the asker or a moderator chooses the answer.")
         }
         let body = try request.content.decode(AcceptRequest.self)
@@ -421,7 +445,8 @@ struct SpacesAPIController: RouteCollection {
         guard let postID = request.parameters.get("post", as: UUID.self),
             let context = try await request.repositories.topics.context(ofPost: postID),
             let page = try await request.repositories.topics.page(
-                topicID: context.topicID, viewer: try await request.viewer(), render: UserMarkdown.renderer, currentRenderVersion: UserMarkdown.version),
+                topicID: context.topicID, viewer: try await request.viewer(), render: UserMarkdown.renderer,
+                currentRenderVersion: UserMarkdown.version),
             let post = page.posts.first(where: { $0.id == postID }), !post.isDeleted
         else { throw Abort(.notFound, reason: "No such post.") }
         if let group = page.group {
@@ -446,7 +471,10 @@ struct SpacesAPIController: RouteCollection {
     }
 
     @Sendable func tags(request: Request) async throws -> TagListDTO {
-        TagListDTO(tags: try await request.repositories.topics.tagCounts().map { TagDTO(name: $0.name, description: $0.description, topicCount: $0.topics) })
+        TagListDTO(
+            tags: try await request.repositories.topics.tagCounts().map {
+                TagDTO(name: $0.name, description: $0.description, topicCount: $0.topics)
+            })
     }
 
     @Sendable func search(request: Request) async throws -> SearchResultDTO {
@@ -455,18 +483,20 @@ struct SpacesAPIController: RouteCollection {
         let hits = try await request.repositories.search.search(query, viewer: try await request.viewer())
         let groups = try await request.repositories.groups.find(ids: Array(Set(hits.compactMap(\.groupID))))
         let handles = try await request.repositories.members.handles(of: hits.filter { $0.kind == .member }.map(\.refID))
-        return SearchResultDTO(results: hits.map { hit in
-            SearchHitDTO(
-                kind: hit.kind.rawValue, title: hit.title, snippet: hit.kind == .member ? "" : hit.snippet, topicId: hit.topicID,
-                group: hit.groupID.flatMap { groups[$0]?.slug }, handle: hit.kind == .member ? handles[hit.refID] : nil)
-        })
+        return SearchResultDTO(
+            results: hits.map { hit in
+                SearchHitDTO(
+                    kind: hit.kind.rawValue, title: hit.title, snippet: hit.kind == .member ? "" : hit.snippet, topicId: hit.topicID,
+                    group: hit.groupID.flatMap { groups[$0]?.slug }, handle: hit.kind == .member ? handles[hit.refID] : nil)
+            })
     }
 
     @Sendable func notifications(request: Request) async throws -> NotificationListDTO {
         _ = try request.requireMember()
         let items = try await request.repositories.notifications.list(for: try await request.viewer())
         return NotificationListDTO(
-            notifications: items.map(NotificationDTO.init), unread: try await request.repositories.notifications.visibleUnreadCount(for: try await request.viewer()))
+            notifications: items.map(NotificationDTO.init),
+            unread: try await request.repositories.notifications.visibleUnreadCount(for: try await request.viewer()))
     }
 
     @Sendable func markRead(request: Request) async throws -> HTTPStatus {
@@ -476,4 +506,3 @@ struct SpacesAPIController: RouteCollection {
         return .noContent
     }
 }
-

@@ -48,7 +48,10 @@ struct RequestContextMiddleware: AsyncMiddleware {
         }
         if !request.isAPI, community != nil {
             request.context.menu = try await repositories.navigation.menu()
-            if member != nil { request.context.unreadNotifications = try await repositories.notifications.visibleUnreadCount(for: try await request.viewer()) }
+            if member != nil {
+                request.context.unreadNotifications = try await repositories.notifications.visibleUnreadCount(
+                    for: try await request.viewer())
+            }
         }
 
         let response = try await next.respond(to: request)

@@ -81,7 +81,8 @@ struct AccountController: RouteCollection {
                         handle: handle, displayName: displayName, email: email, passwordHash: hash, status: status,
                         profile: MemberProfile(preferredLanguage: language)))
                 if let groupID = invite?.groupID {
-                    try await repositories.groups.setMembership(groupID, memberID: member.id, role: .member, status: .active, invitedBy: invite?.createdByID)
+                    try await repositories.groups.setMembership(
+                        groupID, memberID: member.id, role: .member, status: .active, invitedBy: invite?.createdByID)
                 }
                 let mailer = try request.mailer(repositories)
                 if status == .pending {

@@ -16,13 +16,17 @@ struct NotificationMail {
         for entry in pending {
             let t = localizer(for: entry.recipient, community: community)
             let summary = DiscoveryViews.describe(entry.item, t: t)
-            try await repositories.outbox.enqueue(NewOutboxMessage(
-                kind: "notification", recipient: entry.recipient.email, recipientName: entry.recipient.displayName,
-                subject: t("mail.notification.subject", ["community": community.name, "summary": summary]),
-                bodyText: t("mail.notification.body", [
-                    "name": entry.recipient.displayName, "summary": summary, "link": services.config.baseURL + DiscoveryViews.target(of: entry.item),
-                    "settings": services.config.baseURL + "/settings/notifications",
-                ])))
+            try await repositories.outbox.enqueue(
+                NewOutboxMessage(
+                    kind: "notification", recipient: entry.recipient.email, recipientName: entry.recipient.displayName,
+                    subject: t("mail.notification.subject", ["community": community.name, "summary": summary]),
+                    bodyText: t(
+                        "mail.notification.body",
+                        [
+                            "name": entry.recipient.displayName, "summary": summary,
+                            "link": services.config.baseURL + DiscoveryViews.target(of: entry.item),
+                            "settings": services.config.baseURL + "/settings/notifications",
+                        ])))
         }
         try await repositories.notifications.markEmailed(pending.map(\.id))
         return pending.count
@@ -40,14 +44,20 @@ struct NotificationMail {
                 let recipient = entries.first?.recipient
             else { continue }
             let t = localizer(for: recipient, community: community)
-            let lines = entries.map { "- " + DiscoveryViews.describe($0.item, t: t) + "\n  " + services.config.baseURL + DiscoveryViews.target(of: $0.item) }
-            try await repositories.outbox.enqueue(NewOutboxMessage(
-                kind: "daily_summary", recipient: recipient.email, recipientName: recipient.displayName,
-                subject: t("mail.digest.subject", ["community": community.name]),
-                bodyText: t("mail.digest.body", [
-                    "name": recipient.displayName, "community": community.name, "items": lines.joined(separator: "\n"),
-                    "link": services.config.baseURL + "/notifications", "settings": services.config.baseURL + "/settings/notifications",
-                ])))
+            let lines = entries.map {
+                "- " + DiscoveryViews.describe($0.item, t: t) + "\n  " + services.config.baseURL + DiscoveryViews.target(of: $0.item)
+            }
+            try await repositories.outbox.enqueue(
+                NewOutboxMessage(
+                    kind: "daily_summary", recipient: recipient.email, recipientName: recipient.displayName,
+                    subject: t("mail.digest.subject", ["community": community.name]),
+                    bodyText: t(
+                        "mail.digest.body",
+                        [
+                            "name": recipient.displayName, "community": community.name, "items": lines.joined(separator: "\n"),
+                            "link": services.config.baseURL + "/notifications",
+                            "settings": services.config.baseURL + "/settings/notifications",
+                        ])))
             try await repositories.notifications.markEmailed(entries.map(\.id))
             sent += 1
         }

@@ -124,7 +124,8 @@ struct HTMLSanitizer {
         while index < html.endIndex {
             let character = html[index]
             if character == ">" {
-                return Tag(start: start, end: html.index(after: index), name: name.lowercased(), isClosing: isClosing, attributes: attributes)
+                return Tag(
+                    start: start, end: html.index(after: index), name: name.lowercased(), isClosing: isClosing, attributes: attributes)
             }
             if character == "<" { return nil }
             if character.isWhitespace || character == "/" {
@@ -196,8 +197,10 @@ struct HTMLSanitizer {
             let character = text[index]
             if character == ";" {
                 guard !body.isEmpty else { return nil }
-                let valid = body.hasPrefix("#")
-                    ? body.dropFirst().allSatisfy({ $0.isNumber }) || (body.dropFirst().first == "x" && body.dropFirst(2).allSatisfy(\.isHexDigit))
+                let valid =
+                    body.hasPrefix("#")
+                    ? body.dropFirst().allSatisfy({ $0.isNumber })
+                        || (body.dropFirst().first == "x" && body.dropFirst(2).allSatisfy(\.isHexDigit))
                     : body.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
                 return valid ? text.index(after: index) : nil
             }

@@ -52,7 +52,8 @@ struct DiscoveryController: RouteCollection {
     /// Renames and describes a tag (community managers).
     @Sendable func updateTag(request: Request) async throws -> Response {
         try request.authorize(.viewCockpit)
-        guard let tag = try await request.repositories.tags.find(slug: (request.parameters.get("tag") ?? "").removingPercentEncoding ?? "") else {
+        guard let tag = try await request.repositories.tags.find(slug: (request.parameters.get("tag") ?? "").removingPercentEncoding ?? "")
+        else {
             throw Abort(.notFound)
         }
         let form = try request.content.decode(TagForm.self)
@@ -100,7 +101,9 @@ struct DiscoveryController: RouteCollection {
     @Sendable func openNotification(request: Request) async throws -> Response {
         let member = try request.requireMember()
         guard let id = request.parameters.get("id", as: UUID.self),
-            let item = try await request.repositories.notifications.list(for: try await request.viewer(), limit: 200).first(where: { $0.id == id })
+            let item = try await request.repositories.notifications.list(for: try await request.viewer(), limit: 200).first(where: {
+                $0.id == id
+            })
         else { throw Abort(.notFound) }
         try await request.repositories.notifications.markRead(id, for: member.id)
         return request.redirect(to: DiscoveryViews.target(of: item))
@@ -117,7 +120,8 @@ struct DiscoveryController: RouteCollection {
         let form = try request.content.decode([String: String].self)
         var preferences: [NotificationPreference] = []
         for kind in NotificationKind.allCases {
-            let email = try CommunityRules.choice(form["email_\(kind.rawValue)"] ?? kind.defaultEmail.rawValue, as: EmailFrequency.self, field: "email_\(kind.rawValue)")
+            let email = try CommunityRules.choice(
+                form["email_\(kind.rawValue)"] ?? kind.defaultEmail.rawValue, as: EmailFrequency.self, field: "email_\(kind.rawValue)")
             preferences.append(NotificationPreference(kind: kind, inApp: form["app_\(kind.rawValue)"] == "1", email: email))
         }
         try await request.repositories.notifications.setPreferences(preferences, for: member.id)
@@ -140,7 +144,9 @@ struct PagesController: RouteCollection {
     }
 
     @Sendable func show(request: Request) async throws -> Response {
-        guard let page = try await request.repositories.navigation.page(slug: request.parameters.get("slug") ?? "") else { throw Abort(.notFound) }
+        guard let page = try await request.repositories.navigation.page(slug: request.parameters.get("slug") ?? "") else {
+            throw Abort(.notFound)
+        }
         return DiscoveryViews.landingPage(request, page: page)
     }
 
@@ -151,7 +157,9 @@ struct PagesController: RouteCollection {
 
     @Sendable func editPage(request: Request) async throws -> Response {
         try request.authorize(.viewCockpit)
-        guard let page = try await request.repositories.navigation.page(slug: request.parameters.get("slug") ?? "") else { throw Abort(.notFound) }
+        guard let page = try await request.repositories.navigation.page(slug: request.parameters.get("slug") ?? "") else {
+            throw Abort(.notFound)
+        }
         let state = FormState(values: ["slug": page.slug, "title": page.title, "body": page.body])
         return DiscoveryViews.pagesAdmin(request, pages: try await request.repositories.navigation.pages(), state: state)
     }
@@ -171,10 +179,13 @@ struct PagesController: RouteCollection {
         let title = errors.check { () throws(ValidationFailure) in try GroupRules.name(form.title ?? "") }
         let body = errors.check { () throws(ValidationFailure) in try PostRules.body(form.body ?? "") }
         guard errors.errors.isEmpty, let title, let body else {
-            let state = FormState(values: ["slug": form.slug ?? "", "title": form.title ?? "", "body": form.body ?? ""], errors: errors.errors.map {
-                $0.field == "name" ? FieldError(field: "title", code: $0.code) : $0
-            })
-            return DiscoveryViews.pagesAdmin(request, pages: try await request.repositories.navigation.pages(), state: state, status: .unprocessableEntity)
+            let state = FormState(
+                values: ["slug": form.slug ?? "", "title": form.title ?? "", "body": form.body ?? ""],
+                errors: errors.errors.map {
+                    $0.field == "name" ? FieldError(field: "title", code: $0.code) : $0
+                })
+            return DiscoveryViews.pagesAdmin(
+                request, pages: try await request.repositories.navigation.pages(), state: state, status: .unprocessableEntity)
         }
         try await request.repositories.navigation.savePage(slug: slug, title: title, body: body)
         return request.redirect(to: "/p/\(slug)", flash: "flash.page_saved")
@@ -206,10 +217,13 @@ struct PagesController: RouteCollection {
         let path = (form.path ?? "").trimmingCharacters(in: .whitespaces)
         if SafeURL(path: path) == nil, SafeURL(external: path) == nil { errors.add("path", "url.invalid") }
         guard errors.errors.isEmpty, let english, let dutch else {
-            let state = FormState(values: ["label_en": form.label_en ?? "", "label_nl": form.label_nl ?? "", "path": path], errors: errors.errors.map {
-                FieldError(field: $0.field == "name" ? "label_en" : $0.field, code: $0.code)
-            })
-            return DiscoveryViews.menuAdmin(request, items: try await request.repositories.navigation.menu(), state: state, status: .unprocessableEntity)
+            let state = FormState(
+                values: ["label_en": form.label_en ?? "", "label_nl": form.label_nl ?? "", "path": path],
+                errors: errors.errors.map {
+                    FieldError(field: $0.field == "name" ? "label_en" : $0.field, code: $0.code)
+                })
+            return DiscoveryViews.menuAdmin(
+                request, items: try await request.repositories.navigation.menu(), state: state, status: .unprocessableEntity)
         }
         try await request.repositories.navigation.addMenuItem(labelEN: english, labelNL: dutch, path: path)
         return request.redirect(to: "/admin/menu", flash: "flash.settings_saved")

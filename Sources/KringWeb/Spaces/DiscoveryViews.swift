@@ -88,12 +88,16 @@ enum DiscoveryViews {
                     H.form(action: .to("/tags/\(TagLink.slug(tag.slug))"), .id("tag-form"), .class("stack-form")) {
                         Forms.csrf(request)
                         Forms.field("name", label: t("field.tag_name"), state: FormState(values: ["name": tag.name]), t: t, required: true)
-                        Forms.textarea("description", label: t("field.tag_description"), state: FormState(values: ["description": tag.description ?? ""]), t: t, rows: 2)
+                        Forms.textarea(
+                            "description", label: t("field.tag_description"),
+                            state: FormState(values: ["description": tag.description ?? ""]), t: t, rows: 2)
                         Forms.submit(t("settings.save"), id: "tag-submit")
                     }
                     H.form(action: .to("/tags/\(TagLink.slug(tag.slug))/merge"), .id("merge-form"), .class("stack-form")) {
                         Forms.csrf(request)
-                        Forms.field("into", label: t("field.merge_into"), state: FormState(), t: t, required: true, hint: t("field.merge_into.hint"))
+                        Forms.field(
+                            "into", label: t("field.merge_into"), state: FormState(), t: t, required: true, hint: t("field.merge_into.hint")
+                        )
                         Forms.submit(t("tags.merge"), id: "merge-submit", secondary: true)
                     }
                 }
@@ -112,9 +116,11 @@ enum DiscoveryViews {
     }
 
     static func describe(_ item: NotificationItem, t: Localizer) -> String {
-        t("notifications.\(item.kind.rawValue)", [
-            "actor": item.actorName ?? t("notifications.someone"), "topic": item.topicTitle ?? "", "group": item.groupName ?? "",
-        ])
+        t(
+            "notifications.\(item.kind.rawValue)",
+            [
+                "actor": item.actorName ?? t("notifications.someone"), "topic": item.topicTitle ?? "", "group": item.groupName ?? "",
+            ])
     }
 
     static func notifications(_ request: Request, items: [NotificationItem]) -> Response {
@@ -168,14 +174,29 @@ enum DiscoveryViews {
                                 H.th(.scope("row")) { t("notifications.kind.\(kind.rawValue)") }
                                 H.td {
                                     H.input(.type("hidden"), .name("app_\(kind.rawValue)"), .value("0"))
-                                    H.element("input", [.type("checkbox"), .id("app_\(kind.rawValue)"), .name("app_\(kind.rawValue)"), .value("1"),
-                                                        .aria(.label, t("notifications.in_app") + ": " + t("notifications.kind.\(kind.rawValue)"))]
-                                              + (preference.inApp ? [.checked] : [])) { [] }
+                                    H.element(
+                                        "input",
+                                        [
+                                            .type("checkbox"), .id("app_\(kind.rawValue)"), .name("app_\(kind.rawValue)"), .value("1"),
+                                            .aria(.label, t("notifications.in_app") + ": " + t("notifications.kind.\(kind.rawValue)")),
+                                        ]
+                                            + (preference.inApp ? [.checked] : [])
+                                    ) { [] }
                                 }
                                 H.td {
-                                    H.element("select", [.name("email_\(kind.rawValue)"), .aria(.label, t("notifications.email") + ": " + t("notifications.kind.\(kind.rawValue)"))]) {
+                                    H.element(
+                                        "select",
+                                        [
+                                            .name("email_\(kind.rawValue)"),
+                                            .aria(.label, t("notifications.email") + ": " + t("notifications.kind.\(kind.rawValue)")),
+                                        ]
+                                    ) {
                                         for frequency in EmailFrequency.allCases {
-                                            H.element("option", frequency == preference.email ? [.value(frequency.rawValue), .selected] : [.value(frequency.rawValue)]) {
+                                            H.element(
+                                                "option",
+                                                frequency == preference.email
+                                                    ? [.value(frequency.rawValue), .selected] : [.value(frequency.rawValue)]
+                                            ) {
                                                 t("notifications.email.\(frequency.rawValue)")
                                             }
                                         }

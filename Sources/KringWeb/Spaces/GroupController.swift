@@ -43,7 +43,9 @@ struct GroupController: RouteCollection {
         var errors = FieldErrorCollector()
         let name = errors.check { () throws(ValidationFailure) in try GroupRules.name(form.name ?? "") }
         let description = errors.check { () throws(ValidationFailure) in try GroupRules.text(form.description ?? "", field: "description") }
-        let welcome = errors.check { () throws(ValidationFailure) in try GroupRules.text(form.welcome_message ?? "", field: "welcome_message") }
+        let welcome = errors.check { () throws(ValidationFailure) in
+            try GroupRules.text(form.welcome_message ?? "", field: "welcome_message")
+        }
         let visibility = errors.check { () throws(ValidationFailure) in
             try CommunityRules.choice(form.visibility, as: GroupVisibility.self, field: "visibility")
         }
@@ -52,7 +54,10 @@ struct GroupController: RouteCollection {
     }
 
     private func values(_ form: GroupForm) -> [String: String] {
-        ["name": form.name ?? "", "description": form.description ?? "", "welcome_message": form.welcome_message ?? "", "visibility": form.visibility ?? ""]
+        [
+            "name": form.name ?? "", "description": form.description ?? "", "welcome_message": form.welcome_message ?? "",
+            "visibility": form.visibility ?? "",
+        ]
     }
 
     @Sendable func newForm(request: Request) async throws -> Response {
@@ -67,7 +72,8 @@ struct GroupController: RouteCollection {
             let group = try await request.repositories.groups.create(try validate(form), by: member.actor)
             return request.redirect(to: "/g/\(group.slug)", flash: "flash.group_created")
         } catch let failure as ValidationFailure {
-            return GroupViews.form(request, group: nil, state: FormState(values: values(form), errors: failure.errors), status: .unprocessableEntity)
+            return GroupViews.form(
+                request, group: nil, state: FormState(values: values(form), errors: failure.errors), status: .unprocessableEntity)
         }
     }
 
@@ -107,7 +113,8 @@ struct GroupController: RouteCollection {
         let member = try request.requireMember()
         let (group, membership) = try await request.visibleGroup()
         guard let membership else { return request.redirect(to: "/g/\(group.slug)") }
-        try await GroupMembershipActions.leave(group, membership: membership, member: member, repositories: request.repositories, t: request.context.localizer)
+        try await GroupMembershipActions.leave(
+            group, membership: membership, member: member, repositories: request.repositories, t: request.context.localizer)
         return request.redirect(to: group.visibility == .secret ? "/groups" : "/g/\(group.slug)", flash: "flash.group_left")
     }
 
@@ -123,7 +130,8 @@ struct GroupController: RouteCollection {
         let member = try request.requireMember()
         let (group, membership) = try await request.visibleGroup()
         guard let membership, membership.status == .invited else { throw Abort(.notFound) }
-        try await GroupMembershipActions.leave(group, membership: membership, member: member, repositories: request.repositories, t: request.context.localizer)
+        try await GroupMembershipActions.leave(
+            group, membership: membership, member: member, repositories: request.repositories, t: request.context.localizer)
         return request.redirect(to: "/groups", flash: "flash.invitation_declined")
     }
 
@@ -156,19 +164,24 @@ struct GroupController: RouteCollection {
         let repositories = request.repositories
         let handle = raw.hasPrefix("@") ? String(raw.dropFirst()) : raw
         var invitee = try await repositories.members.find(handle: handle)
-        if invitee == nil, raw.contains("@"), let email = try? MemberRules.email(raw) { invitee = try await repositories.members.find(email: email) }
+        if invitee == nil, raw.contains("@"), let email = try? MemberRules.email(raw) {
+            invitee = try await repositories.members.find(email: email)
+        }
         if let invitee, invitee.status == .active {
             if let existing = try await repositories.groups.membership(of: invitee.id, in: group.id), existing.isActive {
                 return request.redirect(to: "/g/\(group.slug)/members", flash: "flash.already_member")
             }
             try await repositories.transaction { tx in
                 try await tx.groups.setMembership(group.id, memberID: invitee.id, role: .member, status: .invited, invitedBy: inviter.id)
-                try await tx.activity.record(.groupInvited, by: inviter.actor, subjectType: "member", subjectID: invitee.id, groupID: group.id)
+                try await tx.activity.record(
+                    .groupInvited, by: inviter.actor, subjectType: "member", subjectID: invitee.id, groupID: group.id)
                 try await tx.notifications.group(.invitation, to: invitee.id, actorID: inviter.id, groupID: group.id)
             }
             return request.redirect(to: "/g/\(group.slug)/members", flash: "flash.group_invited")
         }
-        guard let email = try? MemberRules.email(raw), request.decide(.inviteMembers).isAllowed || request.context.community?.registrationMode != .invite else {
+        guard let email = try? MemberRules.email(raw),
+            request.decide(.inviteMembers).isAllowed || request.context.community?.registrationMode != .invite
+        else {
             let state = FormState(values: ["invitee": raw], errors: [FieldError(field: "invitee", code: "invitee.unknown")])
             let active = try await repositories.groups.members(of: group.id)
             return GroupViews.members(
@@ -179,9 +192,11 @@ struct GroupController: RouteCollection {
         let token = SecretToken.generate()
         try await repositories.transaction { tx in
             try await tx.emailTokens.create(
-                .invitation, tokenHash: SecretToken.hash(token), email: email, memberID: nil, createdByID: inviter.id, lifetime: 14 * 86_400,
+                .invitation, tokenHash: SecretToken.hash(token), email: email, memberID: nil, createdByID: inviter.id,
+                lifetime: 14 * 86_400,
                 groupID: group.id)
-            try await request.mailer(tx).invitation(to: email, from: inviter, token: token, note: request.context.localizer("groups.invite.note", ["group": group.name]))
+            try await request.mailer(tx).invitation(
+                to: email, from: inviter, token: token, note: request.context.localizer("groups.invite.note", ["group": group.name]))
             try await tx.activity.record(.inviteSent, by: inviter.actor, subjectType: "invitation", groupID: group.id)
         }
         return request.redirect(to: "/g/\(group.slug)/members", flash: "flash.invites_sent")
@@ -240,9 +255,12 @@ struct GroupController: RouteCollection {
 
     @Sendable func editForm(request: Request) async throws -> Response {
         let group = try await managed(request)
-        return GroupViews.form(request, group: group, state: FormState(values: [
-            "name": group.name, "description": group.description, "welcome_message": group.welcomeMessage, "visibility": group.visibility.rawValue,
-        ]))
+        return GroupViews.form(
+            request, group: group,
+            state: FormState(values: [
+                "name": group.name, "description": group.description, "welcome_message": group.welcomeMessage,
+                "visibility": group.visibility.rawValue,
+            ]))
     }
 
     @Sendable func update(request: Request) async throws -> Response {
@@ -251,11 +269,13 @@ struct GroupController: RouteCollection {
         do {
             let valid = try validate(form)
             try await request.repositories.groups.update(
-                group.id, name: valid.name, description: valid.description, welcomeMessage: valid.welcomeMessage, visibility: valid.visibility,
+                group.id, name: valid.name, description: valid.description, welcomeMessage: valid.welcomeMessage,
+                visibility: valid.visibility,
                 by: request.context.actor)
             return request.redirect(to: "/g/\(group.slug)", flash: "flash.group_saved")
         } catch let failure as ValidationFailure {
-            return GroupViews.form(request, group: group, state: FormState(values: values(form), errors: failure.errors), status: .unprocessableEntity)
+            return GroupViews.form(
+                request, group: group, state: FormState(values: values(form), errors: failure.errors), status: .unprocessableEntity)
         }
     }
 

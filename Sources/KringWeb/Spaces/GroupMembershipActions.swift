@@ -25,7 +25,8 @@ enum GroupMembershipActions {
         case .closed:
             try await repositories.transaction { tx in
                 try await tx.groups.setMembership(group.id, memberID: member.id, role: .member, status: .requested, invitedBy: nil)
-                try await tx.activity.record(.groupJoinRequested, by: member.actor, subjectType: "group", subjectID: group.id, groupID: group.id)
+                try await tx.activity.record(
+                    .groupJoinRequested, by: member.actor, subjectType: "group", subjectID: group.id, groupID: group.id)
                 for manager in try await tx.groups.members(of: group.id) where manager.membership.isManager {
                     try await tx.notifications.group(.joinRequest, to: manager.member.id, actorID: member.id, groupID: group.id)
                 }

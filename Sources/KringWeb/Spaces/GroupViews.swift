@@ -29,12 +29,17 @@ enum GroupViews {
                             H.h2 { H.a(.to("/g/\(group.slug)")) { group.name } }
                             H.p(.class("group-card-meta")) {
                                 visibilityBadge(group.visibility, t)
-                                if viewer.activeGroupIDs.contains(group.id) { H.span(.class("badge badge-member")) { t("groups.you_are_member") } }
-                                if viewer.invitedGroupIDs.contains(group.id) { H.span(.class("badge badge-invited")) { t("groups.invited") } }
+                                if viewer.activeGroupIDs.contains(group.id) {
+                                    H.span(.class("badge badge-member")) { t("groups.you_are_member") }
+                                }
+                                if viewer.invitedGroupIDs.contains(group.id) {
+                                    H.span(.class("badge badge-invited")) { t("groups.invited") }
+                                }
                             }
                             if !group.description.isEmpty { H.p(.class("group-card-text")) { String(group.description.prefix(180)) } }
                             H.p(.class("muted")) {
-                                t.plural("groups.members", count: group.memberCount) + " · " + t.plural("groups.topics", count: group.topicCount)
+                                t.plural("groups.members", count: group.memberCount) + " · "
+                                    + t.plural("groups.topics", count: group.topicCount)
                             }
                         }
                     }
@@ -45,7 +50,9 @@ enum GroupViews {
 
     static func form(_ request: Request, group: Group?, state: FormState, status: HTTPStatus = .ok) -> Response {
         let t = request.context.localizer
-        let options = GroupVisibility.allCases.map { (value: $0.rawValue, label: t("groups.visibility.\($0.rawValue)") + " — " + t("groups.visibility.\($0.rawValue).hint")) }
+        let options = GroupVisibility.allCases.map {
+            (value: $0.rawValue, label: t("groups.visibility.\($0.rawValue)") + " — " + t("groups.visibility.\($0.rawValue).hint"))
+        }
         let action = group.map { "/g/\($0.slug)/edit" } ?? "/groups"
         let title = group == nil ? t("groups.new") : t("groups.edit")
         return Layout.page(request, title: title, status: status) {
@@ -54,9 +61,13 @@ enum GroupViews {
                 Forms.errorSummary(state, t)
                 H.form(action: .to(action), .id("group-form"), .class("stack-form")) {
                     Forms.csrf(request)
-                    Forms.field("name", label: t("field.group_name"), state: state, t: t, required: true, maxLength: GroupRules.nameMaxLength)
-                    Forms.textarea("description", label: t("field.group_description"), state: state, t: t, rows: 4, hint: t("field.markdown.hint"))
-                    Forms.textarea("welcome_message", label: t("field.welcome_message"), state: state, t: t, rows: 3, hint: t("field.welcome_message.hint"))
+                    Forms.field(
+                        "name", label: t("field.group_name"), state: state, t: t, required: true, maxLength: GroupRules.nameMaxLength)
+                    Forms.textarea(
+                        "description", label: t("field.group_description"), state: state, t: t, rows: 4, hint: t("field.markdown.hint"))
+                    Forms.textarea(
+                        "welcome_message", label: t("field.welcome_message"), state: state, t: t, rows: 3,
+                        hint: t("field.welcome_message.hint"))
                     Forms.select("visibility", label: t("field.visibility"), options: options, state: state, t: t)
                     Forms.submit(group == nil ? t("groups.create") : t("settings.save"), id: "group-submit")
                 }
@@ -84,7 +95,8 @@ enum GroupViews {
         let actor = request.context.actor
         let canManage = GroupAccess.canManage(group, actor: actor, membership: membership)
         let canPost = GroupAccess.canPost(in: group, actor: actor, membership: membership)
-        let isNewMember = membership.map { $0.isActive && request.application.kring.clock.now().timeIntervalSince($0.createdAt) < 14 * 86_400 } ?? false
+        let isNewMember =
+            membership.map { $0.isActive && request.application.kring.clock.now().timeIntervalSince($0.createdAt) < 14 * 86_400 } ?? false
         return Layout.page(request, title: group.name) {
             H.header(.class("group-header")) {
                 H.div {
@@ -93,7 +105,8 @@ enum GroupViews {
                         visibilityBadge(group.visibility, t)
                         if group.isArchived { H.span(.class("badge badge-archived")) { t("groups.archived_badge") } }
                         H.span(.class("muted")) {
-                            " " + t.plural("groups.members", count: group.memberCount) + " · " + t.plural("groups.topics", count: group.topicCount)
+                            " " + t.plural("groups.members", count: group.memberCount) + " · "
+                                + t.plural("groups.topics", count: group.topicCount)
                         }
                     }
                 }
@@ -122,7 +135,9 @@ enum GroupViews {
                         }
                         H.div(.class("page-header")) {
                             H.h2 { t("groups.topics_title") }
-                            if canPost { H.a(.to("/topics/new?group=\(group.slug)"), .class("button"), .id("new-topic")) { t("topics.new_topic") } }
+                            if canPost {
+                                H.a(.to("/topics/new?group=\(group.slug)"), .class("button"), .id("new-topic")) { t("topics.new_topic") }
+                            }
                         }
                         if topics.topics.isEmpty {
                             H.p(.class("empty-state")) { t("groups.no_topics") }
@@ -164,7 +179,9 @@ enum GroupViews {
                     actionButton(request, "/g/\(group.slug)/leave", t("groups.withdraw"), id: "withdraw-request", secondary: true)
                 case .invited:
                     actionButton(request, "/g/\(group.slug)/invitation/accept", t("groups.accept_invitation"), id: "accept-invitation")
-                    actionButton(request, "/g/\(group.slug)/invitation/decline", t("groups.decline_invitation"), id: "decline-invitation", secondary: true)
+                    actionButton(
+                        request, "/g/\(group.slug)/invitation/decline", t("groups.decline_invitation"), id: "decline-invitation",
+                        secondary: true)
                 }
             } else if !group.isArchived {
                 switch group.visibility {
@@ -192,7 +209,10 @@ enum GroupViews {
         func manageButton(_ entry: GroupMemberEntry, _ action: String, _ label: String, danger: Bool = false) -> HTMLNode {
             H.form(action: .to("/g/\(group.slug)/members/\(entry.member.handle)/\(action)"), .class("inline-form")) {
                 Forms.csrf(request)
-                H.button(.type("submit"), .class(danger ? "button button-small button-danger" : "button button-small"), .id("\(action)-\(entry.member.handle)")) { label }
+                H.button(
+                    .type("submit"), .class(danger ? "button button-small button-danger" : "button button-small"),
+                    .id("\(action)-\(entry.member.handle)")
+                ) { label }
             }
         }
         return Layout.page(request, title: t("groups.members_title", ["group": group.name]), status: status) {
@@ -223,7 +243,9 @@ enum GroupViews {
                         Forms.submit(t("groups.invite.send"), id: "group-invite-submit")
                     }
                     if !invited.isEmpty {
-                        H.p(.class("muted")) { t("groups.invited_list") + " " + invited.map { "@" + $0.member.handle }.joined(separator: ", ") }
+                        H.p(.class("muted")) {
+                            t("groups.invited_list") + " " + invited.map { "@" + $0.member.handle }.joined(separator: ", ")
+                        }
                     }
                 }
             }

@@ -27,7 +27,8 @@ struct TopicController: RouteCollection {
     @Sendable func latest(request: Request) async throws -> Response {
         let viewer = try await request.viewer()
         let filter = request.query[String.self, at: "filter"].flatMap(TopicFilter.init(rawValue:)) ?? .latest
-        let page = try await request.repositories.topics.list(viewer: viewer, filter: filter, cursor: request.query[String.self, at: "after"])
+        let page = try await request.repositories.topics.list(
+            viewer: viewer, filter: filter, cursor: request.query[String.self, at: "after"])
         return TopicViews.list(request, page: page, filter: filter)
     }
 
@@ -44,7 +45,8 @@ struct TopicController: RouteCollection {
     /// Groups the member may start a topic in.
     private func postableGroups(_ request: Request) async throws -> [Group] {
         guard let member = request.context.member else { return [] }
-        let groups = member.role >= .moderator
+        let groups =
+            member.role >= .moderator
             ? try await request.repositories.groups.list(for: try await request.viewer())
             : try await request.repositories.groups.groups(of: member.id)
         return groups.filter { !$0.isArchived }
@@ -53,7 +55,9 @@ struct TopicController: RouteCollection {
     @Sendable func newForm(request: Request) async throws -> Response {
         _ = try request.requireMember()
         let groups = try await postableGroups(request)
-        let state = FormState(values: ["group": request.query[String.self, at: "group"] ?? "", "kind": request.query[String.self, at: "kind"] ?? "discussion"])
+        let state = FormState(values: [
+            "group": request.query[String.self, at: "group"] ?? "", "kind": request.query[String.self, at: "kind"] ?? "discussion",
+        ])
         return TopicViews.form(request, groups: groups, state: state)
     }
 
@@ -72,13 +76,16 @@ struct TopicController: RouteCollection {
             if group == nil { errors.add("group", "group.not_allowed") }
         }
         guard errors.errors.isEmpty, let title, let body, let kind else {
-            let state = FormState(values: [
-                "group": form.group ?? "", "title": form.title ?? "", "kind": form.kind ?? "", "body": form.body ?? "", "tags": form.tags ?? "",
-            ], errors: errors.errors)
+            let state = FormState(
+                values: [
+                    "group": form.group ?? "", "title": form.title ?? "", "kind": form.kind ?? "", "body": form.body ?? "",
+                    "tags": form.tags ?? "",
+                ], errors: errors.errors)
             return TopicViews.form(request, groups: groups, state: state, status: .unprocessableEntity)
         }
         let id = try await request.repositories.topics.create(
-            NewTopic(groupID: group?.id, title: title, kind: kind, body: body, tags: tags ?? []), rendered: UserMarkdown.render(body), by: member)
+            NewTopic(groupID: group?.id, title: title, kind: kind, body: body, tags: tags ?? []), rendered: UserMarkdown.render(body),
+            by: member)
         return request.redirect(to: "/t/\(id.uuidString.lowercased())")
     }
 
@@ -97,15 +104,18 @@ struct TopicController: RouteCollection {
         let page = try await page(request)
         var quote: String?
         if let quoteID = request.query[UUID.self, at: "quote"], let post = page.posts.first(where: { $0.id == quoteID }), !post.isDeleted {
-            quote = post.body.split(separator: "\n", omittingEmptySubsequences: false).map { "> " + $0 }.joined(separator: "\n")
+            quote =
+                post.body.split(separator: "\n", omittingEmptySubsequences: false).map { "> " + $0 }.joined(separator: "\n")
                 + "\n\n@\(post.author.handle) "
         }
         if let member = request.context.member, page.lastPostNumber > page.lastReadBefore {
             try await request.repositories.topics.markRead(topicID: page.id, memberID: member.id, upTo: page.lastPostNumber)
         }
-        let membership = try await page.group.asyncMap { group in
-            try await request.context.member.asyncMap { try await request.repositories.groups.membership(of: $0.id, in: group.id) } ?? nil
-        } ?? nil
+        let membership =
+            try await page.group.asyncMap { group in
+                try await request.context.member.asyncMap { try await request.repositories.groups.membership(of: $0.id, in: group.id) }
+                    ?? nil
+            } ?? nil
         return TopicViews.page(request, page: page, membership: membership, replyState: FormState(values: ["body": quote ?? ""]))
     }
 
@@ -132,9 +142,11 @@ struct TopicController: RouteCollection {
                 to: page.id, body: body, rendered: UserMarkdown.render(body), replyTo: form.reply_to, by: member)
             return request.redirect(to: "/t/\(page.id.uuidString.lowercased())#post-\(number)")
         } catch let failure as ValidationFailure {
-            let membership = try await page.group.asyncMap { try await request.repositories.groups.membership(of: member.id, in: $0.id) } ?? nil
+            let membership =
+                try await page.group.asyncMap { try await request.repositories.groups.membership(of: member.id, in: $0.id) } ?? nil
             return TopicViews.page(
-                request, page: page, membership: membership, replyState: FormState(values: ["body": form.body ?? ""], errors: failure.errors),
+                request, page: page, membership: membership,
+                replyState: FormState(values: ["body": form.body ?? ""], errors: failure.errors),
                 status: .unprocessableEntity)
         }
     }
@@ -146,7 +158,8 @@ struct TopicController: RouteCollection {
     @Sendable func accept(request: Request) async throws -> Response {
         let member = try request.requireMember()
         let page = try await page(request)
-        guard PostAccess.canAcceptAnswer(topicAuthorID: page.author.id, actor: member.actor, inArchive: page.group?.isArchived ?? false) else {
+        guard PostAccess.canAcceptAnswer(topicAuthorID: page.author.id, actor: member.actor, inArchive: page.group?.isArchived ?? false)
+        else {
             throw Abort(.forbidden)
         }
         let form = try request.content.decode(AcceptForm.self)
@@ -157,14 +170,17 @@ struct TopicController: RouteCollection {
         } catch TopicError.notFound {
             throw Abort(.notFound)
         }
-        return request.redirect(to: "/t/\(page.id.uuidString.lowercased())", flash: form.post == nil ? "flash.answer_cleared" : "flash.answer_accepted")
+        return request.redirect(
+            to: "/t/\(page.id.uuidString.lowercased())", flash: form.post == nil ? "flash.answer_cleared" : "flash.answer_accepted")
     }
 
     @Sendable func pin(request: Request) async throws -> Response {
         let member = try request.requireMember()
         let page = try await page(request)
         let membership = try await page.group.asyncMap { try await request.repositories.groups.membership(of: member.id, in: $0.id) } ?? nil
-        let canPin = member.role >= .moderator || (page.group.map { GroupAccess.canManage($0, actor: member.actor, membership: membership) } ?? false)
+        let canPin =
+            member.role >= .moderator
+            || (page.group.map { GroupAccess.canManage($0, actor: member.actor, membership: membership) } ?? false)
         guard canPin else { throw Abort(.forbidden) }
         try await request.repositories.topics.setPinned(topicID: page.id, !page.isPinned, by: member.actor)
         return request.redirect(to: "/t/\(page.id.uuidString.lowercased())")
@@ -177,7 +193,8 @@ struct TopicController: RouteCollection {
         guard let postID = request.parameters.get("post", as: UUID.self),
             let context = try await request.repositories.topics.context(ofPost: postID),
             let page = try await request.repositories.topics.page(
-                topicID: context.topicID, viewer: try await request.viewer(), render: UserMarkdown.renderer, currentRenderVersion: UserMarkdown.version),
+                topicID: context.topicID, viewer: try await request.viewer(), render: UserMarkdown.renderer,
+                currentRenderVersion: UserMarkdown.version),
             let post = page.posts.first(where: { $0.id == postID })
         else { throw Abort(.notFound) }
         return (page, post)
@@ -191,9 +208,10 @@ struct TopicController: RouteCollection {
 
     private func mayEdit(_ request: Request, _ page: TopicPage, _ post: PostView) throws {
         let member = try request.requireMember()
-        guard PostAccess.canEdit(
-            authorID: post.author.id, createdAt: post.createdAt, isDeleted: post.isDeleted, inArchive: page.group?.isArchived ?? false,
-            actor: member.actor, now: request.application.kring.clock.now())
+        guard
+            PostAccess.canEdit(
+                authorID: post.author.id, createdAt: post.createdAt, isDeleted: post.isDeleted, inArchive: page.group?.isArchived ?? false,
+                actor: member.actor, now: request.application.kring.clock.now())
         else { throw Abort(.forbidden) }
     }
 
@@ -214,7 +232,8 @@ struct TopicController: RouteCollection {
         let title = isOpening ? errors.check { () throws(ValidationFailure) in try PostRules.title(form.title ?? "") } : nil
         let tags = isOpening ? errors.check { () throws(ValidationFailure) in try MemberRules.tags(form.tags ?? "", field: "tags") } : nil
         guard errors.errors.isEmpty, let body else {
-            let state = FormState(values: ["title": form.title ?? "", "body": form.body ?? "", "tags": form.tags ?? ""], errors: errors.errors)
+            let state = FormState(
+                values: ["title": form.title ?? "", "body": form.body ?? "", "tags": form.tags ?? ""], errors: errors.errors)
             return TopicViews.editForm(request, page: page, post: post, state: state, status: .unprocessableEntity)
         }
         try await request.repositories.topics.edit(
@@ -224,7 +243,10 @@ struct TopicController: RouteCollection {
 
     @Sendable func delete(request: Request) async throws -> Response {
         let (page, post) = try await post(request)
-        guard PostAccess.canDelete(authorID: post.author.id, isDeleted: post.isDeleted, inArchive: page.group?.isArchived ?? false, actor: request.context.actor)
+        guard
+            PostAccess.canDelete(
+                authorID: post.author.id, isDeleted: post.isDeleted, inArchive: page.group?.isArchived ?? false,
+                actor: request.context.actor)
         else { throw Abort(.forbidden) }
         try await request.repositories.topics.delete(postID: post.id, by: request.context.actor)
         if post.number == 1 {
@@ -235,7 +257,9 @@ struct TopicController: RouteCollection {
 
     @Sendable func restore(request: Request) async throws -> Response {
         let (page, post) = try await post(request)
-        guard PostAccess.canRestore(isDeleted: post.isDeleted || page.isDeleted, actor: request.context.actor) else { throw Abort(.forbidden) }
+        guard PostAccess.canRestore(isDeleted: post.isDeleted || page.isDeleted, actor: request.context.actor) else {
+            throw Abort(.forbidden)
+        }
         try await request.repositories.topics.restore(postID: post.id, by: request.context.actor)
         return request.redirect(to: "/t/\(page.id.uuidString.lowercased())#post-\(post.number)", flash: "flash.post_restored")
     }

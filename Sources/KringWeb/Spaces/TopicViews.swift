@@ -41,7 +41,8 @@ enum TopicViews {
                     Forms.csrf(request)
                     Forms.select("group", label: t("field.group"), options: groupOptions, state: state, t: t)
                     Forms.select("kind", label: t("field.kind"), options: kinds, state: state, t: t, hint: t("field.kind.hint"))
-                    Forms.field("title", label: t("field.title"), state: state, t: t, required: true, maxLength: PostRules.titleLength.upperBound)
+                    Forms.field(
+                        "title", label: t("field.title"), state: state, t: t, required: true, maxLength: PostRules.titleLength.upperBound)
                     Forms.textarea("body", label: t("field.body"), state: state, t: t, rows: 10, hint: t("field.markdown.hint"))
                     Forms.field("tags", label: t("field.tags"), state: state, t: t, hint: t("field.tags.hint"))
                     Forms.submit(t("topics.publish"), id: "topic-submit")
@@ -50,13 +51,18 @@ enum TopicViews {
         }
     }
 
-    static func page(_ request: Request, page: TopicPage, membership: Membership?, replyState: FormState, status: HTTPStatus = .ok) -> Response {
+    static func page(_ request: Request, page: TopicPage, membership: Membership?, replyState: FormState, status: HTTPStatus = .ok)
+        -> Response
+    {
         let t = request.context.localizer
         let actor = request.context.actor
         let now = request.application.kring.clock.now()
         let inArchive = page.group?.isArchived ?? false
-        let canPost = actor.isSignedIn && !page.isDeleted && (page.group.map { GroupAccess.canPost(in: $0, actor: actor, membership: membership) } ?? true)
-        let canAccept = page.kind == .question && PostAccess.canAcceptAnswer(topicAuthorID: page.author.id, actor: actor, inArchive: inArchive)
+        let canPost =
+            actor.isSignedIn && !page.isDeleted
+            && (page.group.map { GroupAccess.canPost(in: $0, actor: actor, membership: membership) } ?? true)
+        let canAccept =
+            page.kind == .question && PostAccess.canAcceptAnswer(topicAuthorID: page.author.id, actor: actor, inArchive: inArchive)
         let canPin = actor.has(.moderator) || (page.group.map { GroupAccess.canManage($0, actor: actor, membership: membership) } ?? false)
         let topicPath = "/t/\(page.id.uuidString.lowercased())"
         let solution = page.posts.first { $0.id == page.solutionPostID }
@@ -78,7 +84,9 @@ enum TopicViews {
                         for tag in page.tags { H.a(.to("/tags/\(TagLink.slug(tag))"), .class("tag")) { tag } }
                     }
                     if canPin {
-                        GroupViews.actionButton(request, "\(topicPath)/pin", page.isPinned ? t("topics.unpin") : t("topics.pin"), id: "pin-topic", secondary: true)
+                        GroupViews.actionButton(
+                            request, "\(topicPath)/pin", page.isPinned ? t("topics.unpin") : t("topics.pin"), id: "pin-topic",
+                            secondary: true)
                     }
                 }
                 if let solution {
@@ -98,7 +106,8 @@ enum TopicViews {
                         Forms.errorSummary(replyState, t)
                         H.form(action: .to("\(topicPath)/replies"), .id("reply-form"), .class("stack-form")) {
                             Forms.csrf(request)
-                            Forms.textarea("body", label: t("field.reply"), state: replyState, t: t, rows: 6, hint: t("field.markdown.hint"))
+                            Forms.textarea(
+                                "body", label: t("field.reply"), state: replyState, t: t, rows: 6, hint: t("field.markdown.hint"))
                             Forms.submit(t("topics.reply.submit"), id: "reply-submit")
                         }
                     }
@@ -113,7 +122,9 @@ enum TopicViews {
         }
     }
 
-    static func postView(_ request: Request, page: TopicPage, post: PostView, canPost: Bool, canAccept: Bool, inArchive: Bool, now: Date) -> HTMLNode {
+    static func postView(_ request: Request, page: TopicPage, post: PostView, canPost: Bool, canAccept: Bool, inArchive: Bool, now: Date)
+        -> HTMLNode
+    {
         let t = request.context.localizer
         let actor = request.context.actor
         let topicPath = "/t/\(page.id.uuidString.lowercased())"
@@ -121,17 +132,22 @@ enum TopicViews {
         var classes = "post"
         if isSolution { classes += " is-solution" }
         if post.isDeleted { classes += " is-deleted" }
-        return H.section(.class(classes), .id("post-\(post.number)"), .aria(.label, t("topics.post_by", ["name": post.author.displayName]))) {
+        return H.section(.class(classes), .id("post-\(post.number)"), .aria(.label, t("topics.post_by", ["name": post.author.displayName])))
+        {
             H.header(.class("post-header")) {
                 H.span(.class("avatar"), .aria(.hidden, "true")) { MemberViews.initials(post.author.displayName) }
                 H.a(.to("/members/\(post.author.handle)"), .class("post-author")) { post.author.displayName }
                 if post.author.isStaff { Badges.staff(t) }
                 Badges.role(post.author.role, t)
-                H.a(.fragment("post-\(post.number)"), .class("post-time")) { H.time(.datetime(t.iso(post.createdAt))) { t.dateTime(post.createdAt) } }
+                H.a(.fragment("post-\(post.number)"), .class("post-time")) {
+                    H.time(.datetime(t.iso(post.createdAt))) { t.dateTime(post.createdAt) }
+                }
                 if post.editedAt != nil {
                     H.a(.to("/posts/\(post.id.uuidString.lowercased())/history"), .class("post-edited")) { t("topics.edited") }
                 }
-                if let replyTo = post.replyToNumber { H.a(.fragment("post-\(replyTo)"), .class("post-reply-to")) { t("topics.in_reply_to", ["number": String(replyTo)]) } }
+                if let replyTo = post.replyToNumber {
+                    H.a(.fragment("post-\(replyTo)"), .class("post-reply-to")) { t("topics.in_reply_to", ["number": String(replyTo)]) }
+                }
                 if isSolution { H.span(.class("badge badge-solved")) { "✓ " + t("topics.accepted_answer") } }
             }
             if post.isDeleted && post.bodyHTML.isEmpty {
@@ -157,8 +173,13 @@ enum TopicViews {
                             }
                         }
                     }
-                    if PostAccess.canEdit(authorID: post.author.id, createdAt: post.createdAt, isDeleted: post.isDeleted, inArchive: inArchive, actor: actor, now: now) {
-                        H.a(.to("/posts/\(post.id.uuidString.lowercased())/edit"), .class("link-button"), .id("edit-\(post.number)")) { t("topics.edit") }
+                    if PostAccess.canEdit(
+                        authorID: post.author.id, createdAt: post.createdAt, isDeleted: post.isDeleted, inArchive: inArchive, actor: actor,
+                        now: now)
+                    {
+                        H.a(.to("/posts/\(post.id.uuidString.lowercased())/edit"), .class("link-button"), .id("edit-\(post.number)")) {
+                            t("topics.edit")
+                        }
                     }
                     if PostAccess.canDelete(authorID: post.author.id, isDeleted: post.isDeleted, inArchive: inArchive, actor: actor) {
                         H.form(action: .to("/posts/\(post.id.uuidString.lowercased())/delete"), .class("inline-form")) {
@@ -193,9 +214,11 @@ enum TopicViews {
                         H.input(.type("hidden"), .name("kind"), .value(kind.rawValue))
                         H.element(
                             "button",
-                            [.type("submit"), .class(post.viewerReactions.contains(kind) ? "reaction is-mine" : "reaction"),
-                             .aria(.label, "\(label) (\(names.count))"), .id("react-\(kind.rawValue)-\(post.number)"),
-                             .title(names.isEmpty ? label : names.joined(separator: ", "))]
+                            [
+                                .type("submit"), .class(post.viewerReactions.contains(kind) ? "reaction is-mine" : "reaction"),
+                                .aria(.label, "\(label) (\(names.count))"), .id("react-\(kind.rawValue)-\(post.number)"),
+                                .title(names.isEmpty ? label : names.joined(separator: ", ")),
+                            ]
                         ) {
                             H.span(.aria(.hidden, "true")) { kind.symbol }
                             " " + String(names.count)

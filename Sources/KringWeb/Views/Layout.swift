@@ -62,6 +62,7 @@ enum Layout {
                         if context.community != nil, request.decide(.readCommunity).isAllowed {
                             navLink("/topics", t("nav.topics"))
                             navLink("/groups", t("nav.groups"))
+                            navLink("/search", t("nav.search"))
                         }
                         if context.community != nil, request.decide(.viewMemberList).isAllowed {
                             navLink("/members", t("nav.members"))
@@ -79,12 +80,6 @@ enum Layout {
                     }
                 }
                 H.div(.class("account-menu")) {
-                    if context.community != nil, request.decide(.readCommunity).isAllowed {
-                        H.element("form", [.action(.to("/search")), .method("get"), .class("header-search"), .role("search")]) {
-                            H.label(.for("header-q"), .class("visually-hidden")) { t("search.label") }
-                            H.input(.type("search"), .id("header-q"), .name("q"), .placeholder(t("search.placeholder")))
-                        }
-                    }
                     if let member = context.member {
                         H.a(.to("/notifications"), .class("notifications-link"), .id("notifications-link")) {
                             t("nav.notifications")
@@ -97,7 +92,7 @@ enum Layout {
                             member.displayName
                         }
                         if member.isStaff { Badges.staff(t) }
-                        H.a(.to("/settings/profile"), .class("nav-settings")) { t("nav.settings") }
+                        H.a(.to("/settings/profile"), .class("nav-settings"), .id("settings-link")) { t("nav.settings") }
                         H.form(action: .to("/logout"), .id("logout-form"), .class("inline-form")) {
                             Forms.csrf(request)
                             H.button(.type("submit"), .id("logout-button"), .class("link-button")) { t("nav.logout") }
