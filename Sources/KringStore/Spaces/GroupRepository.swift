@@ -72,8 +72,9 @@ public struct GroupRepository: Sendable {
 
     /// The group's members with a given status, managers first, then by name.
     public func members(of groupID: UUID, status: MembershipStatus = .active, limit: Int = 200) async throws -> [GroupMemberEntry] {
+        // "manager" sorts before "member", so managers are never cut off by the limit.
         let memberships = try await MembershipRecord.query(on: database).filter(\.$groupID == groupID)
-            .filter(\.$status == status.rawValue).limit(limit).all()
+            .filter(\.$status == status.rawValue).sort(\.$role).sort(\.$createdAt).limit(limit).all()
         guard !memberships.isEmpty else { return [] }
         let people = try await MemberRecord.query(on: database).filter(\.$id ~~ memberships.map(\.memberID)).all()
         let byID = Dictionary(uniqueKeysWithValues: try people.map { (try $0.requireID(), try $0.domain()) })

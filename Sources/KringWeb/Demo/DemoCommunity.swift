@@ -149,6 +149,10 @@ public struct DemoCommunity: Sendable {
         }
         try await repositories.activity.recordBatch(events)
         progress("  \(events.count) visits")
+
+        progress("Starting groups and a year of conversations…")
+        let (topics, replies) = try await fillConversations(members: members, random: &random, start: start)
+        progress("  \(Self.groups.count) groups, \(topics) topics, \(replies) replies")
         return members.count
     }
 
