@@ -23,11 +23,12 @@ optional_bearer = [{"bearerAuth": []}, {}]
 string = {"type": "string"}
 # The server normalises text before checking it: single-line fields turn control characters into
 # spaces, collapse runs of white space and trim the ends; a required one must then be non-empty.
-# Lengths are counted after that, in characters (grapheme clusters).
+# Lengths are counted after that, in characters (grapheme clusters). `x-kring-normalise` says which
+# normalisation a field gets (single-line, multi-line, trim, tags); e2e/api_fuzz_hooks.py reads it.
 VISIBLE = "[^\\s\\x00-\\x1f\\x7f-\\x9f\\xad\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u206f\\ufeff]"
 def text(max_length, required=False, description=None):
     """A single-line text field of at most `max_length` characters; `required` ones must hold a visible character."""
-    schema = {"type": "string", "maxLength": max_length}
+    schema = {"type": "string", "maxLength": max_length, "x-kring-normalise": "single-line"}
     if required: schema |= {"minLength": 1, "pattern": VISIBLE}
     return schema | ({"description": description} if description else {})
 language = {"type": "string", "enum": ["en", "nl"]}
@@ -64,18 +65,18 @@ community_patch = {"type": "object", "description": "Only the fields given chang
     **community["properties"], "name": text(80, required=True), "tagline": text(160), "timeZone": time_zone}}
 profile_patch = {"type": "object", "description": "Only the fields given change.", "properties": {
     "displayName": text(60, required=True),
-    "bio": {"type": "string", "maxLength": 2000, "description": "Several lines; the ends are trimmed."},
+    "bio": {"type": "string", "maxLength": 2000, "x-kring-normalise": "multi-line", "description": "Several lines; the ends are trimmed."},
     "organisation": text(120),
-    "interests": {"type": "array", "items": text(40), "maxItems": 20,
+    "interests": {"type": "array", "items": text(40), "maxItems": 20, "x-kring-normalise": "tags",
                   "description": "Tags: lower-cased, blank ones dropped, duplicates merged; at most 20 remain."},
-    "expertise": {"type": "array", "items": text(40), "maxItems": 20,
+    "expertise": {"type": "array", "items": text(40), "maxItems": 20, "x-kring-normalise": "tags",
                   "description": "Tags: lower-cased, blank ones dropped, duplicates merged; at most 20 remain."},
     "preferredLanguage": {"type": "string", "enum": ["", "en", "nl"], "description": "An empty string clears the choice."},
 }}
 token_request = {"type": "object", "required": ["login", "password"], "properties": {
     "login": {"type": "string", "description": "Handle or e-mail address."},
     "password": string,
-    "name": {"type": "string", "minLength": 1, "maxLength": 60, "pattern": "\\S",
+    "name": {"type": "string", "minLength": 1, "maxLength": 60, "pattern": "\\S", "x-kring-normalise": "trim",
              "description": "What the token is for (default API); trimmed, must not be blank."},
 }}
 token = {"type": "object", "required": ["id", "name", "prefix", "createdAt"], "properties": {

@@ -69,6 +69,13 @@ extension Request {
 
     var isAPI: Bool { url.path.hasPrefix("/api/") }
 
+    /// Redirects (303, so a form post becomes a GET) with a one-shot message from the catalog.
+    func redirect(to path: String, flash: String) -> Response {
+        let response = redirect(to: path)
+        response.cookies[CookieName.flash] = application.cookie(flash, maxAge: 60)
+        return response
+    }
+
     /// The client's address for rate limits and session records.
     var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
 }

@@ -104,9 +104,8 @@ struct AccountController: RouteCollection {
                 request, title: t("register.pending.title"), body: t("register.pending.body", ["email": member.email]),
                 id: "register-pending")
         }
-        let response = request.redirect(to: "/")
+        let response = request.redirect(to: "/", flash: "flash.welcome")
         try await SignIn.start(request, member: member, on: response)
-        response.cookies[CookieName.flash] = request.application.cookie("flash.welcome", maxAge: 60)
         return response
     }
 
@@ -246,11 +245,10 @@ struct AccountController: RouteCollection {
             return true
         }
         guard consumed else { return AccountViews.resetInvalid(request) }
-        let response = request.redirect(to: "/")
+        let response = request.redirect(to: "/", flash: "flash.password_reset")
         if member.status == .active {
             try await SignIn.start(request, member: member, on: response)
         }
-        response.cookies[CookieName.flash] = request.application.cookie("flash.password_reset", maxAge: 60)
         return response
     }
 

@@ -64,7 +64,7 @@ struct AdminController: RouteCollection {
             ]
             return AdminViews.settings(request, state: FormState(values: values, errors: failure.errors), status: .unprocessableEntity)
         }
-        return flashRedirect(request, to: "/admin/settings", flash: "flash.settings_saved")
+        return request.redirect(to: "/admin/settings", flash: "flash.settings_saved")
     }
 
     // MARK: Members
@@ -98,7 +98,7 @@ struct AdminController: RouteCollection {
         try await request.repositories.members.setAccount(
             of: member.id, role: role, isStaff: form.is_staff.map { $0 == "1" || $0 == "on" || $0 == "true" },
             by: request.context.actor)
-        return flashRedirect(request, to: "/admin/members?q=\(member.handle)", flash: "flash.member_updated")
+        return request.redirect(to: "/admin/members?q=\(member.handle)", flash: "flash.member_updated")
     }
 
     @Sendable func approve(request: Request) async throws -> Response {
@@ -109,7 +109,7 @@ struct AdminController: RouteCollection {
             try await repositories.members.setAccount(of: member.id, status: .active, by: request.context.actor)
             try await request.mailer(repositories).accountApproved(member)
         }
-        return flashRedirect(request, to: "/admin/members?status=pending", flash: "flash.member_approved")
+        return request.redirect(to: "/admin/members?status=pending", flash: "flash.member_approved")
     }
 
     @Sendable func reject(request: Request) async throws -> Response {
@@ -117,7 +117,7 @@ struct AdminController: RouteCollection {
         let member = try await target(request)
         guard member.status == .pending else { throw Abort(.conflict) }
         try await request.repositories.members.setAccount(of: member.id, status: .rejected, by: request.context.actor)
-        return flashRedirect(request, to: "/admin/members?status=pending", flash: "flash.member_rejected")
+        return request.redirect(to: "/admin/members?status=pending", flash: "flash.member_rejected")
     }
 
     private func target(_ request: Request) async throws -> Member {
@@ -169,7 +169,7 @@ struct AdminController: RouteCollection {
                 try await repositories.activity.record(.inviteSent, by: inviter.actor, subjectType: "invitation")
             }
         }
-        return flashRedirect(request, to: "/admin/invites", flash: "flash.invites_sent")
+        return request.redirect(to: "/admin/invites", flash: "flash.invites_sent")
     }
 
     // MARK: Mail log
@@ -194,14 +194,9 @@ struct AdminController: RouteCollection {
         try request.authorize(.viewMailLog)
         guard let id = request.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
         try await request.repositories.outbox.retry(id: id)
-        return flashRedirect(request, to: "/admin/mail/\(id.uuidString)", flash: "flash.mail_retry")
+        return request.redirect(to: "/admin/mail/\(id.uuidString)", flash: "flash.mail_retry")
     }
 
-    private func flashRedirect(_ request: Request, to path: String, flash: String) -> Response {
-        let response = request.redirect(to: path)
-        response.cookies[CookieName.flash] = request.application.cookie(flash, maxAge: 60)
-        return response
-    }
 }
 
 /// Checks community settings input, shared by the admin page and the API.

@@ -57,7 +57,7 @@ struct SettingsController: RouteCollection {
             state.errors = failure.errors
             return SettingsViews.profile(request, state: state, status: .unprocessableEntity)
         }
-        return redirect(request, to: "/settings/profile", flash: "flash.profile_saved")
+        return request.redirect(to: "/settings/profile", flash: "flash.profile_saved")
     }
 
     // MARK: Password
@@ -94,7 +94,7 @@ struct SettingsController: RouteCollection {
             // Other browsers signed in as this member are signed out; this one stays.
             try await repositories.sessions.deleteAll(of: member.id, except: request.context.sessionToken.map(SecretToken.hash))
         }
-        return redirect(request, to: "/settings/password", flash: "flash.password_changed")
+        return request.redirect(to: "/settings/password", flash: "flash.password_changed")
     }
 
     // MARK: Tokens
@@ -134,14 +134,9 @@ struct SettingsController: RouteCollection {
         guard let id = request.parameters.get("id", as: UUID.self),
             try await request.repositories.accessTokens.revoke(id: id, of: member.id, actor: member.actor)
         else { throw Abort(.notFound) }
-        return redirect(request, to: "/settings/tokens", flash: "flash.token_revoked")
+        return request.redirect(to: "/settings/tokens", flash: "flash.token_revoked")
     }
 
-    private func redirect(_ request: Request, to path: String, flash: String) -> Response {
-        let response = request.redirect(to: path)
-        response.cookies[CookieName.flash] = request.application.cookie(flash, maxAge: 60)
-        return response
-    }
 }
 
 /// Checks profile input, shared by the settings page and the API.

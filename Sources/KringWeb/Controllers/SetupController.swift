@@ -37,9 +37,8 @@ struct SetupController: RouteCollection {
                 handle: form.handle, displayName: form.display_name, email: form.email, password: form.password,
                 hashPassword: { try await Passwords.hash($0, on: request) })
             let member = try await request.repositories.community.setUp(settings, administrator: administrator)
-            let response = request.redirect(to: "/")
+            let response = request.redirect(to: "/", flash: "flash.setup_done")
             try await SignIn.start(request, member: member, on: response)
-            response.cookies[CookieName.flash] = request.application.cookie("flash.setup_done", maxAge: 60)
             return response
         } catch let failure as ValidationFailure {
             state.errors = failure.errors

@@ -25,12 +25,6 @@ extension Request {
         return (group, membership ?? nil)
     }
 
-    /// Redirects with a one-shot message.
-    func redirect(to path: String, flash: String) -> Response {
-        let response = redirect(to: path)
-        response.cookies[CookieName.flash] = application.cookie(flash, maxAge: 60)
-        return response
-    }
 }
 
 extension Repositories {
@@ -39,11 +33,4 @@ extension Repositories {
     public var notifications: NotificationRepository { NotificationRepository(database: database, clock: clock) }
     public var search: SearchIndex { SearchIndex(database: database, clock: clock) }
     public var navigation: NavigationRepository { NavigationRepository(database: database, clock: clock) }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let value = self else { return nil }
-        return try await transform(value)
-    }
 }
