@@ -22,6 +22,11 @@ def add(document, ref, problem, ok, body, text):
     topic = path_param("topic", uuid)
     post = path_param("post", uuid)
     reads = {"401": P401, "503": P503}
+
+    def multiline(max_length, required=False):
+        """Several lines of text; the ends are trimmed before the length is counted."""
+        schema = {"type": "string", "maxLength": max_length, "x-kring-normalise": "multi-line"}
+        return schema | ({"minLength": 1, "pattern": "\\S"} if required else {})
     writes = {"401": P401, "415": P415, "422": P422, "503": P503}
 
     schemas = {
@@ -35,8 +40,8 @@ def add(document, ref, problem, ok, body, text):
                                  "role": {"type": "string", "enum": ["member", "manager"]}}},
         "GroupList": {"type": "object", "required": ["groups"], "properties": {"groups": {"type": "array", "items": ref("Group")}}},
         "GroupCreate": {"type": "object", "required": ["name"], "properties": {
-            "name": text(80, required=True), "description": {"type": "string", "maxLength": 5000},
-            "welcomeMessage": {"type": "string", "maxLength": 5000}, "visibility": {"type": "string", "enum": ["open", "closed", "secret"]}}},
+            "name": text(80, required=True), "description": multiline(5000),
+            "welcomeMessage": multiline(5000), "visibility": {"type": "string", "enum": ["open", "closed", "secret"]}}},
         "GroupMembers": {"type": "object", "required": ["members"], "properties": {"members": {"type": "array", "items": {
             "type": "object", "required": ["handle", "displayName", "role", "since"],
             "properties": {"handle": string, "displayName": string, "role": {"type": "string", "enum": ["member", "manager"]}, "since": date}}}}},
@@ -65,11 +70,11 @@ def add(document, ref, problem, ok, body, text):
                                  "author": ref("Author"), "tags": {"type": "array", "items": string}, "isPinned": {"type": "boolean"},
                                  "isDeleted": {"type": "boolean"}, "acceptedAnswer": uuid, "createdAt": date, "posts": {"type": "array", "items": ref("Post")}}},
         "TopicCreate": {"type": "object", "required": ["title", "body"], "properties": {
-            "title": text(150, required=True, description="5 to 150 characters."), "body": {"type": "string", "minLength": 1, "maxLength": 20000},
+            "title": text(150, required=True, description="5 to 150 characters.") | {"minLength": 5}, "body": multiline(20000, required=True),
             "kind": {"type": "string", "enum": ["discussion", "question"]}, "group": {"type": "string", "description": "A group's slug."},
-            "tags": {"type": "array", "items": {"type": "string", "maxLength": 40}, "maxItems": 20}}},
+            "tags": {"type": "array", "items": text(40), "maxItems": 20, "x-kring-normalise": "tags"}}},
         "ReplyCreate": {"type": "object", "required": ["body"], "properties": {
-            "body": {"type": "string", "minLength": 1, "maxLength": 20000}, "replyTo": {**uuid, "description": "The post this replies to."}}},
+            "body": multiline(20000, required=True), "replyTo": {**uuid, "description": "The post this replies to."}}},
         "Accept": {"type": "object", "properties": {"postId": {"type": ["string", "null"], "format": "uuid", "description": "The reply to accept; null clears."}}},
         "ReactionCreate": {"type": "object", "required": ["kind"], "properties": {"kind": {"type": "string", "enum": ["like", "thanks", "insightful"]}}},
         "TagList": {"type": "object", "required": ["tags"], "properties": {"tags": {"type": "array", "items": {
@@ -114,7 +119,8 @@ def add(document, ref, problem, ok, body, text):
                                    query_param("limit", {"type": "integer", "minimum": 1, "maximum": 100}, "Page size (default 30).")],
                     "responses": {**ok(ref("TopicList")), "400": P400, "404": P404, "422": P422, **reads}},
             "post": {"operationId": "createTopic", "summary": "Start a topic, community-wide or in a group the caller may post in.", "security": bearer,
-                     "requestBody": body(ref("TopicCreate")), "responses": {**ok(ref("Topic"), "The new topic.", "201"), **writes}},
+                     "requestBody": body(ref("TopicCreate")),
+                     "responses": {**ok(ref("Topic"), "The new topic.", "201"), "403": P403, "404": problem("No such group."), **writes}},
         },
         "/topics/{topic}": {"get": {"operationId": "getTopic", "summary": "A topic with its posts.", "security": optional_bearer, "parameters": [topic],
                                     "responses": {**ok(ref("Topic")), "404": P404, **reads}}},
@@ -133,7 +139,8 @@ def add(document, ref, problem, ok, body, text):
         "/tags": {"get": {"operationId": "listTags", "summary": "Tags with how many topics carry them.", "security": optional_bearer,
                           "responses": {**ok(ref("TagList")), **reads}}},
         "/search": {"get": {"operationId": "search", "summary": "Full-text search (Dutch and English word forms) over what the caller may see.",
-                            "security": optional_bearer, "parameters": [{"name": "q", "in": "query", "required": True, "schema": {"type": "string", "maxLength": 200}}],
+                            "security": optional_bearer,
+                            "parameters": [{"name": "q", "in": "query", "required": True, "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "\\S"}}],
                             "responses": {**ok(ref("SearchResults")), "400": P400, "422": P422, **reads}}},
         "/notifications": {"get": {"operationId": "listNotifications", "summary": "The caller's notifications, newest first.", "security": bearer,
                                    "responses": {**ok(ref("NotificationList")), **reads}}},

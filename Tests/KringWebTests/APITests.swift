@@ -227,3 +227,58 @@ struct APITests {
         }
     }
 }
+
+@Suite("API input strictness")
+struct APIStrictnessTests {
+    @Test func explicitNullsAreRefusedWhereTheyMeanNothing() async throws {
+        try await withKringApp { app in
+            try await TestAccounts.setUpCommunity(app)
+            let admin = try await APITests.token(app, login: "admin")
+            try await app.testing().test(
+                .PATCH, "/api/v1/community", headers: APITests.headers(token: admin), body: ByteBuffer(string: #"{"name":null}"#)
+            ) { response in
+                #expect(response.status == .unprocessableEntity)
+                let errors = try #require(try APITests.object(response)["errors"] as? [[String: Any]])
+                #expect(errors.first?["field"] as? String == "name")
+                #expect(errors.first?["code"] as? String == "type.invalid")
+            }
+            #expect(try await app.repositories.community.settings()?.name == "Testgemeenschap")
+        }
+    }
+
+    @Test func unsupportedMethodsAnswer405WithAllow() async throws {
+        try await withKringApp { app in
+            try await TestAccounts.setUpCommunity(app)
+            try await app.testing().test(.PUT, "/api/v1/me") { response in
+                #expect(response.status == .methodNotAllowed)
+                #expect(response.headers.first(name: .allow) == "GET, PATCH")
+                #expect(response.headers.contentType?.description.hasPrefix("application/problem+json") == true)
+            }
+            try await app.testing().test(.DELETE, "/api/v1/members/anna") { response in
+                #expect(response.status == .methodNotAllowed)
+                #expect(response.headers.first(name: .allow) == "GET")
+            }
+            try await app.testing().test(.GET, "/api/v1/members/nobody") { response in
+                #expect(response.status == .notFound, "a missing member is still a 404")
+            }
+        }
+    }
+
+    @Test func hugePathsAndBadQueriesAreClientErrors() async throws {
+        try await withKringApp { app in
+            try await TestAccounts.setUpCommunity(app)
+            let long = String(repeating: "a", count: 4100)
+            for path in ["/api/v1/members/\(long)", "/members/\(long)", "/\(long)", "/css/\(long)"] {
+                try await app.testing().test(.GET, path) { response in
+                    #expect(response.status == .notFound, "\(path.prefix(20))…")
+                }
+            }
+            try await app.testing().test(.GET, "/api/v1/topics?limit=101") { response in #expect(response.status == .badRequest) }
+            try await app.testing().test(.GET, "/api/v1/topics?limit=abc") { response in #expect(response.status == .badRequest) }
+            try await app.testing().test(.GET, "/api/v1/groups?archived=maybe") { response in #expect(response.status == .badRequest) }
+            try await app.testing().test(.GET, "/api/v1/search?q=\(String(repeating: "x", count: 201))") { response in
+                #expect(response.status == .unprocessableEntity)
+            }
+        }
+    }
+}

@@ -28,6 +28,7 @@ struct APIController: RouteCollection {
 
     /// Exchanges a login and password for a new token. Rate-limited like the login form.
     @Sendable func createToken(request: Request) async throws -> Response {
+        try request.rejectNulls(in: ["login", "password", "name"])
         let body = try request.content.decode(TokenRequest.self)
         let limits = request.repositories.rateLimits
         let buckets = AttemptLimits.loginBuckets(login: body.login, address: request.clientAddress)
@@ -80,6 +81,7 @@ struct APIController: RouteCollection {
     @Sendable func updateMe(request: Request) async throws -> MemberDTO {
         let member = try request.requireMember()
         try request.authorize(.editProfile(of: member.id))
+        try request.rejectNulls(in: ["displayName", "bio", "organisation", "interests", "expertise", "preferredLanguage"])
         let patch = try request.content.decode(ProfilePatch.self)
         let current = member.profile
         let (displayName, profile) = try ProfileInput.validate(
@@ -108,6 +110,7 @@ struct APIController: RouteCollection {
     @Sendable func updateCommunity(request: Request) async throws -> CommunityDTO {
         try request.authorize(.editCommunitySettings)
         guard let current = request.context.community else { throw Abort(.serviceUnavailable) }
+        try request.rejectNulls(in: ["name", "tagline", "defaultLanguage", "registrationMode", "readAccess", "timeZone"])
         let patch = try request.content.decode(CommunityPatch.self)
         let settings = try SettingsInput.validate(
             name: patch.name ?? current.name, tagline: patch.tagline ?? current.tagline,

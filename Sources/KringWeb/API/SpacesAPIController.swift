@@ -262,7 +262,8 @@ struct SpacesAPIController: RouteCollection {
 
     @Sendable func groups(request: Request) async throws -> GroupListDTO {
         let viewer = try await request.viewer()
-        let groups = try await request.repositories.groups.list(for: viewer, archived: request.query[Bool.self, at: "archived"] ?? false)
+        let groups = try await request.repositories.groups.list(
+            for: viewer, archived: try request.strictQuery("archived", as: Bool.self) ?? false)
         return GroupListDTO(
             groups: groups.map { group in
                 GroupDTO(group, membership: Self.membership(viewer, group))
@@ -283,6 +284,7 @@ struct SpacesAPIController: RouteCollection {
 
     @Sendable func createGroup(request: Request) async throws -> Response {
         let member = try request.requireMember()
+        try request.rejectNulls(in: ["name", "description", "welcomeMessage", "visibility"])
         let body = try request.content.decode(GroupCreateRequest.self)
         var errors = FieldErrorCollector()
         let name = errors.check { () throws(ValidationFailure) in try GroupRules.name(body.name) }
@@ -349,7 +351,8 @@ struct SpacesAPIController: RouteCollection {
         let filter =
             try request.query[String.self, at: "filter"].map { try CommunityRules.choice($0, as: TopicFilter.self, field: "filter") }
             ?? .latest
-        let limit = min(max(request.query[Int.self, at: "limit"] ?? 30, 1), 100)
+        let limit = try request.strictQuery("limit", as: Int.self) ?? 30
+        guard (1...100).contains(limit) else { throw Abort(.badRequest, reason: "limit must be between 1 and 100.") }
         let page = try await request.repositories.topics.list(
             viewer: viewer, filter: filter, groupID: groupID, tag: request.query[String.self, at: "tag"],
             cursor: request.query[String.self, at: "after"],
@@ -359,6 +362,7 @@ struct SpacesAPIController: RouteCollection {
 
     @Sendable func createTopic(request: Request) async throws -> Response {
         let member = try request.requireMember()
+        try request.rejectNulls(in: ["title", "body", "kind", "group", "tags"])
         let body = try request.content.decode(TopicCreateRequest.self)
         var errors = FieldErrorCollector()
         let title = errors.check { () throws(ValidationFailure) in try PostRules.title(body.title) }
@@ -367,15 +371,19 @@ struct SpacesAPIController: RouteCollection {
             try CommunityRules.choice(body.kind ?? "discussion", as: TopicKind.self, field: "kind")
         }
         let tags = errors.check { () throws(ValidationFailure) in try MemberRules.tags(body.tags ?? [], field: "tags") }
+        try errors.throwIfAny()
         var group: Group?
         if let slug = body.group {
-            group = try await request.repositories.groups.find(slug: slug)
-            let membership = try await group.asyncMap { try await request.repositories.groups.membership(of: member.id, in: $0.id) } ?? nil
-            if group == nil || !GroupAccess.canPost(in: group!, actor: member.actor, membership: membership) {
-                errors.add("group", "group.not_allowed")
+            let viewer = try await request.viewer()
+            guard let found = try await request.repositories.groups.find(slug: slug), viewer.canSee(found) else {
+                throw Abort(.notFound, reason: "No such group.")
             }
+            let membership = try await request.repositories.groups.membership(of: member.id, in: found.id)
+            guard GroupAccess.canPost(in: found, actor: member.actor, membership: membership) else {
+                throw Abort(.forbidden, reason: "Only members of the group post in it, and archived groups are read-only.")
+            }
+            group = found
         }
-        try errors.throwIfAny()
         let id = try await request.repositories.topics.create(
             NewTopic(groupID: group?.id, title: title ?? "", kind: kind ?? .discussion, body: text ?? "", tags: tags ?? []),
             rendered: UserMarkdown.render(text ?? ""), by: member)
@@ -407,6 +415,7 @@ struct SpacesAPIController: RouteCollection {
                 throw Abort(.forbidden, reason: "Only members of the group reply, and archived groups are read-only.")
             }
         }
+        try request.rejectNulls(in: ["body", "replyTo"])
         let body = try request.content.decode(ReplyRequest.self)
         let text = try PostRules.body(body.body)
         let number = try await request.repositories.topics.reply(
@@ -434,7 +443,7 @@ struct SpacesAPIController: RouteCollection {
         } catch TopicError.notAQuestion {
             throw Abort(.conflict, reason: "Only questions have accepted answers.")
         } catch TopicError.notFound {
-            throw ValidationFailure(field: "postId", code: "post.unknown")
+            throw Abort(.notFound, reason: "No such reply in this topic.")
         }
         return try await topicDTO(request, id: page.id)
     }
@@ -478,8 +487,9 @@ struct SpacesAPIController: RouteCollection {
     }
 
     @Sendable func search(request: Request) async throws -> SearchResultDTO {
-        let query = String((request.query[String.self, at: "q"] ?? "").prefix(200))
-        guard !query.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationFailure(field: "q", code: "required") }
+        let query = request.query[String.self, at: "q"] ?? ""
+        guard !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw ValidationFailure(field: "q", code: "required") }
+        guard query.count <= 200 else { throw ValidationFailure(field: "q", code: "too_long") }
         let hits = try await request.repositories.search.search(query, viewer: try await request.viewer())
         let groups = try await request.repositories.groups.find(ids: Array(Set(hits.compactMap(\.groupID))))
         let handles = try await request.repositories.members.handles(of: hits.filter { $0.kind == .member }.map(\.refID))
@@ -501,6 +511,7 @@ struct SpacesAPIController: RouteCollection {
 
     @Sendable func markRead(request: Request) async throws -> HTTPStatus {
         let member = try request.requireMember()
+        try request.rejectNulls(in: ["id"])
         let body = try request.content.decode(MarkReadRequest.self)
         try await request.repositories.notifications.markRead(body.id, for: member.id)
         return .noContent

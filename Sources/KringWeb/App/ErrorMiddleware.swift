@@ -65,6 +65,14 @@ struct KringErrorMiddleware: AsyncMiddleware {
             request.logger.error("Request failed", metadata: ["error": "\(String(reflecting: error))"])
             detail = nil
         }
+        if status == .notFound, request.isAPI, request.route == nil {
+            let allowed = MethodNotAllowed.allowedMethods(for: request.url.path, in: request.application.routes)
+            if !allowed.isEmpty {
+                status = .methodNotAllowed
+                detail = "This path answers \(allowed.joined(separator: ", ")) only."
+                headers.replaceOrAdd(name: .allow, value: allowed.joined(separator: ", "))
+            }
+        }
         if status == .unauthorized, request.isAPI {
             headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer realm=\"kring\"")
         }
