@@ -3,7 +3,8 @@ import KringWeb
 import Logging
 import Vapor
 
-/// The `kring` command: `serve` (the default), `demo`, `admin create`, `migrate`, `routes`.
+/// The `kring` command: `serve` (the default; `serve --demo` fills an empty database with the demo
+/// community first), `demo`, `admin create`, `migrate`, `routes`.
 @main
 enum KringMain {
     static func main() async throws {
@@ -11,9 +12,14 @@ enum KringMain {
         try LoggingSystem.bootstrap(from: &environment)
         let app = try await Application.make(environment)
         let command = environment.arguments.dropFirst().first ?? "serve"
+        let withDemo = command == "serve" && environment.arguments.contains("--demo")
+        if withDemo { app.environment.arguments.removeAll { $0 == "--demo" } }
         do {
             try await configure(
                 app, config: .fromEnvironment(), options: ConfigureOptions(runsBackgroundJobs: command == "serve"))
+            if withDemo, try await !DemoCommand.fill(app, console: Terminal()) {
+                app.logger.notice("The database already holds a community; serving it without adding the demo.")
+            }
             app.asyncCommands.use(DemoCommand(), as: "demo")
             app.asyncCommands.use(AdminCommands(), as: "admin")
             try await app.execute()

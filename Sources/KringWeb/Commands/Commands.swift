@@ -16,24 +16,28 @@ public struct DemoCommand: AsyncCommand {
     public init() {}
 
     public func run(using context: CommandContext, signature: Signature) async throws {
-        let app = context.application
-        let repositories = app.repositories
-        if try await repositories.community.settings() != nil {
+        guard try await Self.fill(context.application, console: context.console, members: signature.members ?? 300) else {
             context.console.error("This database already holds a community; the demo needs an empty one.")
             context.console.info("Point KRING_DATA_DIR at an empty folder (or remove ./data) and run `kring demo` again.")
             throw DemoError.notEmpty
         }
+        context.console.print("Start the server with: swift run kring serve")
+    }
+
+    /// Fills the database with the demo community and prints the logins. Returns false, changing
+    /// nothing, when the database already holds a community. `kring demo` and `kring serve --demo` use it.
+    public static func fill(_ app: Application, console: any Console, members: Int = 300) async throws -> Bool {
+        let repositories = app.repositories
+        guard try await repositories.community.settings() == nil else { return false }
         let started = Date()
         let hash = try await Passwords.hash(DemoCommunity.password, on: app)
-        let console = context.console
         let count = try await repositories.transaction { tx in
-            try await DemoCommunity(repositories: tx, memberCount: signature.members ?? 300, progress: { console.print($0) })
-                .fill(passwordHash: hash)
+            try await DemoCommunity(repositories: tx, memberCount: members, progress: { console.print($0) }).fill(passwordHash: hash)
         }
         console.success("Demo community ready: \(count) members in \(String(format: "%.1f", Date().timeIntervalSince(started))) s.")
         console.print("Log in at \(app.kring.config.baseURL)/login with password \(DemoCommunity.password) as:")
         for login in DemoCommunity.logins { console.print("  \(login.handle)  (\(login.role))") }
-        console.print("Start the server with: swift run kring serve")
+        return true
     }
 }
 
