@@ -35,4 +35,8 @@ public enum ActivityKind: String, Codable, CaseIterable, Sendable {
     case reactionRemoved = "reaction_removed"
     case solutionAccepted = "solution_accepted"
     case tagChanged = "tag_changed"
+    case flagCreated = "flag_created"
+    case flagResolved = "flag_resolved"
+    case sanctionImposed = "sanction_imposed"
+    case sanctionLifted = "sanction_lifted"
 }

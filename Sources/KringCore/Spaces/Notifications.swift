@@ -16,13 +16,21 @@ public enum NotificationKind: String, Codable, CaseIterable, Sendable {
     case joinDeclined = "join_declined"
     /// I was invited to a group.
     case invitation
+    /// A moderator upheld my flag.
+    case flagUpheld = "flag_upheld"
+    /// A moderator did not uphold my flag.
+    case flagDismissed = "flag_dismissed"
+    /// A moderator hid or removed something I wrote.
+    case contentRemoved = "content_removed"
+    /// A moderator gave me a warning or another sanction.
+    case sanction
 
     /// Whether mail goes out for this kind when the member has not chosen.
     public var defaultEmail: EmailFrequency {
         switch self {
-        case .mention, .solution, .invitation, .joinApproved, .joinRequest: .immediately
+        case .mention, .solution, .invitation, .joinApproved, .joinRequest, .contentRemoved, .sanction: .immediately
         case .reply: .daily
-        case .reaction, .joinDeclined: .never
+        case .reaction, .joinDeclined, .flagUpheld, .flagDismissed: .never
         }
     }
 }

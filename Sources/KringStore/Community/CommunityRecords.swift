@@ -14,6 +14,7 @@ final class CommunityRecord: Model, @unchecked Sendable {
     @Field(key: "time_zone") var timeZone: String
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
+    @Field(key: "flag_threshold") var flagThreshold: Int
 
     init() {}
 

@@ -27,6 +27,7 @@ public struct CommunityRepository: Sendable {
             record.apply(settings)
             record.createdAt = now
             record.updatedAt = now
+            record.flagThreshold = ModerationRules.defaultHideThreshold
             try await record.create(on: tx)
             var admin = administrator
             admin.role = .admin
@@ -47,6 +48,17 @@ public struct CommunityRepository: Sendable {
             try await ActivityLog(database: tx, clock: clock).record(
                 .settingsChange, by: actor, subjectType: "community", subjectID: record.id)
         }
+    }
+
+    /// How many distinct members' flags hide an item until a moderator looks.
+    public func flagThreshold() async throws -> Int {
+        try await CommunityRecord.query(on: database).first()?.flagThreshold ?? ModerationRules.defaultHideThreshold
+    }
+
+    public func setFlagThreshold(_ threshold: Int) async throws {
+        guard let record = try await CommunityRecord.query(on: database).first() else { throw StoreError.notFound }
+        record.flagThreshold = threshold
+        try await record.save(on: database)
     }
 
     /// The installation secret with this name, created with `generate` on first use. When two processes

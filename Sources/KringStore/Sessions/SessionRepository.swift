@@ -146,6 +146,8 @@ extension AccessTokenRecord {
 public enum EmailTokenPurpose: String, Sendable {
     case passwordReset = "password_reset"
     case invitation
+    /// Lets a sanctioned member appeal without logging in.
+    case appeal
 }
 
 /// A redeemed or looked-up one-time e-mail token.

@@ -81,8 +81,9 @@ public struct NotificationRepository: Sendable {
             ).all()
         let liveTopics = Dictionary(uniqueKeysWithValues: try topics.map { (try $0.requireID(), $0) })
         let postIDs = Array(Set(records.compactMap(\.postID)))
-        let posts =
-            postIDs.isEmpty ? [] : try await PostRecord.query(on: database).filter(\.$id ~~ postIDs).filter(\.$deletedAt == nil).all()
+        var postQuery = PostRecord.query(on: database).filter(\.$id ~~ postIDs).filter(\.$deletedAt == nil)
+        if !viewer.actor.has(.moderator) { postQuery = postQuery.filter(\.$hiddenAt == nil) }
+        let posts = postIDs.isEmpty ? [] : try await postQuery.all()
         let postNumbers = Dictionary(uniqueKeysWithValues: try posts.map { (try $0.requireID(), $0.postNumber) })
         let groups = try await GroupRepository(database: database, clock: clock).find(ids: Array(Set(records.compactMap(\.groupID))))
         let actors = try await TopicRepository.authors(Array(Set(records.compactMap(\.actorID))), on: database)

@@ -69,6 +69,8 @@ final class TopicRecord: Model, @unchecked Sendable {
     @Field(key: "updated_at") var updatedAt: Date
     @OptionalField(key: "deleted_at") var deletedAt: Date?
     @OptionalField(key: "deleted_by_id") var deletedByID: UUID?
+    /// Hidden by members' flags until a moderator decides.
+    @OptionalField(key: "hidden_at") var hiddenAt: Date?
 
     init() {}
 }
@@ -91,6 +93,8 @@ final class PostRecord: Model, @unchecked Sendable {
     @OptionalField(key: "edited_at") var editedAt: Date?
     @OptionalField(key: "deleted_at") var deletedAt: Date?
     @OptionalField(key: "deleted_by_id") var deletedByID: UUID?
+    /// Hidden by members' flags until a moderator decides.
+    @OptionalField(key: "hidden_at") var hiddenAt: Date?
 
     init() {}
 }

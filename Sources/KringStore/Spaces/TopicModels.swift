@@ -53,6 +53,8 @@ public struct PostView: Sendable, Equatable, Identifiable {
     public let createdAt: Date
     public let editedAt: Date?
     public let isDeleted: Bool
+    /// Hidden by members' flags, waiting for a moderator.
+    public let isHidden: Bool
     public let replyToNumber: Int?
     /// Who reacted, per reaction, by display name.
     public let reactions: [ReactionKind: [String]]

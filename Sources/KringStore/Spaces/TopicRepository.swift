@@ -260,7 +260,12 @@ public struct TopicRepository: Sendable {
         guard let topic = try await query.first() else { return nil }
         let isModerator = viewer.actor.has(.moderator)
         var posts = try await PostRecord.query(on: database).filter(\.$topicID == topicID).sort(\.$postNumber).all()
-        if !isModerator { posts = posts.filter { $0.deletedAt == nil || $0.postNumber == 1 } }
+        // Members see neither deleted posts nor posts that flags hid, except their own hidden ones.
+        if !isModerator {
+            posts = posts.filter { post in
+                (post.deletedAt == nil || post.postNumber == 1) && (post.hiddenAt == nil || post.authorID == viewer.actor.memberID)
+            }
+        }
         for post in posts where post.renderVersion < currentRenderVersion {
             let fresh = render(post.body)
             post.bodyHTML = fresh.html
@@ -293,7 +298,7 @@ public struct TopicRepository: Sendable {
             let hidden = post.deletedAt != nil && !isModerator
             return PostView(
                 id: id, number: post.postNumber, author: author, body: hidden ? "" : post.body, bodyHTML: hidden ? "" : post.bodyHTML,
-                createdAt: post.createdAt, editedAt: post.editedAt, isDeleted: post.deletedAt != nil,
+                createdAt: post.createdAt, editedAt: post.editedAt, isDeleted: post.deletedAt != nil, isHidden: post.hiddenAt != nil,
                 replyToNumber: post.replyToPostID.flatMap { numbers[$0] }, reactions: byKind, viewerReactions: mine)
         }
         guard let author = authors[topic.authorID] else { return nil }

@@ -63,6 +63,7 @@ enum VisibilityFilter {
     ) -> QueryBuilder<TopicRecord> {
         var query = query
         if !(includeDeleted && viewer.actor.has(.moderator)) { query = query.filter(\.$deletedAt == nil) }
+        if !viewer.actor.has(.moderator) { query = query.filter(\.$hiddenAt == nil) }
         guard let readable else { return query }
         return query.group(.or) { group in
             group.filter(\.$groupID == nil)

@@ -46,7 +46,9 @@ struct APIController: RouteCollection {
             try await limits.hit(buckets.address, window: AttemptLimits.window)
             throw Abort(.unauthorized, reason: "The login or password is wrong.")
         }
-        guard member.status == .active else { throw Abort(.forbidden, reason: "This account is not active.") }
+        guard member.status == .active, try await request.repositories.sanctions.restriction(of: member.id).mayLogIn else {
+            throw Abort(.forbidden, reason: "This account is not active.")
+        }
         try await limits.reset(buckets.account)
         let token = SecretToken.generate(prefix: AccessTokenRules.prefix)
         let summary = try await request.repositories.accessTokens.create(

@@ -283,7 +283,7 @@ struct SpacesAPIController: RouteCollection {
     }
 
     @Sendable func createGroup(request: Request) async throws -> Response {
-        let member = try request.requireMember()
+        let member = try request.requireContributor()
         try request.rejectNulls(in: ["name", "description", "welcomeMessage", "visibility"])
         let body = try request.content.decode(GroupCreateRequest.self)
         var errors = FieldErrorCollector()
@@ -361,7 +361,7 @@ struct SpacesAPIController: RouteCollection {
     }
 
     @Sendable func createTopic(request: Request) async throws -> Response {
-        let member = try request.requireMember()
+        let member = try request.requireContributor()
         try request.rejectNulls(in: ["title", "body", "kind", "group", "tags"])
         let body = try request.content.decode(TopicCreateRequest.self)
         var errors = FieldErrorCollector()
@@ -404,7 +404,7 @@ struct SpacesAPIController: RouteCollection {
     }
 
     @Sendable func reply(request: Request) async throws -> Response {
-        let member = try request.requireMember()
+        let member = try request.requireContributor()
         let dto = try await topic(request: request)
         let page = try await request.repositories.topics.page(
             topicID: dto.id, viewer: try await request.viewer(), render: UserMarkdown.renderer, currentRenderVersion: UserMarkdown.version)
@@ -450,7 +450,7 @@ struct SpacesAPIController: RouteCollection {
 
     /// The post named in the path, if the viewer may read it and react to it.
     private func reactablePost(_ request: Request) async throws -> (PostView, Member) {
-        let member = try request.requireMember()
+        let member = try request.requireContributor()
         guard let postID = request.parameters.get("post", as: UUID.self),
             let context = try await request.repositories.topics.context(ofPost: postID),
             let page = try await request.repositories.topics.page(

@@ -22,6 +22,8 @@ struct RequestContext: Sendable {
     var menu: [MenuItem] = []
     /// Unread notifications of the signed-in member, for the header.
     var unreadNotifications = 0
+    /// What sanctions in force allow the signed-in member.
+    var restriction: Restriction = .none
 
     var actor: Actor { member?.actor ?? .anonymous }
     var language: Language { localizer.language }
@@ -65,6 +67,29 @@ extension Request {
     func requireMember() throws -> Member {
         guard let member = context.member else { throw Abort(.unauthorized) }
         return member
+    }
+
+    /// The signed-in member if they may write (post, reply, react, flag, start groups): a silenced
+    /// member gets a 403 that says until when.
+    func requireContributor() throws -> Member {
+        let member = try requireMember()
+        guard context.restriction.mayPost else {
+            let t = context.localizer
+            let until =
+                context.restriction.sanction?.endsAt.map { t("sanctions.until", ["date": t.dateTime($0)]) } ?? t("sanctions.until_lifted")
+            throw Abort(.forbidden, reason: t("sanctions.silenced_error", ["until": until]))
+        }
+        return member
+    }
+
+    /// Writes an entry in the staff action log for the signed-in member.
+    func audit(
+        _ action: String, subjectType: String, subjectID: UUID? = nil, label: String, reason: String = "", before: String = "",
+        after: String = ""
+    ) async throws {
+        guard let member = context.member else { return }
+        try await repositories.audit.record(
+            action, by: member, subjectType: subjectType, subjectID: subjectID, label: label, reason: reason, before: before, after: after)
     }
 
     var isAPI: Bool { url.path.hasPrefix("/api/") }

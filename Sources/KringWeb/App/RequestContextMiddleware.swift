@@ -26,6 +26,19 @@ struct RequestContextMiddleware: AsyncMiddleware {
             if member != nil { sessionToken = cookie }
         }
 
+        // A suspended or banned member is signed out wherever they are.
+        var restriction = Restriction.none
+        if let signedIn = member {
+            restriction = try await repositories.sanctions.restriction(of: signedIn.id)
+            if !restriction.mayLogIn {
+                if let cookie = sessionToken { try await repositories.sessions.delete(tokenHash: SecretToken.hash(cookie)) }
+                if viaAccessToken { throw Abort(.unauthorized, reason: "This account is suspended.") }
+                member = nil
+                sessionToken = nil
+                restriction = .none
+            }
+        }
+
         var anonymousSeed = request.cookies[CookieName.csrfSeed]?.string
         var issuedSeed = false
         if sessionToken == nil, !request.isAPI, anonymousSeed.map({ $0.count < 32 }) ?? true {
@@ -41,7 +54,7 @@ struct RequestContextMiddleware: AsyncMiddleware {
             community: community, member: member, sessionToken: sessionToken, viaAccessToken: viaAccessToken,
             anonymousSeed: anonymousSeed, issuedNewAnonymousSeed: issuedSeed,
             localizer: Localizer(language: language, catalog: services.catalog, timeZone: timeZone),
-            csrfToken: SecretToken.sign("csrf|" + csrfBinding, key: services.csrfKey), flash: flash)
+            csrfToken: SecretToken.sign("csrf|" + csrfBinding, key: services.csrfKey), flash: flash, restriction: restriction)
 
         if let member {
             try? await repositories.members.touchLastSeen(of: member.id, previous: member.lastSeenAt)

@@ -65,6 +65,10 @@ struct AccountController: RouteCollection {
             return AccountViews.register(request, state: state, invitation: invite, inviteTokenInvalid: false, status: .unprocessableEntity)
         }
 
+        if try await request.repositories.sanctions.isBlocked(email: email, handle: handle) {
+            state.errors = [FieldError(field: "email", code: "email.blocked")]
+            return AccountViews.register(request, state: state, invitation: invite, inviteTokenInvalid: false, status: .unprocessableEntity)
+        }
         let status: MemberStatus = (mode == .approval && invite == nil) ? .pending : .active
         let hash = try await Passwords.hash(password, on: request)
         let language = request.context.language
@@ -155,6 +159,11 @@ struct AccountController: RouteCollection {
             return AccountViews.login(request, state: state, status: .forbidden)
         case .active:
             break
+        }
+        let restriction = try await request.repositories.sanctions.restriction(of: member.id)
+        if !restriction.mayLogIn, let sanction = restriction.sanction {
+            state.formError = SanctionText.loginRefused(sanction, t: t)
+            return AccountViews.login(request, state: state, status: .forbidden)
         }
         try await limits.reset(buckets.account)
         let response = request.redirect(to: state["next"])

@@ -55,7 +55,14 @@ struct AdminController: RouteCollection {
             let settings = try SettingsInput.validate(
                 name: form.community_name, tagline: form.tagline, defaultLanguage: form.default_language,
                 registrationMode: form.registration_mode, readAccess: form.read_access, timeZone: form.time_zone)
+            let before = request.context.community.map(SettingsInput.values(of:)) ?? [:]
             try await request.repositories.community.update(settings, by: request.context.actor)
+            let after = SettingsInput.values(of: settings)
+            let changed = after.keys.filter { before[$0] != after[$0] }.sorted()
+            try await request.audit(
+                "settings.update", subjectType: "community", label: settings.name,
+                before: changed.map { "\($0)=\(before[$0] ?? "")" }.joined(separator: "; "),
+                after: changed.map { "\($0)=\(after[$0] ?? "")" }.joined(separator: "; "))
         } catch let failure as ValidationFailure {
             let values = [
                 "community_name": form.community_name ?? "", "tagline": form.tagline ?? "",
@@ -95,9 +102,12 @@ struct AdminController: RouteCollection {
         if member.role == .admin, role != .admin, try await request.repositories.members.countAdmins() <= 1 {
             throw Abort(.conflict, reason: request.context.localizer("admin.members.last_admin"))
         }
-        try await request.repositories.members.setAccount(
-            of: member.id, role: role, isStaff: form.is_staff.map { $0 == "1" || $0 == "on" || $0 == "true" },
-            by: request.context.actor)
+        let isStaff = form.is_staff.map { $0 == "1" || $0 == "on" || $0 == "true" }
+        try await request.repositories.members.setAccount(of: member.id, role: role, isStaff: isStaff, by: request.context.actor)
+        try await request.audit(
+            "member.access", subjectType: "member", subjectID: member.id, label: "@\(member.handle)",
+            before: "role=\(member.role.rawValue); staff=\(member.isStaff)",
+            after: "role=\(role.rawValue); staff=\(isStaff ?? member.isStaff)")
         return request.redirect(to: "/admin/members?q=\(member.handle)", flash: "flash.member_updated")
     }
 
@@ -109,6 +119,7 @@ struct AdminController: RouteCollection {
             try await repositories.members.setAccount(of: member.id, status: .active, by: request.context.actor)
             try await request.mailer(repositories).accountApproved(member)
         }
+        try await request.audit("member.approve", subjectType: "member", subjectID: member.id, label: "@\(member.handle)")
         return request.redirect(to: "/admin/members?status=pending", flash: "flash.member_approved")
     }
 
@@ -117,6 +128,7 @@ struct AdminController: RouteCollection {
         let member = try await target(request)
         guard member.status == .pending else { throw Abort(.conflict) }
         try await request.repositories.members.setAccount(of: member.id, status: .rejected, by: request.context.actor)
+        try await request.audit("member.reject", subjectType: "member", subjectID: member.id, label: "@\(member.handle)")
         return request.redirect(to: "/admin/members?status=pending", flash: "flash.member_rejected")
     }
 

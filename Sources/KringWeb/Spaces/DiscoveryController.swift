@@ -60,6 +60,9 @@ struct DiscoveryController: RouteCollection {
         let name = try MemberRules.tags(form.name ?? tag.name, field: "name").first ?? tag.name
         let description = try GroupRules.text(form.description ?? "", field: "description")
         try await request.repositories.tags.update(tag.id, name: name, description: description, by: request.context.actor)
+        try await request.audit(
+            "tag.update", subjectType: "tag", subjectID: tag.id, label: tag.name, before: "\(tag.name): \(tag.description ?? "")",
+            after: "\(name): \(description)")
         return request.redirect(to: "/tags/\(TagLink.slug(name))", flash: "flash.tag_saved")
     }
 
@@ -76,6 +79,8 @@ struct DiscoveryController: RouteCollection {
             throw ValidationFailure(field: "into", code: "tag.unknown")
         }
         try await repository.merge(source.id, into: target.id, by: request.context.actor)
+        try await request.audit(
+            "tag.merge", subjectType: "tag", subjectID: target.id, label: target.name, before: source.name, after: target.name)
         return request.redirect(to: "/tags/\(TagLink.slug(target.name))", flash: "flash.tag_merged")
     }
 
@@ -187,13 +192,18 @@ struct PagesController: RouteCollection {
             return DiscoveryViews.pagesAdmin(
                 request, pages: try await request.repositories.navigation.pages(), state: state, status: .unprocessableEntity)
         }
+        let previous = try await request.repositories.navigation.page(slug: slug)
         try await request.repositories.navigation.savePage(slug: slug, title: title, body: body)
+        try await request.audit("page.save", subjectType: "page", label: "/p/\(slug)", before: previous?.body ?? "", after: body)
         return request.redirect(to: "/p/\(slug)", flash: "flash.page_saved")
     }
 
     @Sendable func deletePage(request: Request) async throws -> Response {
         try request.authorize(.viewCockpit)
-        try await request.repositories.navigation.deletePage(slug: request.parameters.get("slug") ?? "")
+        let slug = request.parameters.get("slug") ?? ""
+        let previous = try await request.repositories.navigation.page(slug: slug)
+        try await request.repositories.navigation.deletePage(slug: slug)
+        try await request.audit("page.delete", subjectType: "page", label: "/p/\(slug)", before: previous?.body ?? "")
         return request.redirect(to: "/admin/pages", flash: "flash.page_deleted")
     }
 
@@ -226,6 +236,7 @@ struct PagesController: RouteCollection {
                 request, items: try await request.repositories.navigation.menu(), state: state, status: .unprocessableEntity)
         }
         try await request.repositories.navigation.addMenuItem(labelEN: english, labelNL: dutch, path: path)
+        try await request.audit("menu.add", subjectType: "menu", label: english, after: path)
         return request.redirect(to: "/admin/menu", flash: "flash.settings_saved")
     }
 
@@ -233,6 +244,7 @@ struct PagesController: RouteCollection {
         try request.authorize(.viewCockpit)
         guard let id = request.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
         let navigation = request.repositories.navigation
+        try await request.audit("menu.\(request.parameters.get("action") ?? "")", subjectType: "menu", subjectID: id, label: id.uuidString)
         switch request.parameters.get("action") {
         case "up": try await navigation.moveMenuItem(id, by: -1)
         case "down": try await navigation.moveMenuItem(id, by: 1)

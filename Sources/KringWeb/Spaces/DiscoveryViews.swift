@@ -112,6 +112,7 @@ enum DiscoveryViews {
             return "/t/\(topicID.uuidString.lowercased())" + (item.postNumber.map { "#post-\($0)" } ?? "")
         }
         if let slug = item.groupSlug { return item.kind == .joinRequest ? "/g/\(slug)/members" : "/g/\(slug)" }
+        if item.kind == .sanction || item.kind == .contentRemoved { return "/settings/standing" }
         return "/notifications"
     }
 

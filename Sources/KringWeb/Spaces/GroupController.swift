@@ -66,7 +66,7 @@ struct GroupController: RouteCollection {
     }
 
     @Sendable func create(request: Request) async throws -> Response {
-        let member = try request.requireMember()
+        let member = try request.requireContributor()
         let form = try request.content.decode(GroupForm.self)
         do {
             let group = try await request.repositories.groups.create(try validate(form), by: member.actor)
@@ -282,12 +282,14 @@ struct GroupController: RouteCollection {
     @Sendable func archive(request: Request) async throws -> Response {
         let group = try await managed(request)
         try await request.repositories.groups.setArchived(group.id, true, by: request.context.actor)
+        try await request.audit("group.archive", subjectType: "group", subjectID: group.id, label: group.name)
         return request.redirect(to: "/g/\(group.slug)", flash: "flash.group_archived")
     }
 
     @Sendable func restore(request: Request) async throws -> Response {
         let group = try await managed(request)
         try await request.repositories.groups.setArchived(group.id, false, by: request.context.actor)
+        try await request.audit("group.restore", subjectType: "group", subjectID: group.id, label: group.name)
         return request.redirect(to: "/g/\(group.slug)", flash: "flash.group_restored")
     }
 }

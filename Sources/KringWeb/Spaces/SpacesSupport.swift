@@ -33,4 +33,7 @@ extension Repositories {
     public var notifications: NotificationRepository { NotificationRepository(database: database, clock: clock) }
     public var search: SearchIndex { SearchIndex(database: database, clock: clock) }
     public var navigation: NavigationRepository { NavigationRepository(database: database, clock: clock) }
+    public var moderation: ModerationRepository { ModerationRepository(database: database, clock: clock) }
+    public var sanctions: SanctionRepository { SanctionRepository(database: database, clock: clock) }
+    public var audit: StaffAuditLog { StaffAuditLog(database: database, clock: clock) }
 }

@@ -20,6 +20,7 @@ struct TopicController: RouteCollection {
         post.post("restore", use: restore)
         post.get("history", use: history)
         post.post("react", use: react)
+        post.post("flag", use: flag)
     }
 
     // MARK: Lists
@@ -62,7 +63,7 @@ struct TopicController: RouteCollection {
     }
 
     @Sendable func create(request: Request) async throws -> Response {
-        let member = try request.requireMember()
+        let member = try request.requireContributor()
         let form = try request.content.decode(TopicForm.self)
         let groups = try await postableGroups(request)
         var errors = FieldErrorCollector()
@@ -132,7 +133,7 @@ struct TopicController: RouteCollection {
     }
 
     @Sendable func reply(request: Request) async throws -> Response {
-        let member = try request.requireMember()
+        let member = try request.requireContributor()
         let page = try await page(request)
         guard try await canPost(request, in: page) else { throw Abort(.forbidden) }
         let form = try request.content.decode(ReplyForm.self)
@@ -207,7 +208,7 @@ struct TopicController: RouteCollection {
     }
 
     private func mayEdit(_ request: Request, _ page: TopicPage, _ post: PostView) throws {
-        let member = try request.requireMember()
+        let member = try request.requireContributor()
         guard
             PostAccess.canEdit(
                 authorID: post.author.id, createdAt: post.createdAt, isDeleted: post.isDeleted, inArchive: page.group?.isArchived ?? false,
@@ -238,6 +239,11 @@ struct TopicController: RouteCollection {
         }
         try await request.repositories.topics.edit(
             postID: post.id, body: body, rendered: UserMarkdown.render(body), title: title, tags: tags, by: request.context.actor)
+        if post.author.id != request.context.member?.id {
+            try await request.audit(
+                "post.edit", subjectType: "post", subjectID: post.id, label: "#\(post.number) in “\(page.title)” by @\(post.author.handle)",
+                before: post.body, after: body)
+        }
         return request.redirect(to: "/t/\(page.id.uuidString.lowercased())#post-\(post.number)")
     }
 
@@ -249,6 +255,12 @@ struct TopicController: RouteCollection {
                 actor: request.context.actor)
         else { throw Abort(.forbidden) }
         try await request.repositories.topics.delete(postID: post.id, by: request.context.actor)
+        if post.author.id != request.context.member?.id {
+            try await request.audit(
+                "post.delete", subjectType: "post", subjectID: post.id,
+                label: "#\(post.number) in “\(page.title)” by @\(post.author.handle)",
+                before: post.body)
+        }
         if post.number == 1 {
             return request.redirect(to: page.group.map { "/g/\($0.slug)" } ?? "/topics", flash: "flash.topic_deleted")
         }
@@ -261,6 +273,8 @@ struct TopicController: RouteCollection {
             throw Abort(.forbidden)
         }
         try await request.repositories.topics.restore(postID: post.id, by: request.context.actor)
+        try await request.audit(
+            "post.restore", subjectType: "post", subjectID: post.id, label: "#\(post.number) in “\(page.title)” by @\(post.author.handle)")
         return request.redirect(to: "/t/\(page.id.uuidString.lowercased())#post-\(post.number)", flash: "flash.post_restored")
     }
 
@@ -276,11 +290,30 @@ struct TopicController: RouteCollection {
 
     /// Toggles the viewer's reaction of one kind.
     @Sendable func react(request: Request) async throws -> Response {
-        let member = try request.requireMember()
+        let member = try request.requireContributor()
         let (page, post) = try await post(request)
         guard try await canPost(request, in: page), !post.isDeleted else { throw Abort(.forbidden) }
         let kind = try CommunityRules.choice(try request.content.decode(ReactForm.self).kind, as: ReactionKind.self, field: "kind")
         try await request.repositories.topics.react(postID: post.id, kind: kind, on: !post.viewerReactions.contains(kind), by: member)
         return request.redirect(to: "/t/\(page.id.uuidString.lowercased())#post-\(post.number)")
+    }
+
+    struct FlagForm: Content {
+        var reason: String?
+        var note: String?
+    }
+
+    /// Flags a post for the moderators; enough distinct flags hide it until one of them decides.
+    @Sendable func flag(request: Request) async throws -> Response {
+        let member = try request.requireContributor()
+        let (page, post) = try await post(request)
+        guard post.author.id != member.id, !post.isDeleted else { throw Abort(.forbidden) }
+        let form = try request.content.decode(FlagForm.self)
+        let reason = try CommunityRules.choice(form.reason, as: FlagReason.self, field: "reason")
+        let note = try ModerationRules.reason(form.note ?? "", field: "note", required: reason == .other)
+        let threshold = try await request.repositories.community.flagThreshold()
+        let hidden = try await request.repositories.moderation.flag(
+            postID: post.id, by: member, reason: reason, note: note, threshold: threshold)
+        return request.redirect(to: "/t/\(page.id.uuidString.lowercased())", flash: hidden ? "flash.flagged_hidden" : "flash.flagged")
     }
 }

@@ -59,7 +59,7 @@ enum TopicViews {
         let now = request.application.kring.clock.now()
         let inArchive = page.group?.isArchived ?? false
         let canPost =
-            actor.isSignedIn && !page.isDeleted
+            actor.isSignedIn && !page.isDeleted && request.context.restriction.mayPost
             && (page.group.map { GroupAccess.canPost(in: $0, actor: actor, membership: membership) } ?? true)
         let canAccept =
             page.kind == .question && PostAccess.canAcceptAnswer(topicAuthorID: page.author.id, actor: actor, inArchive: inArchive)
@@ -154,6 +154,7 @@ enum TopicViews {
                 H.p(.class("muted post-deleted")) { t("topics.post_deleted") }
             } else {
                 if post.isDeleted { H.p(.class("muted post-deleted")) { t("topics.post_deleted_visible") } }
+                if post.isHidden { H.p(.class("notice post-hidden"), .id("hidden-\(post.number)")) { t("topics.post_hidden") } }
                 H.div(.class("prose post-body")) { HTMLNode.trusted(post.trustedBody) }
             }
             H.footer(.class("post-footer")) {
@@ -188,6 +189,9 @@ enum TopicViews {
                                 post.number == 1 ? t("topics.delete_topic") : t("topics.delete")
                             }
                         }
+                    }
+                    if actor.isSignedIn, actor.memberID != post.author.id, !post.isDeleted {
+                        flagForm(request, post: post)
                     }
                     if PostAccess.canRestore(isDeleted: post.isDeleted || (post.number == 1 && page.isDeleted), actor: actor) {
                         H.form(action: .to("/posts/\(post.id.uuidString.lowercased())/restore"), .class("inline-form")) {
@@ -274,6 +278,28 @@ enum TopicViews {
                     H.h2 { t("topics.history.before", ["date": t.dateTime(revision.createdAt), "name": revision.editorName ?? "?"]) }
                     if let title = revision.title { H.p { H.strong { title } } }
                     H.pre(.class("revision-body")) { revision.body }
+                }
+            }
+        }
+    }
+
+    /// "Flag" opens a small form: a reason, an optional note.
+    static func flagForm(_ request: Request, post: PostView) -> HTMLNode {
+        let t = request.context.localizer
+        let reasons = FlagReason.allCases.map { (value: $0.rawValue, label: t("flags.reason.\($0.rawValue)")) }
+        let id = post.id.uuidString.lowercased()
+        return H.details(.class("flag-details")) {
+            H.summary(.id("flag-\(post.number)")) { t("flags.flag") }
+            H.form(action: .to("/posts/\(id)/flag"), .class("stack-form flag-form"), .id("flag-form-\(post.number)")) {
+                Forms.csrf(request)
+                H.label(.for("reason-\(id)")) { t("field.flag_reason") }
+                H.element("select", [.id("reason-\(id)"), .name("reason")]) {
+                    for reason in reasons { H.element("option", [.value(reason.value)]) { reason.label } }
+                }
+                H.label(.for("note-\(id)")) { t("field.flag_note") }
+                H.input(.type("text"), .id("note-\(id)"), .name("note"), .maxlength(ModerationRules.reasonMaxLength))
+                H.button(.type("submit"), .class("button button-small button-danger"), .id("flag-submit-\(post.number)")) {
+                    t("flags.send")
                 }
             }
         }

@@ -22,6 +22,7 @@ enum Layout {
                 H.a(.fragment("main"), .class("skip-link")) { t("nav.skip") }
                 header(request)
                 H.main(.id("main"), .tabindex(-1)) {
+                    if let sanction = context.restriction.sanction { SanctionText.banner(sanction, t: t) }
                     if let flash = context.flash, flash.hasPrefix("flash.") {
                         H.div(.class("flash"), .role("status")) { t(flash) }
                     }
@@ -73,6 +74,9 @@ enum Layout {
                             } else if let url = SafeURL(external: item.path) {
                                 H.li { H.a(url, .rel("noopener")) { item.label(in: t.language) } }
                             }
+                        }
+                        if request.decide(.moderateContent).isAllowed {
+                            navLink("/moderation", t("nav.moderation"))
                         }
                         if request.decide(.approveMembers).isAllowed {
                             navLink("/admin", t("nav.admin"))

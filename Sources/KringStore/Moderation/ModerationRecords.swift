@@ -1,0 +1,73 @@
+import FluentKit
+import Foundation
+import KringCore
+
+final class FlagRecord: Model, @unchecked Sendable {
+    static let schema = "flags"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "post_id") var postID: UUID
+    @Field(key: "flagger_id") var flaggerID: UUID
+    @Field(key: "reason") var reason: String
+    @Field(key: "note") var note: String
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "resolved_at") var resolvedAt: Date?
+    @OptionalField(key: "resolution") var resolution: String?
+    @OptionalField(key: "resolved_by_id") var resolvedByID: UUID?
+
+    init() {}
+}
+
+final class SanctionRecord: Model, @unchecked Sendable {
+    static let schema = "sanctions"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "member_id") var memberID: UUID
+    @Field(key: "kind") var kind: String
+    @Field(key: "reason") var reason: String
+    @Field(key: "starts_at") var startsAt: Date
+    @OptionalField(key: "ends_at") var endsAt: Date?
+    @OptionalField(key: "created_by_id") var createdByID: UUID?
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "lifted_at") var liftedAt: Date?
+    @OptionalField(key: "lifted_by_id") var liftedByID: UUID?
+
+    init() {}
+
+    func domain() throws -> Sanction {
+        Sanction(
+            id: try requireID(), memberID: memberID, kind: SanctionKind(rawValue: kind) ?? .warning, reason: reason, startsAt: startsAt,
+            endsAt: endsAt, createdByID: createdByID, liftedAt: liftedAt)
+    }
+}
+
+final class BlockedIdentityRecord: Model, @unchecked Sendable {
+    static let schema = "blocked_identities"
+
+    @ID(key: .id) var id: UUID?
+    /// "email" or "handle".
+    @Field(key: "kind") var kind: String
+    @Field(key: "value") var value: String
+    @OptionalField(key: "sanction_id") var sanctionID: UUID?
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}
+
+final class StaffActionRecord: Model, @unchecked Sendable {
+    static let schema = "staff_actions"
+
+    @ID(key: .id) var id: UUID?
+    @OptionalField(key: "actor_id") var actorID: UUID?
+    @Field(key: "actor_handle") var actorHandle: String
+    @Field(key: "action") var action: String
+    @Field(key: "subject_type") var subjectType: String
+    @OptionalField(key: "subject_id") var subjectID: UUID?
+    @Field(key: "subject_label") var subjectLabel: String
+    @Field(key: "reason") var reason: String
+    @Field(key: "before_value") var before: String
+    @Field(key: "after_value") var after: String
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}

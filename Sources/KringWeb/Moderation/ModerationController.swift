@@ -1,0 +1,275 @@
+import KringCore
+import KringStore
+import Vapor
+
+/// The review queue, sanctions, the flag threshold, the staff action log and a member's own standing.
+struct ModerationController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let moderation = routes.grouped("moderation")
+        moderation.get(use: queue)
+        moderation.post("posts", ":post", ":decision", use: decide)
+        moderation.get("members", ":handle", use: member)
+        moderation.post("members", ":handle", "sanctions", use: impose)
+        moderation.post("sanctions", ":id", "lift", use: lift)
+        moderation.post("settings", use: saveSettings)
+        routes.get("admin", "audit", use: audit)
+        routes.get("admin", "audit.csv", use: auditCSV)
+        routes.get("settings", "standing", use: standing)
+        routes.post("settings", "standing", "appeal", use: appeal)
+        routes.get("appeal", ":token", use: appealForm)
+        routes.post("appeal", ":token", use: appealByLink)
+    }
+
+    // MARK: Queue
+
+    @Sendable func queue(request: Request) async throws -> Response {
+        try request.authorize(.moderateContent)
+        let items = try await request.repositories.moderation.queue()
+        let sanctions = try await request.repositories.sanctions.inForce()
+        let handles = try await request.repositories.members.handles(of: sanctions.map(\.memberID))
+        let threshold = try await request.repositories.community.flagThreshold()
+        return ModerationViews.queue(request, items: items, sanctions: sanctions, handles: handles, threshold: threshold)
+    }
+
+    struct DecisionForm: Content {
+        var note: String?
+    }
+
+    @Sendable func decide(request: Request) async throws -> Response {
+        try request.authorize(.moderateContent)
+        guard let postID = request.parameters.get("post", as: UUID.self),
+            let decision = request.parameters.get("decision").flatMap(ReviewDecision.init(rawValue:)),
+            let context = try await request.repositories.topics.context(ofPost: postID)
+        else { throw Abort(.notFound) }
+        let note = try ModerationRules.reason((try? request.content.decode(DecisionForm.self).note) ?? "", field: "note", required: false)
+        try await request.repositories.moderation.decide(postID: postID, decision, by: request.context.actor)
+        try await request.audit(
+            "flags.\(decision.rawValue)", subjectType: "post", subjectID: postID,
+            label: "#\(context.number) in topic \(context.topicID.uuidString.lowercased())",
+            reason: note)
+        return request.redirect(to: "/moderation", flash: "flash.review_done")
+    }
+
+    // MARK: Members and sanctions
+
+    private func target(_ request: Request) async throws -> Member {
+        guard let member = try await request.repositories.members.find(handle: request.parameters.get("handle") ?? "") else {
+            throw Abort(.notFound)
+        }
+        return member
+    }
+
+    @Sendable func member(request: Request) async throws -> Response {
+        try request.authorize(.moderateContent)
+        let member = try await target(request)
+        let history = try await request.repositories.sanctions.history(of: member.id)
+        let reliability = try await request.repositories.moderation.reliability(of: [member.id])[member.id]
+        return ModerationViews.member(
+            request, member: member, history: history, reliability: reliability, state: FormState(values: ["kind": "warning"]))
+    }
+
+    struct SanctionForm: Content {
+        var kind: String?
+        var days: String?
+        var reason: String?
+    }
+
+    /// Imposes a sanction. Nobody sanctions themselves or someone of their own rank or higher.
+    @Sendable func impose(request: Request) async throws -> Response {
+        try request.authorize(.moderateContent)
+        let moderator = try request.requireMember()
+        let member = try await target(request)
+        guard member.id != moderator.id, member.role < moderator.role else {
+            throw Abort(.forbidden, reason: request.context.localizer("sanctions.rank"))
+        }
+        let form = try request.content.decode(SanctionForm.self)
+        var errors = FieldErrorCollector()
+        let kind = errors.check { () throws(ValidationFailure) in try CommunityRules.choice(form.kind, as: SanctionKind.self, field: "kind")
+        }
+        let days = errors.check { () throws(ValidationFailure) in try ModerationRules.days(form.days) } ?? nil
+        let reason = errors.check { () throws(ValidationFailure) in try ModerationRules.reason(form.reason ?? "") }
+        guard errors.errors.isEmpty, let kind, let reason else {
+            let history = try await request.repositories.sanctions.history(of: member.id)
+            let state = FormState(
+                values: ["kind": form.kind ?? "", "days": form.days ?? "", "reason": form.reason ?? ""], errors: errors.errors)
+            return ModerationViews.member(
+                request, member: member, history: history, reliability: nil, state: state, status: .unprocessableEntity)
+        }
+        let sanction = try await request.repositories.transaction { repositories in
+            let sanction = try await repositories.sanctions.impose(kind, on: member, reason: reason, days: days, by: moderator.actor)
+            try await SanctionMail(request: request, repositories: repositories).send(sanction, to: member)
+            return sanction
+        }
+        try await request.audit(
+            "sanction.\(kind.rawValue)", subjectType: "member", subjectID: member.id, label: "@\(member.handle)", reason: reason,
+            after: days.map { "\($0) days" } ?? "until lifted")
+        _ = sanction
+        return request.redirect(to: "/moderation/members/\(member.handle)", flash: "flash.sanction_imposed")
+    }
+
+    @Sendable func lift(request: Request) async throws -> Response {
+        try request.authorize(.moderateContent)
+        guard let id = request.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
+        let sanction = try await request.repositories.sanctions.lift(id, by: request.context.actor)
+        let handle = try await request.repositories.members.handles(of: [sanction.memberID])[sanction.memberID] ?? ""
+        try await request.audit(
+            "sanction.lift", subjectType: "member", subjectID: sanction.memberID, label: "@\(handle)", before: sanction.kind.rawValue,
+            after: "lifted")
+        return request.redirect(to: "/moderation/members/\(handle)", flash: "flash.sanction_lifted")
+    }
+
+    struct SettingsForm: Content {
+        var flag_threshold: String?
+    }
+
+    @Sendable func saveSettings(request: Request) async throws -> Response {
+        try request.authorize(.viewCockpit)
+        let raw = try request.content.decode(SettingsForm.self).flag_threshold ?? ""
+        guard let threshold = Int(raw.trimmingCharacters(in: .whitespaces)), (1...50).contains(threshold) else {
+            throw ValidationFailure(field: "flag_threshold", code: "threshold.invalid")
+        }
+        let before = try await request.repositories.community.flagThreshold()
+        try await request.repositories.community.setFlagThreshold(threshold)
+        try await request.audit(
+            "settings.flag_threshold", subjectType: "community", label: "flag threshold", before: String(before), after: String(threshold))
+        return request.redirect(to: "/moderation", flash: "flash.settings_saved")
+    }
+
+    // MARK: The staff action log
+
+    @Sendable func audit(request: Request) async throws -> Response {
+        try request.authorize(.viewCockpit)
+        let action = request.query[String.self, at: "action"]
+        let actor = request.query[String.self, at: "actor"]
+        let page = max(1, request.query[Int.self, at: "page"] ?? 1)
+        let entries = try await request.repositories.audit.list(action: action, actorHandle: actor, limit: 101, offset: (page - 1) * 100)
+        return ModerationViews.audit(
+            request, entries: Array(entries.prefix(100)), actions: try await request.repositories.audit.actions(), action: action ?? "",
+            actor: actor ?? "", page: page, hasMore: entries.count > 100)
+    }
+
+    @Sendable func auditCSV(request: Request) async throws -> Response {
+        try request.authorize(.viewCockpit)
+        let entries = try await request.repositories.audit.list(
+            action: request.query[String.self, at: "action"], actorHandle: request.query[String.self, at: "actor"], limit: 100_000)
+        var csv = "time,actor,action,subject_type,subject,reason,before,after\r\n"
+        for entry in entries {
+            let fields = [
+                entry.createdAt.formatted(.iso8601), entry.actorHandle, entry.action, entry.subjectType, entry.subjectLabel, entry.reason,
+                entry.before,
+                entry.after,
+            ]
+            csv += fields.map(CSV.field).joined(separator: ",") + "\r\n"
+        }
+        let response = Response(status: .ok, body: .init(string: csv))
+        response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"kring-staff-actions.csv\"")
+        return response
+    }
+
+    // MARK: A member's own standing
+
+    @Sendable func standing(request: Request) async throws -> Response {
+        let member = try request.requireMember()
+        let history = try await request.repositories.sanctions.history(of: member.id)
+        return ModerationViews.standing(request, history: history, state: FormState())
+    }
+
+    struct AppealForm: Content {
+        var text: String?
+    }
+
+    /// Sends the member's appeal to the community managers and administrators by e-mail.
+    @Sendable func appeal(request: Request) async throws -> Response {
+        let member = try request.requireMember()
+        return try await sendAppeal(request, from: member, done: "/settings/standing")
+    }
+
+    /// The appeal form reached from the sanction e-mail, for members who cannot log in.
+    @Sendable func appealForm(request: Request) async throws -> Response {
+        guard try await appealToken(request) != nil else { return AccountViews.resetInvalid(request) }
+        return ModerationViews.appealByLink(request, token: request.parameters.get("token") ?? "", state: FormState())
+    }
+
+    @Sendable func appealByLink(request: Request) async throws -> Response {
+        guard let member = try await appealToken(request) else { return AccountViews.resetInvalid(request) }
+        return try await sendAppeal(request, from: member, done: "/")
+    }
+
+    private func appealToken(_ request: Request) async throws -> Member? {
+        let token = request.parameters.get("token") ?? ""
+        guard let record = try await request.repositories.emailTokens.valid(.appeal, tokenHash: SecretToken.hash(token)),
+            let memberID = record.memberID
+        else { return nil }
+        return try await request.repositories.members.find(id: memberID)
+    }
+
+    private func sendAppeal(_ request: Request, from member: Member, done: String) async throws -> Response {
+        let form = try request.content.decode(AppealForm.self)
+        let text: String
+        do {
+            text = try ModerationRules.reason(form.text ?? "", field: "text")
+        } catch {
+            let state = FormState(values: ["text": form.text ?? ""], errors: error.errors)
+            if done == "/" {
+                return ModerationViews.appealByLink(
+                    request, token: request.parameters.get("token") ?? "", state: state, status: .unprocessableEntity)
+            }
+            let history = try await request.repositories.sanctions.history(of: member.id)
+            return ModerationViews.standing(request, history: history, state: state, status: .unprocessableEntity)
+        }
+        try await request.repositories.transaction { repositories in
+            for manager in try await repositories.members.team() where manager.role >= .manager {
+                try await repositories.outbox.enqueue(
+                    NewOutboxMessage(
+                        kind: "appeal", recipient: manager.email, recipientName: manager.displayName,
+                        subject: "Appeal from @\(member.handle)",
+                        bodyText: "\(member.displayName) (@\(member.handle)) appeals:\n\n\(text)\n\n"
+                            + request.application.kring.config.baseURL + "/moderation/members/\(member.handle)\n"))
+            }
+        }
+        return request.redirect(to: done, flash: "flash.appeal_sent")
+    }
+}
+
+/// Writes one CSV field (RFC 4180), defusing spreadsheet formulas.
+enum CSV {
+    static func field(_ value: String) -> String {
+        var text = value
+        if let first = text.first, "=+-@".contains(first) { text = "'" + text }
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+/// Tells a member about a sanction, in their language, with how to appeal.
+struct SanctionMail {
+    let request: Request
+    let repositories: Repositories
+
+    func send(_ sanction: Sanction, to member: Member) async throws {
+        guard let community = request.context.community else { return }
+        let services = request.application.kring
+        let t = Localizer(
+            language: member.profile.preferredLanguage ?? community.defaultLanguage, catalog: services.catalog,
+            timeZone: TimeZone(identifier: community.timeZone) ?? .gmt)
+        let token = SecretToken.generate()
+        try await repositories.emailTokens.create(
+            .appeal, tokenHash: SecretToken.hash(token), email: member.email, memberID: member.id, createdByID: sanction.createdByID,
+            lifetime: max(30 * 86_400, (sanction.endsAt ?? .distantFuture).timeIntervalSinceNow.clamped(to: 0...(365 * 86_400))))
+        try await repositories.outbox.enqueue(
+            NewOutboxMessage(
+                kind: "sanction", recipient: member.email, recipientName: member.displayName,
+                subject: t("mail.sanction.subject", ["community": community.name, "kind": t("sanctions.kind.\(sanction.kind.rawValue)")]),
+                bodyText: t(
+                    "mail.sanction.body",
+                    [
+                        "name": member.displayName, "kind": t("sanctions.kind.\(sanction.kind.rawValue)"), "reason": sanction.reason,
+                        "until": SanctionText.until(sanction, t: t), "link": services.config.baseURL + "/appeal/\(token)",
+                    ])))
+    }
+}
+
+extension Comparable {
+    func clamped(to range: ClosedRange<Self>) -> Self { min(max(self, range.lowerBound), range.upperBound) }
+}
