@@ -67,13 +67,19 @@ public enum TestAccounts {
         _ app: Application, name: String = "Testgemeenschap", language: Language = .en, registration: RegistrationMode = .open,
         readAccess: ReadAccess = .public
     ) async throws -> Member {
-        try await app.repositories.community.setUp(
+        let admin = try await app.repositories.community.setUp(
             CommunitySettings(
                 name: name, tagline: "Where tests meet", defaultLanguage: language, registrationMode: registration,
                 readAccess: readAccess),
             administrator: NewMember(
                 handle: "admin", displayName: "Ada Admin", email: "admin@kring.test", passwordHash: passwordHash, role: .admin,
                 isStaff: true))
+        // Tests post faster than people; the rate-limit tests lower these again.
+        var moderation = try await app.repositories.community.moderationSettings()
+        moderation.postsPerMinute = 600
+        moderation.postsPerHour = 10_000
+        try await app.repositories.community.setModerationSettings(moderation)
+        return admin
     }
 
     /// Creates an active member with the test password.

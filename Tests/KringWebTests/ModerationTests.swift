@@ -164,15 +164,21 @@ struct ModerationTests {
                     "time_zone": "Europe/Amsterdam",
                 ])
             try await admin.get("/moderation")
-            try await admin.post("/moderation/settings", form: ["flag_threshold": "5"])
-            #expect(try await app.repositories.community.flagThreshold() == 5)
+            #expect(try await admin.post("/moderation/settings", form: ["flag_threshold": "0"]).status == .unprocessableEntity)
+            try await admin.post(
+                "/moderation/settings",
+                form: [
+                    "flag_threshold": "5", "newcomer_held_posts": "1", "newcomer_max_links": "2", "posts_per_minute": "5",
+                    "posts_per_hour": "60",
+                ])
+            #expect(try await app.repositories.community.moderationSettings().flagThreshold == 5)
             let log = try await admin.get("/admin/audit")
             #expect(log.text.contains("member.access"))
             #expect(log.text.contains("role=member; staff=false → role=moderator; staff=true"))
             #expect(log.text.contains("community_name=Nieuwe naam"))
-            #expect(log.text.contains("settings.flag_threshold"))
+            #expect(log.text.contains("settings.moderation"))
             let filtered = try await admin.get("/admin/audit?action=member.access")
-            #expect(!filtered.text.contains("<code>settings.flag_threshold</code>"))
+            #expect(!filtered.text.contains("<code>settings.moderation</code>"))
             #expect(filtered.text.contains("<code>member.access</code>"))
             var csv = ""
             try await app.testing().test(

@@ -12,6 +12,10 @@ public struct Member: Sendable, Equatable, Identifiable {
     public var profile: MemberProfile
     public var createdAt: Date
     public var lastSeenAt: Date?
+    /// Why the account waits for approval beyond the registration mode (e.g. "registration_burst").
+    public var pendingReason: String?
+    /// The house-rules version the member last accepted (0: none).
+    public var acceptedRulesVersion = 0
 
     public init(
         id: UUID, handle: String, displayName: String, email: String, role: Role, isStaff: Bool,

@@ -123,3 +123,129 @@ public enum ModerationRules {
         flaggerReliabilities.reduce(0) { $0 + 0.5 + ($1 ?? 0.5) }
     }
 }
+
+/// The community's moderation settings, edited by community managers.
+public struct ModerationSettings: Sendable, Equatable {
+    /// Distinct members' flags that hide a post until a moderator decides.
+    public var flagThreshold: Int
+    /// A new member's first posts held for approval (0: none).
+    public var newcomerHeldPosts: Int
+    /// Links allowed in a post by a member with fewer than `newcomerPostCount` posts; more holds the post.
+    public var newcomerMaxLinks: Int
+    public var postsPerMinute: Int
+    public var postsPerHour: Int
+    /// The house rules' version; raised on a material change, so members accept again.
+    public var rulesVersion: Int
+
+    /// Members with fewer posts than this are "newcomers" for link limits and spam heuristics.
+    public static let newcomerPostCount = 5
+
+    public init(
+        flagThreshold: Int = 3, newcomerHeldPosts: Int = 0, newcomerMaxLinks: Int = 2, postsPerMinute: Int = 5, postsPerHour: Int = 60,
+        rulesVersion: Int = 0
+    ) {
+        self.flagThreshold = flagThreshold
+        self.newcomerHeldPosts = newcomerHeldPosts
+        self.newcomerMaxLinks = newcomerMaxLinks
+        self.postsPerMinute = postsPerMinute
+        self.postsPerHour = postsPerHour
+        self.rulesVersion = rulesVersion
+    }
+}
+
+/// What a watched word does when a post contains it.
+public enum WatchedWordAction: String, Codable, CaseIterable, Sendable {
+    /// The post is refused with a message.
+    case block
+    /// The post is held until a moderator approves it.
+    case approve
+    /// The post goes up, and into the review queue.
+    case flag
+    /// The word is replaced.
+    case censor
+    /// The topic gets a tag.
+    case tag
+}
+
+/// A word or pattern the moderators watch for. `*` matches any letters; matching is by whole words.
+public struct WatchedWord: Sendable, Equatable, Identifiable {
+    public let id: UUID
+    public var pattern: String
+    public var action: WatchedWordAction
+    public var caseSensitive: Bool
+    public var replacement: String
+    public var tag: String
+    public var enabled: Bool
+
+    public init(
+        id: UUID = UUID(), pattern: String, action: WatchedWordAction, caseSensitive: Bool = false, replacement: String = "■■■",
+        tag: String = "",
+        enabled: Bool = true
+    ) {
+        self.id = id
+        self.pattern = pattern
+        self.action = action
+        self.caseSensitive = caseSensitive
+        self.replacement = replacement
+        self.tag = tag
+        self.enabled = enabled
+    }
+
+    /// The pattern as a regular expression: escaped, `*` as letters, whole words.
+    public var regularExpression: NSRegularExpression? {
+        let escaped = NSRegularExpression.escapedPattern(for: pattern).replacingOccurrences(of: "\\*", with: "[\\p{L}\\p{N}]*")
+        return try? NSRegularExpression(
+            pattern: "(?<![\\p{L}\\p{N}])" + escaped + "(?![\\p{L}\\p{N}])", options: caseSensitive ? [] : [.caseInsensitive])
+    }
+
+    /// The matches of this word in a text.
+    public func matches(in text: String) -> [String] {
+        guard let regex = regularExpression else { return [] }
+        return regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap {
+            Range($0.range, in: text).map { String(text[$0]) }
+        }
+    }
+}
+
+/// The outcome of checking a text against the watched words.
+public struct WatchedWordVerdict: Sendable, Equatable {
+    /// The text after censoring.
+    public var text: String
+    /// Set when a blocking word was found: the word.
+    public var blockedBy: String?
+    /// Set when a word requires approval: the word.
+    public var holdFor: String?
+    /// Words that put the post in the review queue.
+    public var flaggedFor: [String] = []
+    /// Tags to add to the topic.
+    public var tags: [String] = []
+
+    /// Applies every enabled word to `text`.
+    public static func check(_ text: String, against words: [WatchedWord]) -> WatchedWordVerdict {
+        var verdict = WatchedWordVerdict(text: text)
+        for word in words where word.enabled {
+            guard let found = word.matches(in: verdict.text).first else { continue }
+            switch word.action {
+            case .block: if verdict.blockedBy == nil { verdict.blockedBy = found }
+            case .approve: if verdict.holdFor == nil { verdict.holdFor = word.pattern }
+            case .flag: verdict.flaggedFor.append(word.pattern)
+            case .tag: if !word.tag.isEmpty { verdict.tags.append(word.tag) }
+            case .censor:
+                if let regex = word.regularExpression {
+                    verdict.text = regex.stringByReplacingMatches(
+                        in: verdict.text, range: NSRange(verdict.text.startIndex..., in: verdict.text),
+                        withTemplate: NSRegularExpression.escapedTemplate(for: word.replacement))
+                }
+            }
+        }
+        return verdict
+    }
+}
+
+/// Counting links in a post (Markdown links, autolinks and bare addresses).
+public enum LinkCounter {
+    public static func count(in text: String) -> Int {
+        guard let regex = try? NSRegularExpression(pattern: "https?://|www\\.", options: [.caseInsensitive]) else { return 0 }
+        return regex.numberOfMatches(in: text, range: NSRange(text.startIndex..., in: text))
+    }
+}

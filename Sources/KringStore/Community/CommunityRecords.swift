@@ -15,6 +15,11 @@ final class CommunityRecord: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
     @Field(key: "flag_threshold") var flagThreshold: Int
+    @Field(key: "newcomer_held_posts") var newcomerHeldPosts: Int
+    @Field(key: "newcomer_max_links") var newcomerMaxLinks: Int
+    @Field(key: "posts_per_minute") var postsPerMinute: Int
+    @Field(key: "posts_per_hour") var postsPerHour: Int
+    @Field(key: "rules_version") var rulesVersion: Int
 
     init() {}
 

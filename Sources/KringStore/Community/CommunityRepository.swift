@@ -27,7 +27,7 @@ public struct CommunityRepository: Sendable {
             record.apply(settings)
             record.createdAt = now
             record.updatedAt = now
-            record.flagThreshold = ModerationRules.defaultHideThreshold
+            record.moderation = ModerationSettings()
             try await record.create(on: tx)
             var admin = administrator
             admin.role = .admin
@@ -50,14 +50,14 @@ public struct CommunityRepository: Sendable {
         }
     }
 
-    /// How many distinct members' flags hide an item until a moderator looks.
-    public func flagThreshold() async throws -> Int {
-        try await CommunityRecord.query(on: database).first()?.flagThreshold ?? ModerationRules.defaultHideThreshold
+    /// The community's moderation settings (defaults before setup).
+    public func moderationSettings() async throws -> ModerationSettings {
+        try await CommunityRecord.query(on: database).first()?.moderation ?? ModerationSettings()
     }
 
-    public func setFlagThreshold(_ threshold: Int) async throws {
+    public func setModerationSettings(_ settings: ModerationSettings) async throws {
         guard let record = try await CommunityRecord.query(on: database).first() else { throw StoreError.notFound }
-        record.flagThreshold = threshold
+        record.moderation = settings
         try await record.save(on: database)
     }
 
@@ -84,4 +84,22 @@ public struct CommunityRepository: Sendable {
 
 public enum SetupError: Error, Sendable {
     case alreadyDone
+}
+
+extension CommunityRecord {
+    var moderation: ModerationSettings {
+        get {
+            ModerationSettings(
+                flagThreshold: flagThreshold, newcomerHeldPosts: newcomerHeldPosts, newcomerMaxLinks: newcomerMaxLinks,
+                postsPerMinute: postsPerMinute, postsPerHour: postsPerHour, rulesVersion: rulesVersion)
+        }
+        set {
+            flagThreshold = newValue.flagThreshold
+            newcomerHeldPosts = newValue.newcomerHeldPosts
+            newcomerMaxLinks = newValue.newcomerMaxLinks
+            postsPerMinute = newValue.postsPerMinute
+            postsPerHour = newValue.postsPerHour
+            rulesVersion = newValue.rulesVersion
+        }
+    }
 }

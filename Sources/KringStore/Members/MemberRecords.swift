@@ -19,11 +19,16 @@ final class MemberRecord: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
     @OptionalField(key: "last_seen_at") var lastSeenAt: Date?
+    /// Why an account waits for approval beyond the registration mode (e.g. a registration burst).
+    @OptionalField(key: "pending_reason") var pendingReason: String?
+    /// The house-rules version the member accepted.
+    @OptionalField(key: "accepted_rules_version") var acceptedRulesVersion: Int?
+    @OptionalField(key: "registration_ip") var registrationIP: String?
 
     init() {}
 
     func domain(interests: [String] = [], expertise: [String] = []) throws -> Member {
-        Member(
+        var member = Member(
             id: try requireID(), handle: handle, displayName: displayName, email: email,
             role: Role(rawValue: role) ?? .member, isStaff: isStaff,
             status: MemberStatus(rawValue: status) ?? .pending,
@@ -31,6 +36,9 @@ final class MemberRecord: Model, @unchecked Sendable {
                 bio: bio, organisation: organisation, interests: interests, expertise: expertise,
                 preferredLanguage: preferredLanguage.flatMap(Language.init(rawValue:))),
             createdAt: createdAt, lastSeenAt: lastSeenAt)
+        member.pendingReason = pendingReason
+        member.acceptedRulesVersion = acceptedRulesVersion ?? 0
+        return member
     }
 }
 

@@ -263,3 +263,16 @@ public struct MemberRepository: Sendable {
 public enum StoreError: Error, Sendable {
     case notFound
 }
+
+extension MemberRepository {
+    /// Records that a member accepted the house rules of a version.
+    public func acceptRules(of memberID: UUID, version: Int) async throws {
+        try await MemberRecord.query(on: database).filter(\.$id == memberID).set(\.$acceptedRulesVersion, to: version).update()
+    }
+
+    /// Marks why an account waits for approval and where it registered from.
+    public func setRegistrationDetails(of memberID: UUID, ip: String, pendingReason: String?) async throws {
+        try await MemberRecord.query(on: database).filter(\.$id == memberID).set(\.$registrationIP, to: ip)
+            .set(\.$pendingReason, to: pendingReason).update()
+    }
+}

@@ -1,16 +1,19 @@
 import FluentKit
 import SQLKit
 
-/// Flags, hidden content, sanctions, blocked identities, the staff action log and the community's
-/// flag threshold.
+/// Flags (on posts and on profiles), held and hidden content, sanctions, blocked identities, the
+/// staff action log, watched words, archiving of topics, house-rules acceptance, and the
+/// community's moderation settings.
 struct CreateModeration: AsyncMigration {
     var name: String { "004_CreateModeration" }
 
     func prepare(on database: any Database) async throws {
         try await database.schema("flags")
             .id()
-            .field("post_id", .uuid, .required, .references("posts", "id", onDelete: .cascade))
-            .field("flagger_id", .uuid, .required, .references("members", "id", onDelete: .cascade))
+            .field("post_id", .uuid, .references("posts", "id", onDelete: .cascade))
+            .field("member_id", .uuid, .references("members", "id", onDelete: .cascade))
+            // nil: raised by Kring itself (a watched word, a spam heuristic).
+            .field("flagger_id", .uuid, .references("members", "id", onDelete: .cascade))
             .field("reason", .string, .required)
             .field("note", .string, .required)
             .field("created_at", .datetime, .required)
@@ -55,12 +58,40 @@ struct CreateModeration: AsyncMigration {
             .field("created_at", .datetime, .required)
             .create()
 
-        try await database.schema("posts").field("hidden_at", .datetime).update()
-        try await database.schema("topics").field("hidden_at", .datetime).update()
+        try await database.schema("watched_words")
+            .id()
+            .field("pattern", .string, .required)
+            .field("action", .string, .required)
+            .field("case_sensitive", .bool, .required)
+            .field("replacement", .string, .required)
+            .field("tag", .string, .required)
+            .field("enabled", .bool, .required)
+            .field("created_at", .datetime, .required)
+            .unique(on: "pattern")
+            .create()
+
+        // SQLite adds one column per ALTER TABLE.
+        let columns: [(String, FieldKey, DatabaseSchema.DataType)] = [
+            ("posts", "hidden_at", .datetime), ("posts", "hidden_reason", .string), ("topics", "hidden_at", .datetime),
+            ("topics", "archived_at", .datetime), ("topics", "slow_mode_seconds", .int), ("members", "pending_reason", .string),
+            ("members", "accepted_rules_version", .int), ("members", "registration_ip", .string),
+        ]
+        for (table, column, type) in columns {
+            try await database.schema(table).field(column, type).update()
+        }
+
         guard let sql = database as? any SQLDatabase else { return }
         // A column with a default, the same on SQLite and PostgreSQL.
-        try await sql.raw("ALTER TABLE community ADD COLUMN flag_threshold INTEGER NOT NULL DEFAULT 3").run()
+        for (column, value) in [
+            ("flag_threshold", 3), ("newcomer_held_posts", 0), ("newcomer_max_links", 2), ("posts_per_minute", 5), ("posts_per_hour", 60),
+            ("rules_version", 0),
+        ] {
+            try await sql.raw("ALTER TABLE community ADD COLUMN \(unsafeRaw: column) INTEGER NOT NULL DEFAULT \(unsafeRaw: String(value))")
+                .run()
+        }
         try await sql.create(index: "flags_post_idx").on("flags").column("post_id").run()
+        try await sql.create(index: "flags_member_idx").on("flags").column("member_id").run()
+        try await sql.create(index: "posts_hidden_idx").on("posts").column("hidden_at").run()
         try await sql.create(index: "flags_open_idx").on("flags").column("resolved_at").column("created_at").run()
         try await sql.create(index: "flags_flagger_idx").on("flags").column("flagger_id").run()
         try await sql.create(index: "sanctions_member_idx").on("sanctions").column("member_id").run()
@@ -68,9 +99,21 @@ struct CreateModeration: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        try await database.schema("community").deleteField("flag_threshold").update()
-        try await database.schema("topics").deleteField("hidden_at").update()
-        try await database.schema("posts").deleteField("hidden_at").update()
-        for table in ["staff_actions", "blocked_identities", "sanctions", "flags"] { try await database.schema(table).delete() }
+        let community = [
+            "flag_threshold", "newcomer_held_posts", "newcomer_max_links", "posts_per_minute", "posts_per_hour", "rules_version",
+        ]
+        for field in community { try await database.schema("community").deleteField(FieldKey(stringLiteral: field)).update() }
+        for field in ["pending_reason", "accepted_rules_version", "registration_ip"] {
+            try await database.schema("members").deleteField(FieldKey(stringLiteral: field)).update()
+        }
+        for field in ["hidden_at", "archived_at", "slow_mode_seconds"] {
+            try await database.schema("topics").deleteField(FieldKey(stringLiteral: field)).update()
+        }
+        for field in ["hidden_at", "hidden_reason"] {
+            try await database.schema("posts").deleteField(FieldKey(stringLiteral: field)).update()
+        }
+        for table in ["watched_words", "staff_actions", "blocked_identities", "sanctions", "flags"] {
+            try await database.schema(table).delete()
+        }
     }
 }

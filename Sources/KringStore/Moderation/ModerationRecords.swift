@@ -6,8 +6,11 @@ final class FlagRecord: Model, @unchecked Sendable {
     static let schema = "flags"
 
     @ID(key: .id) var id: UUID?
-    @Field(key: "post_id") var postID: UUID
-    @Field(key: "flagger_id") var flaggerID: UUID
+    @OptionalField(key: "post_id") var postID: UUID?
+    /// Set for flags on a member's profile.
+    @OptionalField(key: "member_id") var memberID: UUID?
+    /// nil when Kring raised the flag itself (a watched word, a spam heuristic); the note says why.
+    @OptionalField(key: "flagger_id") var flaggerID: UUID?
     @Field(key: "reason") var reason: String
     @Field(key: "note") var note: String
     @Field(key: "created_at") var createdAt: Date
@@ -70,4 +73,25 @@ final class StaffActionRecord: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
 
     init() {}
+}
+
+final class WatchedWordRecord: Model, @unchecked Sendable {
+    static let schema = "watched_words"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "pattern") var pattern: String
+    @Field(key: "action") var action: String
+    @Field(key: "case_sensitive") var caseSensitive: Bool
+    @Field(key: "replacement") var replacement: String
+    @Field(key: "tag") var tag: String
+    @Field(key: "enabled") var enabled: Bool
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+
+    func domain() throws -> WatchedWord {
+        WatchedWord(
+            id: try requireID(), pattern: pattern, action: WatchedWordAction(rawValue: action) ?? .flag, caseSensitive: caseSensitive,
+            replacement: replacement, tag: tag, enabled: enabled)
+    }
 }

@@ -2,18 +2,19 @@ import FluentKit
 import Foundation
 import KringCore
 
-/// One item in the review queue: a post with its open flags.
-public struct ReviewItem: Sendable, Identifiable {
-    public struct FlagInfo: Sendable {
-        public let flaggerName: String
-        public let flaggerHandle: String
-        public let reason: FlagReason
-        public let note: String
-        public let createdAt: Date
-        /// Share of the flagger's earlier flags that were upheld; nil when none was settled yet.
-        public let reliability: Double?
-    }
+/// A flag as the review queue shows it.
+public struct FlagInfo: Sendable {
+    /// nil for flags Kring raised itself.
+    public let flaggerName: String?
+    public let reason: FlagReason
+    public let note: String
+    public let createdAt: Date
+    /// Share of the flagger's earlier flags that were upheld; nil when none was settled yet.
+    public let reliability: Double?
+}
 
+/// One post in the review queue: flagged, or held for approval, or both.
+public struct ReviewItem: Sendable, Identifiable {
     public var id: UUID { postID }
     public let postID: UUID
     public let postNumber: Int
@@ -22,14 +23,25 @@ public struct ReviewItem: Sendable, Identifiable {
     public let author: AuthorView
     public let body: String
     public let isHidden: Bool
+    /// Why Kring holds it ("flags", "newcomer", "watched_word", "spam_duplicate", "spam_links").
+    public let heldBecause: String?
     public let flags: [FlagInfo]
     public let priority: Double
-    public let firstFlaggedAt: Date
+    public let since: Date
 }
 
-/// What a moderator decides about a flagged post.
+/// A member profile in the review queue.
+public struct ProfileReviewItem: Sendable, Identifiable {
+    public var id: UUID { member.id }
+    public let member: AuthorView
+    public let bio: String
+    public let flags: [FlagInfo]
+    public let since: Date
+}
+
+/// What a moderator decides about a post in the queue.
 public enum ReviewDecision: String, Sendable, CaseIterable {
-    /// The post stays (and is shown again if flags hid it); the flags were not upheld.
+    /// The post stays or is approved (and shown); flags on it were not upheld.
     case keep
     /// The post stays hidden from members; the flags were upheld.
     case hide
@@ -37,7 +49,20 @@ public enum ReviewDecision: String, Sendable, CaseIterable {
     case delete
 }
 
-/// Flags, hiding by threshold, the review queue and its decisions.
+/// Figures for the cockpit's moderation-health section.
+public struct ModerationHealth: Sendable, Equatable {
+    public let flagsRaised: Int
+    public let flagsSettled: Int
+    public let upheldShare: Double?
+    /// Median hours from a flag to its decision, over flags settled in the period.
+    public let medianHoursToResolve: Double?
+    public let queueSize: Int
+    /// Members with two or more sanctions ever.
+    public let repeatOffenders: Int
+    public let sanctionsImposed: Int
+}
+
+/// Flags, held posts, the review queue and its decisions, watched words, archiving suggestions.
 public struct ModerationRepository: Sendable {
     let database: any Database
     let clock: KringClock
@@ -46,6 +71,8 @@ public struct ModerationRepository: Sendable {
         self.database = database
         self.clock = clock
     }
+
+    // MARK: Flags
 
     /// Records a member's flag on a post (a second flag by the same member updates the first) and
     /// hides the post once `threshold` distinct members flagged it. Returns whether it is now hidden.
@@ -65,17 +92,51 @@ public struct ModerationRepository: Sendable {
             try await record.save(on: tx)
             try await ActivityLog(database: tx, clock: clock).record(
                 .flagCreated, by: flagger.actor, subjectType: "post", subjectID: postID)
-            let flaggers = Set(open.map(\.flaggerID)).union([flagger.id])
+            let flaggers = Set(open.compactMap(\.flaggerID)).union([flagger.id])
             guard post.hiddenAt == nil, flaggers.count >= threshold else { return post.hiddenAt != nil }
-            try await ModerationRepository(database: tx, clock: clock).setHidden(post, true)
+            try await ModerationRepository(database: tx, clock: clock).setHidden(post, true, reason: "flags")
             return true
         }
     }
 
+    /// Records a member's flag on another member's profile.
+    public func flag(profileOf memberID: UUID, by flagger: Member, reason: FlagReason, note: String) async throws {
+        let existing = try await FlagRecord.query(on: database).filter(\.$memberID == memberID).filter(\.$flaggerID == flagger.id)
+            .filter(\.$resolvedAt == nil).first()
+        let record = existing ?? FlagRecord()
+        if existing == nil {
+            record.memberID = memberID
+            record.flaggerID = flagger.id
+            record.createdAt = clock.now()
+        }
+        record.reason = reason.rawValue
+        record.note = note
+        try await record.save(on: database)
+        try await ActivityLog(database: database, clock: clock).record(
+            .flagCreated, by: flagger.actor, subjectType: "member", subjectID: memberID)
+    }
+
+    /// A flag raised by Kring itself (a watched word, a spam heuristic), with the reason in the note.
+    public func systemFlag(postID: UUID, note: String) async throws {
+        let record = FlagRecord()
+        record.postID = postID
+        record.reason = FlagReason.other.rawValue
+        record.note = note
+        record.createdAt = clock.now()
+        try await record.create(on: database)
+    }
+
+    /// Holds a post for approval (newcomer rules, a watched word, a spam heuristic).
+    public func hold(postID: UUID, reason: String) async throws {
+        guard let post = try await PostRecord.find(postID, on: database) else { throw TopicError.notFound }
+        try await setHidden(post, true, reason: reason)
+    }
+
     /// Hides or shows a post (hiding the opening post hides the topic) and keeps search in step.
-    func setHidden(_ post: PostRecord, _ hidden: Bool) async throws {
+    func setHidden(_ post: PostRecord, _ hidden: Bool, reason: String? = nil) async throws {
         guard let topic = try await TopicRecord.find(post.topicID, on: database) else { return }
         post.hiddenAt = hidden ? clock.now() : nil
+        post.hiddenReason = hidden ? reason : nil
         try await post.save(on: database)
         let search = SearchIndex(database: database, clock: clock)
         let postID = try post.requireID()
@@ -94,47 +155,80 @@ public struct ModerationRepository: Sendable {
         }
     }
 
-    /// Open flags by how much they weigh, heaviest first.
+    // MARK: The queue
+
+    /// Flagged and held posts, heaviest first.
     public func queue(limit: Int = 100) async throws -> [ReviewItem] {
-        let open = try await FlagRecord.query(on: database).filter(\.$resolvedAt == nil).all()
-        let byPost = Dictionary(grouping: open, by: \.postID)
-        guard !byPost.isEmpty else { return [] }
-        let posts = try await PostRecord.query(on: database).filter(\.$id ~~ Array(byPost.keys)).all()
+        let open = try await FlagRecord.query(on: database).filter(\.$resolvedAt == nil).filter(\.$postID != nil).all()
+        let held = try await PostRecord.query(on: database).filter(\.$hiddenAt != nil).filter(\.$deletedAt == nil).all()
+        var byPost: [UUID: [FlagRecord]] = [:]
+        for flag in open { if let postID = flag.postID { byPost[postID, default: []].append(flag) } }
+        let postIDs = Set(byPost.keys).union(held.compactMap(\.id))
+        guard !postIDs.isEmpty else { return [] }
+        let posts = try await PostRecord.query(on: database).filter(\.$id ~~ Array(postIDs)).filter(\.$deletedAt == nil).all()
         let topics = try await TopicRecord.query(on: database).filter(\.$id ~~ Array(Set(posts.map(\.topicID)))).all()
         let topicTitles = Dictionary(uniqueKeysWithValues: try topics.map { (try $0.requireID(), $0.title) })
-        let people = try await TopicRepository.authors(Array(Set(posts.map(\.authorID)).union(open.map(\.flaggerID))), on: database)
-        let reliability = try await reliability(of: Array(Set(open.map(\.flaggerID))))
+        let people = try await TopicRepository.authors(Array(Set(posts.map(\.authorID)).union(open.compactMap(\.flaggerID))), on: database)
+        let reliability = try await reliability(of: Array(Set(open.compactMap(\.flaggerID))))
         var items: [ReviewItem] = []
         for post in posts {
             let id = try post.requireID()
-            guard let flags = byPost[id], let author = people[post.authorID] else { continue }
-            let infos = flags.sorted { $0.createdAt < $1.createdAt }.map { flag in
-                ReviewItem.FlagInfo(
-                    flaggerName: people[flag.flaggerID]?.displayName ?? "?", flaggerHandle: people[flag.flaggerID]?.handle ?? "",
-                    reason: FlagReason(rawValue: flag.reason) ?? .other, note: flag.note, createdAt: flag.createdAt,
-                    reliability: reliability[flag.flaggerID].flatMap {
-                        ModerationRules.reliability(agreed: $0.agreed, disagreed: $0.disagreed)
-                    })
-            }
+            guard let author = people[post.authorID] else { continue }
+            let infos = flagInfos(byPost[id] ?? [], people: people, reliability: reliability)
+            let weight =
+                ModerationRules.priority(flaggerReliabilities: infos.filter { $0.flaggerName != nil }.map(\.reliability))
+                + Double(infos.filter { $0.flaggerName == nil }.count) + (post.hiddenAt != nil && infos.isEmpty ? 1 : 0)
             items.append(
                 ReviewItem(
                     postID: id, postNumber: post.postNumber, topicID: post.topicID, topicTitle: topicTitles[post.topicID] ?? "",
                     author: author,
-                    body: post.body, isHidden: post.hiddenAt != nil, flags: infos,
-                    priority: ModerationRules.priority(flaggerReliabilities: infos.map(\.reliability)),
-                    firstFlaggedAt: infos.first?.createdAt ?? post.createdAt))
+                    body: post.body, isHidden: post.hiddenAt != nil, heldBecause: post.hiddenReason, flags: infos, priority: weight,
+                    since: infos.first?.createdAt ?? post.hiddenAt ?? post.createdAt))
         }
-        return Array(
-            items.sorted { $0.priority != $1.priority ? $0.priority > $1.priority : $0.firstFlaggedAt < $1.firstFlaggedAt }.prefix(limit))
+        return Array(items.sorted { $0.priority != $1.priority ? $0.priority > $1.priority : $0.since < $1.since }.prefix(limit))
     }
 
-    /// How many posts wait for a moderator.
+    /// Flagged profiles, oldest flag first.
+    public func profileQueue() async throws -> [ProfileReviewItem] {
+        let open = try await FlagRecord.query(on: database).filter(\.$resolvedAt == nil).filter(\.$memberID != nil).all()
+        var byMember: [UUID: [FlagRecord]] = [:]
+        for flag in open { if let memberID = flag.memberID { byMember[memberID, default: []].append(flag) } }
+        guard !byMember.isEmpty else { return [] }
+        let people = try await TopicRepository.authors(Array(Set(byMember.keys).union(open.compactMap(\.flaggerID))), on: database)
+        let bios = try await MemberRecord.query(on: database).filter(\.$id ~~ Array(byMember.keys)).all()
+        let reliability = try await reliability(of: Array(Set(open.compactMap(\.flaggerID))))
+        return try bios.compactMap { record -> ProfileReviewItem? in
+            let id = try record.requireID()
+            guard let member = people[id], let flags = byMember[id] else { return nil }
+            let infos = flagInfos(flags, people: people, reliability: reliability)
+            return ProfileReviewItem(member: member, bio: record.bio, flags: infos, since: infos.first?.createdAt ?? Date())
+        }.sorted { $0.since < $1.since }
+    }
+
+    private func flagInfos(_ flags: [FlagRecord], people: [UUID: AuthorView], reliability: [UUID: (agreed: Int, disagreed: Int)])
+        -> [FlagInfo]
+    {
+        flags.sorted { $0.createdAt < $1.createdAt }.map { flag in
+            FlagInfo(
+                flaggerName: flag.flaggerID.flatMap { people[$0]?.displayName }, reason: FlagReason(rawValue: flag.reason) ?? .other,
+                note: flag.note, createdAt: flag.createdAt,
+                reliability: flag.flaggerID.flatMap { reliability[$0] }.flatMap {
+                    ModerationRules.reliability(agreed: $0.agreed, disagreed: $0.disagreed)
+                })
+        }
+    }
+
+    /// How many posts and profiles wait for a moderator.
     public func queueSize() async throws -> Int {
-        Set(try await FlagRecord.query(on: database).filter(\.$resolvedAt == nil).all(\.$postID)).count
+        let flagged = Set(
+            try await FlagRecord.query(on: database).filter(\.$resolvedAt == nil).all().compactMap { $0.postID ?? $0.memberID })
+        let held = Set(
+            try await PostRecord.query(on: database).filter(\.$hiddenAt != nil).filter(\.$deletedAt == nil).all(\.$id).compactMap { $0 })
+        return flagged.union(held).count
     }
 
-    /// Settles the open flags on a post and tells the flaggers and, when it was taken down, the author.
-    /// Returns the flaggers and the author, for the caller's audit record.
+    /// Settles a post: approves or keeps it, keeps it hidden, or deletes it; tells the flaggers and,
+    /// when it was taken down, the author.
     public func decide(postID: UUID, _ decision: ReviewDecision, by moderator: Actor) async throws {
         try await database.transaction { tx in
             guard let post = try await PostRecord.find(postID, on: tx), let topic = try await TopicRecord.find(post.topicID, on: tx) else {
@@ -142,20 +236,15 @@ public struct ModerationRepository: Sendable {
             }
             let open = try await FlagRecord.query(on: tx).filter(\.$postID == postID).filter(\.$resolvedAt == nil).all()
             let resolution: FlagResolution = decision == .keep ? .disagreed : .agreed
-            for flag in open {
-                flag.resolvedAt = clock.now()
-                flag.resolution = resolution.rawValue
-                flag.resolvedByID = moderator.memberID
-                try await flag.save(on: tx)
-            }
+            try await Self.settle(open, resolution, by: moderator, on: tx, clock: clock)
             let moderation = ModerationRepository(database: tx, clock: clock)
             switch decision {
             case .keep: if post.hiddenAt != nil { try await moderation.setHidden(post, false) }
-            case .hide: if post.hiddenAt == nil { try await moderation.setHidden(post, true) }
+            case .hide: if post.hiddenAt == nil { try await moderation.setHidden(post, true, reason: "flags") }
             case .delete: try await TopicRepository(database: tx, clock: clock).delete(postID: postID, by: moderator)
             }
             let notifications = NotificationRepository(database: tx, clock: clock)
-            for flaggerID in Set(open.map(\.flaggerID)) {
+            for flaggerID in Set(open.compactMap(\.flaggerID)) {
                 try await notifications.notify(
                     flaggerID, kind: resolution == .agreed ? .flagUpheld : .flagDismissed, actorID: nil, groupID: nil, topicID: nil,
                     postID: nil)
@@ -168,16 +257,68 @@ public struct ModerationRepository: Sendable {
         }
     }
 
+    /// Settles the flags on a profile: `agreed` clears the bio (the moderator then decides on a sanction).
+    public func decide(profileOf memberID: UUID, agreed: Bool, by moderator: Actor) async throws {
+        try await database.transaction { tx in
+            let open = try await FlagRecord.query(on: tx).filter(\.$memberID == memberID).filter(\.$resolvedAt == nil).all()
+            try await Self.settle(open, agreed ? .agreed : .disagreed, by: moderator, on: tx, clock: clock)
+            if agreed, let member = try await MemberRecord.find(memberID, on: tx) {
+                member.bio = ""
+                try await member.save(on: tx)
+                try await NotificationRepository(database: tx, clock: clock).notify(
+                    memberID, kind: .contentRemoved, actorID: nil, groupID: nil, topicID: nil, postID: nil)
+            }
+            let notifications = NotificationRepository(database: tx, clock: clock)
+            for flaggerID in Set(open.compactMap(\.flaggerID)) {
+                try await notifications.notify(
+                    flaggerID, kind: agreed ? .flagUpheld : .flagDismissed, actorID: nil, groupID: nil, topicID: nil, postID: nil)
+            }
+            try await ActivityLog(database: tx, clock: clock).record(
+                .flagResolved, by: moderator, subjectType: "member", subjectID: memberID)
+        }
+    }
+
+    private static func settle(
+        _ flags: [FlagRecord], _ resolution: FlagResolution, by moderator: Actor, on database: any Database, clock: KringClock
+    ) async throws {
+        for flag in flags {
+            flag.resolvedAt = clock.now()
+            flag.resolution = resolution.rawValue
+            flag.resolvedByID = moderator.memberID
+            try await flag.save(on: database)
+        }
+    }
+
     /// Agreed and disagreed flag counts per member.
     public func reliability(of memberIDs: [UUID]) async throws -> [UUID: (agreed: Int, disagreed: Int)] {
         guard !memberIDs.isEmpty else { return [:] }
         let settled = try await FlagRecord.query(on: database).filter(\.$flaggerID ~~ memberIDs).filter(\.$resolvedAt != nil).all()
         var result: [UUID: (agreed: Int, disagreed: Int)] = [:]
         for flag in settled {
-            var entry = result[flag.flaggerID] ?? (0, 0)
+            guard let flaggerID = flag.flaggerID else { continue }
+            var entry = result[flaggerID] ?? (0, 0)
             if flag.resolution == FlagResolution.agreed.rawValue { entry.agreed += 1 } else { entry.disagreed += 1 }
-            result[flag.flaggerID] = entry
+            result[flaggerID] = entry
         }
         return result
+    }
+
+    // MARK: Health
+
+    /// Moderation figures since `start`.
+    public func health(since start: Date) async throws -> ModerationHealth {
+        let raised = try await FlagRecord.query(on: database).filter(\.$createdAt >= start).count()
+        let settled = try await FlagRecord.query(on: database).filter(\.$resolvedAt >= start).all()
+        let hours = settled.compactMap { flag in flag.resolvedAt.map { $0.timeIntervalSince(flag.createdAt) / 3600 } }.sorted()
+        let median: Double? =
+            hours.isEmpty ? nil : hours.count % 2 == 1 ? hours[hours.count / 2] : (hours[hours.count / 2 - 1] + hours[hours.count / 2]) / 2
+        let upheld = settled.filter { $0.resolution == FlagResolution.agreed.rawValue }.count
+        let sanctionMembers = try await SanctionRecord.query(on: database).all(\.$memberID)
+        var perMember: [UUID: Int] = [:]
+        for id in sanctionMembers { perMember[id, default: 0] += 1 }
+        return ModerationHealth(
+            flagsRaised: raised, flagsSettled: settled.count, upheldShare: settled.isEmpty ? nil : Double(upheld) / Double(settled.count),
+            medianHoursToResolve: median, queueSize: try await queueSize(), repeatOffenders: perMember.values.filter { $0 >= 2 }.count,
+            sanctionsImposed: try await SanctionRecord.query(on: database).filter(\.$createdAt >= start).count())
     }
 }

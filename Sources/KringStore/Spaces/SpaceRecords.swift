@@ -71,6 +71,10 @@ final class TopicRecord: Model, @unchecked Sendable {
     @OptionalField(key: "deleted_by_id") var deletedByID: UUID?
     /// Hidden by members' flags until a moderator decides.
     @OptionalField(key: "hidden_at") var hiddenAt: Date?
+    /// Archived topics are read-only and out of lists, still found by those who may read them.
+    @OptionalField(key: "archived_at") var archivedAt: Date?
+    /// Slow mode: a member replies at most once per this many seconds.
+    @OptionalField(key: "slow_mode_seconds") var slowModeSeconds: Int?
 
     init() {}
 }
@@ -93,8 +97,10 @@ final class PostRecord: Model, @unchecked Sendable {
     @OptionalField(key: "edited_at") var editedAt: Date?
     @OptionalField(key: "deleted_at") var deletedAt: Date?
     @OptionalField(key: "deleted_by_id") var deletedByID: UUID?
-    /// Hidden by members' flags until a moderator decides.
+    /// Held or hidden until a moderator decides: by flags, newcomer approval, a watched word or a spam heuristic.
     @OptionalField(key: "hidden_at") var hiddenAt: Date?
+    /// Why it is held: "flags", "newcomer", "watched_word", "spam_duplicate", "spam_links".
+    @OptionalField(key: "hidden_reason") var hiddenReason: String?
 
     init() {}
 }

@@ -71,6 +71,8 @@ public struct TopicPage: Sendable {
     public let tags: [String]
     public let isPinned: Bool
     public let isDeleted: Bool
+    /// Archived topics are read-only.
+    public var isArchived = false
     public let solutionPostID: UUID?
     public let createdAt: Date
     public let posts: [PostView]

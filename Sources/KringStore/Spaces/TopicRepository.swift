@@ -302,12 +302,14 @@ public struct TopicRepository: Sendable {
                 replyToNumber: post.replyToPostID.flatMap { numbers[$0] }, reactions: byKind, viewerReactions: mine)
         }
         guard let author = authors[topic.authorID] else { return nil }
-        return TopicPage(
+        var page = TopicPage(
             id: try topic.requireID(), title: topic.title, kind: TopicKind(rawValue: topic.kind) ?? .discussion, group: group,
             author: author,
             tags: try await tags(of: [try topic.requireID()])[try topic.requireID()] ?? [], isPinned: topic.isPinned,
             isDeleted: topic.deletedAt != nil, solutionPostID: topic.solutionPostID, createdAt: topic.createdAt, posts: postViews,
             lastPostNumber: topic.lastPostNumber, lastReadBefore: lastRead ?? 0)
+        page.isArchived = topic.archivedAt != nil
+        return page
     }
 
     /// A page of topics the viewer may read, newest activity first.
@@ -326,6 +328,7 @@ public struct TopicRepository: Sendable {
             let archived = try await GroupRecord.query(on: database).filter(\.$isArchived == true).all(\.$id)
             if !archived.isEmpty { query = query.group(.or) { $0.filter(\.$groupID == nil).filter(\.$groupID !~ archived) } }
         }
+        if !includeArchivedGroups { query = query.filter(\.$archivedAt == nil) }
         if let authorID { query = query.filter(\.$authorID == authorID) }
         if pinnedOnly { query = query.filter(\.$isPinned == true) }
         switch filter {
@@ -528,5 +531,113 @@ extension Optional {
     public func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
         guard let value = self else { return nil }
         return try await transform(value)
+    }
+}
+
+extension TopicRepository {
+    /// How many live posts a member has written (topics and replies).
+    public func postCount(authorID: UUID) async throws -> Int {
+        try await PostRecord.query(on: database).filter(\.$authorID == authorID).filter(\.$deletedAt == nil).count()
+    }
+
+    /// Whether the member posted this same text in another topic since `since` (a spam sign).
+    public func hasDuplicate(authorID: UUID, body: String, since: Date, excludingTopic topicID: UUID?) async throws -> Bool {
+        var query = PostRecord.query(on: database).filter(\.$authorID == authorID).filter(\.$createdAt >= since).filter(\.$body == body)
+        if let topicID { query = query.filter(\.$topicID != topicID) }
+        return try await query.count() > 0
+    }
+
+    /// The id of a topic's post by number.
+    public func postID(topicID: UUID, number: Int) async throws -> UUID? {
+        try await PostRecord.query(on: database).filter(\.$topicID == topicID).filter(\.$postNumber == number).first()?.id
+    }
+
+    /// Slow mode of a topic in seconds (nil: off).
+    public func slowMode(of topicID: UUID) async throws -> Int? {
+        try await TopicRecord.find(topicID, on: database)?.slowModeSeconds
+    }
+
+    public func setSlowMode(of topicID: UUID, seconds: Int?) async throws {
+        guard let topic = try await TopicRecord.find(topicID, on: database) else { throw TopicError.notFound }
+        topic.slowModeSeconds = seconds
+        try await topic.save(on: database)
+    }
+
+    /// Archives or restores topics (read-only, out of lists, still findable by their readers).
+    public func setArchived(_ topicIDs: [UUID], _ archived: Bool) async throws {
+        guard !topicIDs.isEmpty else { return }
+        try await TopicRecord.query(on: database).filter(\.$id ~~ topicIDs).set(\.$archivedAt, to: archived ? clock.now() : nil).update()
+    }
+
+    /// Topics without activity since `before`, not archived yet, oldest first: archiving suggestions.
+    public func quietTopics(before: Date, limit: Int = 200) async throws -> [TopicSummary] {
+        let records = try await TopicRecord.query(on: database).filter(\.$deletedAt == nil).filter(\.$archivedAt == nil)
+            .filter(\.$lastPostedAt < before).sort(\.$lastPostedAt).limit(limit).all()
+        return try await summaries(
+            records, viewer: Viewer(actor: Actor(memberID: nil, role: .admin, isStaff: true), activeGroupIDs: [], invitedGroupIDs: []))
+    }
+}
+
+/// The watched words and the dry run.
+public struct WatchedWordRepository: Sendable {
+    let database: any Database
+    let clock: KringClock
+
+    public init(database: any Database, clock: KringClock) {
+        self.database = database
+        self.clock = clock
+    }
+
+    public func all() async throws -> [WatchedWord] {
+        try await WatchedWordRecord.query(on: database).sort(\.$pattern).all().map { try $0.domain() }
+    }
+
+    /// Adds a word or replaces the one with the same pattern.
+    public func save(_ word: WatchedWord) async throws {
+        let record = try await WatchedWordRecord.query(on: database).filter(\.$pattern == word.pattern).first() ?? WatchedWordRecord()
+        if record.id == nil {
+            record.id = word.id
+            record.createdAt = clock.now()
+        }
+        record.pattern = word.pattern
+        record.action = word.action.rawValue
+        record.caseSensitive = word.caseSensitive
+        record.replacement = word.replacement
+        record.tag = word.tag
+        record.enabled = word.enabled
+        try await record.save(on: database)
+    }
+
+    public func delete(_ id: UUID) async throws {
+        try await WatchedWordRecord.query(on: database).filter(\.$id == id).delete()
+    }
+
+    public func setEnabled(_ id: UUID, _ enabled: Bool) async throws {
+        try await WatchedWordRecord.query(on: database).filter(\.$id == id).set(\.$enabled, to: enabled).update()
+    }
+
+    /// What a word would have caught in the posts of the last `days` days: the number of posts and up to `examples` of them.
+    public func dryRun(_ word: WatchedWord, days: Int, examples: Int = 20) async throws -> (
+        count: Int, examples: [(postID: UUID, topicID: UUID, excerpt: String)]
+    ) {
+        let since = clock.now().addingTimeInterval(-Double(days) * 86_400)
+        let posts = try await PostRecord.query(on: database).filter(\.$createdAt >= since).filter(\.$deletedAt == nil).all()
+        var count = 0
+        var found: [(UUID, UUID, String)] = []
+        for post in posts {
+            guard let match = word.matches(in: post.body).first else { continue }
+            count += 1
+            if found.count < examples, let id = post.id {
+                let excerpt =
+                    post.body.range(of: match).map { range in
+                        let start =
+                            post.body.index(range.lowerBound, offsetBy: -40, limitedBy: post.body.startIndex) ?? post.body.startIndex
+                        let end = post.body.index(range.upperBound, offsetBy: 40, limitedBy: post.body.endIndex) ?? post.body.endIndex
+                        return String(post.body[start..<end])
+                    } ?? String(post.body.prefix(80))
+                found.append((id, post.topicID, excerpt))
+            }
+        }
+        return (count, found.map { (postID: $0.0, topicID: $0.1, excerpt: $0.2) })
     }
 }

@@ -63,7 +63,14 @@ enum VisibilityFilter {
     ) -> QueryBuilder<TopicRecord> {
         var query = query
         if !(includeDeleted && viewer.actor.has(.moderator)) { query = query.filter(\.$deletedAt == nil) }
-        if !viewer.actor.has(.moderator) { query = query.filter(\.$hiddenAt == nil) }
+        if !viewer.actor.has(.moderator) {
+            // Held or hidden topics stay visible to their author, who is told why.
+            if let memberID = viewer.actor.memberID {
+                query = query.group(.or) { $0.filter(\.$hiddenAt == nil).filter(\.$authorID == memberID) }
+            } else {
+                query = query.filter(\.$hiddenAt == nil)
+            }
+        }
         guard let readable else { return query }
         return query.group(.or) { group in
             group.filter(\.$groupID == nil)

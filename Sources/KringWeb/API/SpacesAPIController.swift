@@ -384,9 +384,12 @@ struct SpacesAPIController: RouteCollection {
             }
             group = found
         }
+        let plan = try await PostingGuard.check(request, member: member, body: text ?? "", topicID: nil)
         let id = try await request.repositories.topics.create(
-            NewTopic(groupID: group?.id, title: title ?? "", kind: kind ?? .discussion, body: text ?? "", tags: tags ?? []),
-            rendered: UserMarkdown.render(text ?? ""), by: member)
+            NewTopic(groupID: group?.id, title: title ?? "", kind: kind ?? .discussion, body: plan.body, tags: (tags ?? []) + plan.tags),
+            rendered: UserMarkdown.render(plan.body), by: member)
+        try await PostingGuard.apply(
+            plan, postID: try await request.repositories.topics.postID(topicID: id, number: 1), repositories: request.repositories)
         return try await topicDTO(request, id: id).encodeResponse(status: .created, for: request)
     }
 
@@ -409,6 +412,7 @@ struct SpacesAPIController: RouteCollection {
         let page = try await request.repositories.topics.page(
             topicID: dto.id, viewer: try await request.viewer(), render: UserMarkdown.renderer, currentRenderVersion: UserMarkdown.version)
         guard let page, !page.isDeleted else { throw Abort(.notFound) }
+        guard !page.isArchived else { throw Abort(.conflict, reason: "The topic is archived.") }
         if let group = page.group {
             let membership = try await request.repositories.groups.membership(of: member.id, in: group.id)
             guard GroupAccess.canPost(in: group, actor: member.actor, membership: membership) else {
@@ -418,8 +422,12 @@ struct SpacesAPIController: RouteCollection {
         try request.rejectNulls(in: ["body", "replyTo"])
         let body = try request.content.decode(ReplyRequest.self)
         let text = try PostRules.body(body.body)
+        let plan = try await PostingGuard.check(request, member: member, body: text, topicID: page.id)
         let number = try await request.repositories.topics.reply(
-            to: page.id, body: text, rendered: UserMarkdown.render(text), replyTo: body.replyTo, by: member)
+            to: page.id, body: plan.body, rendered: UserMarkdown.render(plan.body), replyTo: body.replyTo, by: member)
+        try await PostingGuard.apply(
+            plan, postID: try await request.repositories.topics.postID(topicID: page.id, number: number), repositories: request.repositories
+        )
         let updated = try await topicDTO(request, id: page.id)
         guard let post = updated.posts.first(where: { $0.number == number }) else { throw Abort(.internalServerError) }
         return try await post.encodeResponse(status: .created, for: request)

@@ -97,6 +97,7 @@ func routes(_ app: Application) throws {
     try site.register(collection: DiscoveryController())
     try site.register(collection: PagesController())
     try site.register(collection: ModerationController())
+    try site.register(collection: DefenceController())
     try site.register(collection: APIController())
     try site.register(collection: SpacesAPIController())
 }

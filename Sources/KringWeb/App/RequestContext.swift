@@ -24,6 +24,16 @@ struct RequestContext: Sendable {
     var unreadNotifications = 0
     /// What sanctions in force allow the signed-in member.
     var restriction: Restriction = .none
+    /// Whether the community has house rules (a landing page) that members accept.
+    var hasHouseRules = false
+    /// The house rules' current version; members who accepted an older one are asked again.
+    var rulesVersion = 0
+
+    /// True when the signed-in member must accept (new) house rules before posting.
+    var mustAcceptRules: Bool {
+        guard let member, rulesVersion > 0, member.role < .moderator else { return false }
+        return member.acceptedRulesVersion < rulesVersion
+    }
 
     var actor: Actor { member?.actor ?? .anonymous }
     var language: Language { localizer.language }

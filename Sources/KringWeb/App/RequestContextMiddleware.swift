@@ -61,6 +61,8 @@ struct RequestContextMiddleware: AsyncMiddleware {
         }
         if !request.isAPI, community != nil {
             request.context.menu = try await repositories.navigation.menu()
+            request.context.hasHouseRules = try await HouseRules.page(repositories) != nil
+            request.context.rulesVersion = try await repositories.community.moderationSettings().rulesVersion
             if member != nil {
                 request.context.unreadNotifications = try await repositories.notifications.visibleUnreadCount(
                     for: try await request.viewer())

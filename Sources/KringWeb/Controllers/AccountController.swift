@@ -25,6 +25,7 @@ struct AccountController: RouteCollection {
         var email: String?
         var password: String?
         var invite: String?
+        var accept_rules: String?
     }
 
     /// The invitation named by a token, if it is still valid.
@@ -65,11 +66,19 @@ struct AccountController: RouteCollection {
             return AccountViews.register(request, state: state, invitation: invite, inviteTokenInvalid: false, status: .unprocessableEntity)
         }
 
+        let moderation = try await request.repositories.community.moderationSettings()
+        let rulesPage = try await HouseRules.page(request.repositories)
+        if rulesPage != nil, form.accept_rules != "1" {
+            state.errors = [FieldError(field: "accept_rules", code: "rules.required")]
+            return AccountViews.register(request, state: state, invitation: invite, inviteTokenInvalid: false, status: .unprocessableEntity)
+        }
         if try await request.repositories.sanctions.isBlocked(email: email, handle: handle) {
             state.errors = [FieldError(field: "email", code: "email.blocked")]
             return AccountViews.register(request, state: state, invitation: invite, inviteTokenInvalid: false, status: .unprocessableEntity)
         }
-        let status: MemberStatus = (mode == .approval && invite == nil) ? .pending : .active
+        // Many registrations from one address in an hour: the next ones wait for a manager.
+        let burst = try await request.repositories.rateLimits.hit("register:ip:" + request.clientAddress, window: 3600) > 3 && invite == nil
+        let status: MemberStatus = ((mode == .approval || burst) && invite == nil) ? .pending : .active
         let hash = try await Passwords.hash(password, on: request)
         let language = request.context.language
         let member: Member
@@ -84,6 +93,9 @@ struct AccountController: RouteCollection {
                     NewMember(
                         handle: handle, displayName: displayName, email: email, passwordHash: hash, status: status,
                         profile: MemberProfile(preferredLanguage: language)))
+                try await repositories.members.setRegistrationDetails(
+                    of: member.id, ip: request.clientAddress, pendingReason: burst && status == .pending ? "registration_burst" : nil)
+                if rulesPage != nil { try await repositories.members.acceptRules(of: member.id, version: moderation.rulesVersion) }
                 if let groupID = invite?.groupID {
                     try await repositories.groups.setMembership(
                         groupID, memberID: member.id, role: .member, status: .active, invitedBy: invite?.createdByID)

@@ -122,6 +122,23 @@ enum MemberViews {
                 }
                 tagSection("profile-interests", title: t("profile.interests"), tags: member.profile.interests)
                 tagSection("profile-expertise", title: t("profile.expertise"), tags: member.profile.expertise)
+                if let viewer = request.context.member, viewer.id != member.id {
+                    H.details(.class("flag-details"), .id("flag-profile")) {
+                        H.summary { t("flags.flag_profile") }
+                        H.form(action: .to("/members/\(member.handle)/flag"), .class("stack-form flag-form"), .id("flag-profile-form")) {
+                            Forms.csrf(request)
+                            Forms.select(
+                                "reason", label: t("field.flag_reason"),
+                                options: FlagReason.allCases.map { (value: $0.rawValue, label: t("flags.reason.\($0.rawValue)")) },
+                                state: FormState(), t: t)
+                            Forms.field("note", label: t("field.flag_note"), state: FormState(), t: t)
+                            Forms.submit(t("flags.send"), id: "flag-profile-submit", secondary: true)
+                        }
+                    }
+                    if request.decide(.moderateContent).isAllowed {
+                        H.p { H.a(.to("/moderation/members/\(member.handle)"), .id("moderate-member")) { t("moderation.member_link") } }
+                    }
+                }
                 if showsPrivate {
                     H.section(.class("card profile-private")) {
                         H.h2 { t("profile.private") }

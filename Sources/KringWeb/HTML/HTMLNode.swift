@@ -134,6 +134,7 @@ public struct HTMLAttribute: Sendable {
     public static func href(_ url: SafeURL) -> HTMLAttribute { .init("href", url.value) }
     public static func src(_ url: SafeURL) -> HTMLAttribute { .init("src", url.value) }
     public static func action(_ url: SafeURL) -> HTMLAttribute { .init("action", url.value) }
+    public static func formaction(_ url: SafeURL) -> HTMLAttribute { .init("formaction", url.value) }
 
     static func boolean(_ name: String) -> HTMLAttribute { .init(name, nil) }
 

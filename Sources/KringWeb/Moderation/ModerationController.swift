@@ -8,6 +8,8 @@ struct ModerationController: RouteCollection {
         let moderation = routes.grouped("moderation")
         moderation.get(use: queue)
         moderation.post("posts", ":post", ":decision", use: decide)
+        moderation.post("profiles", ":handle", ":decision", use: decideProfile)
+        moderation.post("rules", "publish", use: publishRules)
         moderation.get("members", ":handle", use: member)
         moderation.post("members", ":handle", "sanctions", use: impose)
         moderation.post("sanctions", ":id", "lift", use: lift)
@@ -24,11 +26,17 @@ struct ModerationController: RouteCollection {
 
     @Sendable func queue(request: Request) async throws -> Response {
         try request.authorize(.moderateContent)
-        let items = try await request.repositories.moderation.queue()
-        let sanctions = try await request.repositories.sanctions.inForce()
-        let handles = try await request.repositories.members.handles(of: sanctions.map(\.memberID))
-        let threshold = try await request.repositories.community.flagThreshold()
-        return ModerationViews.queue(request, items: items, sanctions: sanctions, handles: handles, threshold: threshold)
+        let repositories = request.repositories
+        let sanctions = try await repositories.sanctions.inForce()
+        let now = request.application.kring.clock.now()
+        let data = ModerationViews.QueueData(
+            items: try await repositories.moderation.queue(), profiles: try await repositories.moderation.profileQueue(),
+            pendingMembers: request.decide(.approveMembers).isAllowed
+                ? try await repositories.members.list(status: .pending, limit: 100) : [],
+            sanctions: sanctions, handles: try await repositories.members.handles(of: sanctions.map(\.memberID)),
+            settings: try await repositories.community.moderationSettings(),
+            health: try await repositories.moderation.health(since: now.addingTimeInterval(-30 * 86_400)))
+        return ModerationViews.queue(request, data: data)
     }
 
     struct DecisionForm: Content {
@@ -120,19 +128,63 @@ struct ModerationController: RouteCollection {
 
     struct SettingsForm: Content {
         var flag_threshold: String?
+        var newcomer_held_posts: String?
+        var newcomer_max_links: String?
+        var posts_per_minute: String?
+        var posts_per_hour: String?
     }
 
     @Sendable func saveSettings(request: Request) async throws -> Response {
         try request.authorize(.viewCockpit)
-        let raw = try request.content.decode(SettingsForm.self).flag_threshold ?? ""
-        guard let threshold = Int(raw.trimmingCharacters(in: .whitespaces)), (1...50).contains(threshold) else {
-            throw ValidationFailure(field: "flag_threshold", code: "threshold.invalid")
+        let form = try request.content.decode(SettingsForm.self)
+        var errors = FieldErrorCollector()
+        func number(_ raw: String?, _ field: String, _ range: ClosedRange<Int>) -> Int {
+            guard let value = raw.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }), range.contains(value) else {
+                errors.add(field, "number.invalid")
+                return range.lowerBound
+            }
+            return value
         }
-        let before = try await request.repositories.community.flagThreshold()
-        try await request.repositories.community.setFlagThreshold(threshold)
+        let before = try await request.repositories.community.moderationSettings()
+        var settings = before
+        settings.flagThreshold = number(form.flag_threshold, "flag_threshold", 1...50)
+        settings.newcomerHeldPosts = number(form.newcomer_held_posts, "newcomer_held_posts", 0...50)
+        settings.newcomerMaxLinks = number(form.newcomer_max_links, "newcomer_max_links", 0...100)
+        settings.postsPerMinute = number(form.posts_per_minute, "posts_per_minute", 1...600)
+        settings.postsPerHour = number(form.posts_per_hour, "posts_per_hour", 1...10_000)
+        try errors.throwIfAny()
+        try await request.repositories.community.setModerationSettings(settings)
         try await request.audit(
-            "settings.flag_threshold", subjectType: "community", label: "flag threshold", before: String(before), after: String(threshold))
+            "settings.moderation", subjectType: "community", label: "moderation settings", before: "\(before)", after: "\(settings)")
         return request.redirect(to: "/moderation", flash: "flash.settings_saved")
+    }
+
+    /// Raises the house rules' version after a material change: every member accepts again before posting.
+    @Sendable func publishRules(request: Request) async throws -> Response {
+        try request.authorize(.viewCockpit)
+        var settings = try await request.repositories.community.moderationSettings()
+        settings.rulesVersion += 1
+        try await request.repositories.community.setModerationSettings(settings)
+        try await request.audit(
+            "rules.publish", subjectType: "community", label: "house rules", before: String(settings.rulesVersion - 1),
+            after: String(settings.rulesVersion))
+        return request.redirect(to: "/moderation", flash: "flash.rules_published")
+    }
+
+    @Sendable func decideProfile(request: Request) async throws -> Response {
+        try request.authorize(.moderateContent)
+        let member = try await target(request)
+        let agreed: Bool
+        switch request.parameters.get("decision") {
+        case "keep": agreed = false
+        case "clear": agreed = true
+        default: throw Abort(.notFound)
+        }
+        try await request.repositories.moderation.decide(profileOf: member.id, agreed: agreed, by: request.context.actor)
+        try await request.audit(
+            agreed ? "profile.clear" : "profile.keep", subjectType: "member", subjectID: member.id, label: "@\(member.handle)",
+            before: agreed ? member.profile.bio : "", after: agreed ? "" : "")
+        return request.redirect(to: "/moderation", flash: "flash.review_done")
     }
 
     // MARK: The staff action log

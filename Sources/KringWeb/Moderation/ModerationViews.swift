@@ -3,54 +3,145 @@ import KringStore
 import Vapor
 
 enum ModerationViews {
-    static func queue(
-        _ request: Request, items: [ReviewItem], sanctions: [Sanction], handles: [UUID: String], threshold: Int
-    ) -> Response {
+    struct QueueData {
+        let items: [ReviewItem]
+        let profiles: [ProfileReviewItem]
+        let pendingMembers: [Member]
+        let sanctions: [Sanction]
+        let handles: [UUID: String]
+        let settings: ModerationSettings
+        let health: ModerationHealth
+    }
+
+    static func queue(_ request: Request, data: QueueData) -> Response {
         let t = request.context.localizer
+        let total = data.items.count + data.profiles.count + data.pendingMembers.count
         return Layout.page(request, title: t("moderation.title")) {
             H.div(.class("page-header")) {
                 H.h1 { t("moderation.title") }
-                if request.decide(.viewCockpit).isAllowed {
-                    H.a(.to("/admin/audit"), .class("button button-secondary")) { t("audit.title") }
+                H.div(.class("group-actions")) {
+                    H.a(.to("/moderation/words"), .class("button button-secondary")) { t("words.title") }
+                    H.a(.to("/moderation/archive"), .class("button button-secondary")) { t("archive.title") }
+                    if request.decide(.viewCockpit).isAllowed {
+                        H.a(.to("/admin/audit"), .class("button button-secondary")) { t("audit.title") }
+                    }
                 }
             }
-            H.h2 { t.plural("moderation.queue", count: items.count) }
-            if items.isEmpty {
+            healthSection(data.health, t: t)
+            H.h2 { t.plural("moderation.queue", count: total) }
+            if total == 0 {
                 H.p(.class("empty-state"), .id("queue-empty")) { t("moderation.queue.empty") }
-            } else {
+            }
+            if !data.items.isEmpty {
                 H.ol(.class("review-queue"), .id("review-queue")) {
-                    for item in items { reviewItem(request, item) }
+                    for item in data.items { reviewItem(request, item) }
+                }
+            }
+            if !data.profiles.isEmpty {
+                H.h3 { t("moderation.profiles") }
+                H.ol(.class("review-queue"), .id("profile-queue")) {
+                    for item in data.profiles { profileItem(request, item) }
+                }
+            }
+            if !data.pendingMembers.isEmpty {
+                H.h3 { t("moderation.pending_members") }
+                H.ul(.class("plain-list"), .id("pending-members")) {
+                    for member in data.pendingMembers {
+                        H.li {
+                            H.strong { member.displayName }
+                            " @" + member.handle + " · " + member.email
+                            if let reason = member.pendingReason {
+                                H.span(.class("badge badge-invited")) { t("moderation.pending.\(reason)") }
+                            }
+                            " "
+                            GroupViews.actionButton(
+                                request, "/admin/members/\(member.handle)/approve", t("admin.members.approve"),
+                                id: "approve-\(member.handle)")
+                            GroupViews.actionButton(
+                                request, "/admin/members/\(member.handle)/reject", t("admin.members.reject"), id: "reject-\(member.handle)",
+                                secondary: true)
+                        }
+                    }
                 }
             }
             H.h2 { t("moderation.in_force") }
-            if sanctions.isEmpty {
+            if data.sanctions.isEmpty {
                 H.p(.class("empty-state")) { t("moderation.in_force.none") }
             } else {
                 H.ul(.class("plain-list"), .id("sanctions-in-force")) {
-                    for sanction in sanctions {
+                    for sanction in data.sanctions {
                         H.li {
-                            H.a(.to("/moderation/members/\(handles[sanction.memberID] ?? "")")) {
-                                "@" + (handles[sanction.memberID] ?? "?")
+                            H.a(.to("/moderation/members/\(data.handles[sanction.memberID] ?? "")")) {
+                                "@" + (data.handles[sanction.memberID] ?? "?")
                             }
                             " · " + t("sanctions.kind.\(sanction.kind.rawValue)") + " · " + SanctionText.until(sanction, t: t)
                         }
                     }
                 }
             }
-            if request.decide(.viewCockpit).isAllowed {
-                H.section(.class("card")) {
-                    H.h2 { t("moderation.settings") }
-                    H.form(action: .to("/moderation/settings"), .id("threshold-form"), .class("stack-form inline-fields")) {
-                        Forms.csrf(request)
-                        Forms.field(
-                            "flag_threshold", label: t("field.flag_threshold"),
-                            state: FormState(values: ["flag_threshold": String(threshold)]), t: t,
-                            type: "number", required: true, hint: t("field.flag_threshold.hint"))
-                        Forms.submit(t("settings.save"), id: "threshold-submit")
-                    }
+            if request.decide(.viewCockpit).isAllowed { settingsSection(request, data.settings) }
+        }
+    }
+
+    static func healthSection(_ health: ModerationHealth, t: Localizer) -> HTMLNode {
+        H.section(.class("stat-grid"), .id("moderation-health"), .aria(.label, t("moderation.health"))) {
+            stat(t.number(health.queueSize), t("moderation.health.queue"))
+            stat(t.number(health.flagsRaised), t("moderation.health.flags"))
+            stat(health.upheldShare.map(t.percent) ?? "–", t("moderation.health.upheld"))
+            stat(
+                health.medianHoursToResolve.map { t("moderation.health.hours", ["hours": String(format: "%.1f", $0)]) } ?? "–",
+                t("moderation.health.resolve"))
+            stat(t.number(health.repeatOffenders), t("moderation.health.repeat"))
+        }
+    }
+
+    private static func stat(_ number: String, _ label: String) -> HTMLNode {
+        H.div(.class("stat-card")) {
+            H.span(.class("stat-number")) { number }
+            H.span(.class("stat-label")) { label }
+        }
+    }
+
+    static func settingsSection(_ request: Request, _ settings: ModerationSettings) -> HTMLNode {
+        let t = request.context.localizer
+        let state = FormState(values: [
+            "flag_threshold": String(settings.flagThreshold), "newcomer_held_posts": String(settings.newcomerHeldPosts),
+            "newcomer_max_links": String(settings.newcomerMaxLinks), "posts_per_minute": String(settings.postsPerMinute),
+            "posts_per_hour": String(settings.postsPerHour),
+        ])
+        return H.section(.class("card"), .id("moderation-settings")) {
+            H.h2 { t("moderation.settings") }
+            H.form(action: .to("/moderation/settings"), .id("threshold-form"), .class("stack-form")) {
+                Forms.csrf(request)
+                for field in ["flag_threshold", "newcomer_held_posts", "newcomer_max_links", "posts_per_minute", "posts_per_hour"] {
+                    Forms.field(
+                        field, label: t("field.\(field)"), state: state, t: t, type: "number", required: true,
+                        hint: t("field.\(field).hint"))
+                }
+                Forms.submit(t("settings.save"), id: "threshold-submit")
+            }
+            H.h3 { t("rules.title") }
+            H.p { t("rules.version", ["version": String(settings.rulesVersion)]) + " " + t("rules.lead") }
+            GroupViews.actionButton(request, "/moderation/rules/publish", t("rules.publish"), id: "publish-rules", secondary: true)
+        }
+    }
+
+    static func flagList(_ flags: [FlagInfo], t: Localizer) -> HTMLNode {
+        H.ul(.class("flag-list")) {
+            for flag in flags {
+                H.li {
+                    H.strong { t("flags.reason.\(flag.reason.rawValue)") }
+                    " — " + flagger(flag, t: t)
+                    if !flag.note.isEmpty { H.div(.class("muted")) { flag.note } }
                 }
             }
         }
+    }
+
+    private static func flagger(_ flag: FlagInfo, t: Localizer) -> String {
+        guard let name = flag.flaggerName else { return t("moderation.automatic") }
+        let reliability = flag.reliability.map { t("moderation.reliability", ["share": t.percent($0)]) } ?? t("moderation.reliability.none")
+        return "\(name) (\(reliability))"
     }
 
     static func reviewItem(_ request: Request, _ item: ReviewItem) -> HTMLNode {
@@ -61,32 +152,49 @@ enum ModerationViews {
                 H.a(.to("/t/\(item.topicID.uuidString.lowercased())#post-\(item.postNumber)")) { item.topicTitle + " #\(item.postNumber)" }
                 " · "
                 H.a(.to("/moderation/members/\(item.author.handle)")) { item.author.displayName }
-                if item.isHidden { H.span(.class("badge badge-deleted")) { t("moderation.hidden") } }
+                if let reason = item.heldBecause { H.span(.class("badge badge-deleted")) { t("moderation.held.\(reason)") } }
             }
             H.blockquoteText(String(item.body.prefix(600)))
-            H.ul(.class("flag-list")) {
-                for flag in item.flags {
-                    H.li {
-                        H.strong { t("flags.reason.\(flag.reason.rawValue)") }
-                        " — " + flag.flaggerName + " ("
-                            + (flag.reliability.map { t("moderation.reliability", ["share": t.percent($0)]) }
-                                ?? t("moderation.reliability.none")) + ")"
-                        if !flag.note.isEmpty { H.div(.class("muted")) { flag.note } }
-                    }
-                }
-            }
+            flagList(item.flags, t: t)
             H.form(action: .to("/moderation/posts/\(post)/keep"), .class("review-actions")) {
                 Forms.csrf(request)
                 H.label(.for("note-\(post)"), .class("visually-hidden")) { t("field.note") }
                 H.input(.type("text"), .id("note-\(post)"), .name("note"), .placeholder(t("moderation.note")))
-                H.button(.type("submit"), .class("button button-small button-secondary"), .id("keep-\(post)")) { t("moderation.keep") }
+                H.button(.type("submit"), .class("button button-small"), .id("keep-\(post)")) {
+                    item.isHidden && item.flags.isEmpty ? t("moderation.approve") : t("moderation.keep")
+                }
             }
             H.div(.class("review-actions")) {
                 GroupViews.actionButton(
                     request, "/moderation/posts/\(post)/hide", t("moderation.hide"), id: "hide-\(post)", secondary: true)
                 GroupViews.actionButton(
                     request, "/moderation/posts/\(post)/delete", t("moderation.delete"), id: "delete-\(post)", secondary: true)
-                H.a(.to("/moderation/members/\(item.author.handle)"), .class("button button-small button-danger")) {
+                H.a(.to("/posts/\(post)/edit"), .class("button button-small button-secondary")) { t("topics.edit") }
+                H.a(.to("/moderation/members/\(item.author.handle)"), .class("button button-small button-danger"), .id("sanction-\(post)"))
+                {
+                    t("moderation.sanction_author")
+                }
+            }
+        }
+    }
+
+    static func profileItem(_ request: Request, _ item: ProfileReviewItem) -> HTMLNode {
+        let t = request.context.localizer
+        return H.li(.class("card review-item"), .id("review-profile-\(item.member.handle)")) {
+            H.p(.class("review-meta")) {
+                H.a(.to("/members/\(item.member.handle)")) { item.member.displayName + " @" + item.member.handle }
+            }
+            H.blockquoteText(String(item.bio.prefix(600)))
+            flagList(item.flags, t: t)
+            H.div(.class("review-actions")) {
+                GroupViews.actionButton(
+                    request, "/moderation/profiles/\(item.member.handle)/keep", t("moderation.keep"),
+                    id: "keep-profile-\(item.member.handle)")
+                GroupViews.actionButton(
+                    request, "/moderation/profiles/\(item.member.handle)/clear", t("moderation.clear_profile"),
+                    id: "clear-profile-\(item.member.handle)",
+                    secondary: true)
+                H.a(.to("/moderation/members/\(item.member.handle)"), .class("button button-small button-danger")) {
                     t("moderation.sanction_author")
                 }
             }

@@ -36,4 +36,5 @@ extension Repositories {
     public var moderation: ModerationRepository { ModerationRepository(database: database, clock: clock) }
     public var sanctions: SanctionRepository { SanctionRepository(database: database, clock: clock) }
     public var audit: StaffAuditLog { StaffAuditLog(database: database, clock: clock) }
+    public var watchedWords: WatchedWordRepository { WatchedWordRepository(database: database, clock: clock) }
 }

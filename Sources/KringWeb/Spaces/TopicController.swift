@@ -84,10 +84,23 @@ struct TopicController: RouteCollection {
                 ], errors: errors.errors)
             return TopicViews.form(request, groups: groups, state: state, status: .unprocessableEntity)
         }
+        let plan: PostingPlan
+        do {
+            plan = try await PostingGuard.check(request, member: member, body: body, topicID: nil)
+        } catch let failure as ValidationFailure {
+            let state = FormState(
+                values: ["group": form.group ?? "", "title": title, "kind": kind.rawValue, "body": body, "tags": form.tags ?? ""],
+                errors: failure.errors)
+            return TopicViews.form(request, groups: groups, state: state, status: .unprocessableEntity)
+        }
         let id = try await request.repositories.topics.create(
-            NewTopic(groupID: group?.id, title: title, kind: kind, body: body, tags: tags ?? []), rendered: UserMarkdown.render(body),
+            NewTopic(groupID: group?.id, title: title, kind: kind, body: plan.body, tags: (tags ?? []) + plan.tags),
+            rendered: UserMarkdown.render(plan.body),
             by: member)
-        return request.redirect(to: "/t/\(id.uuidString.lowercased())")
+        try await PostingGuard.apply(
+            plan, postID: try await request.repositories.topics.postID(topicID: id, number: 1), repositories: request.repositories)
+        let path = "/t/\(id.uuidString.lowercased())"
+        return plan.holdReason == nil ? request.redirect(to: path) : request.redirect(to: path, flash: "flash.post_held")
     }
 
     // MARK: The topic page
@@ -126,7 +139,7 @@ struct TopicController: RouteCollection {
     }
 
     private func canPost(_ request: Request, in page: TopicPage) async throws -> Bool {
-        guard let member = request.context.member, !page.isDeleted else { return false }
+        guard let member = request.context.member, !page.isDeleted, !page.isArchived else { return false }
         guard let group = page.group else { return true }
         let membership = try await request.repositories.groups.membership(of: member.id, in: group.id)
         return GroupAccess.canPost(in: group, actor: member.actor, membership: membership)
@@ -139,9 +152,14 @@ struct TopicController: RouteCollection {
         let form = try request.content.decode(ReplyForm.self)
         do {
             let body = try PostRules.body(form.body ?? "")
+            let plan = try await PostingGuard.check(request, member: member, body: body, topicID: page.id)
             let number = try await request.repositories.topics.reply(
-                to: page.id, body: body, rendered: UserMarkdown.render(body), replyTo: form.reply_to, by: member)
-            return request.redirect(to: "/t/\(page.id.uuidString.lowercased())#post-\(number)")
+                to: page.id, body: plan.body, rendered: UserMarkdown.render(plan.body), replyTo: form.reply_to, by: member)
+            try await PostingGuard.apply(
+                plan, postID: try await request.repositories.topics.postID(topicID: page.id, number: number),
+                repositories: request.repositories)
+            let path = "/t/\(page.id.uuidString.lowercased())#post-\(number)"
+            return plan.holdReason == nil ? request.redirect(to: path) : request.redirect(to: path, flash: "flash.post_held")
         } catch let failure as ValidationFailure {
             let membership =
                 try await page.group.asyncMap { try await request.repositories.groups.membership(of: member.id, in: $0.id) } ?? nil
@@ -237,8 +255,18 @@ struct TopicController: RouteCollection {
                 values: ["title": form.title ?? "", "body": form.body ?? "", "tags": form.tags ?? ""], errors: errors.errors)
             return TopicViews.editForm(request, page: page, post: post, state: state, status: .unprocessableEntity)
         }
+        let editor = try request.requireMember()
+        let plan: PostingPlan
+        do {
+            plan = try await PostingGuard.check(request, member: editor, body: body, topicID: page.id, isEdit: true)
+        } catch let failure as ValidationFailure {
+            let state = FormState(values: ["title": form.title ?? "", "body": body, "tags": form.tags ?? ""], errors: failure.errors)
+            return TopicViews.editForm(request, page: page, post: post, state: state, status: .unprocessableEntity)
+        }
         try await request.repositories.topics.edit(
-            postID: post.id, body: body, rendered: UserMarkdown.render(body), title: title, tags: tags, by: request.context.actor)
+            postID: post.id, body: plan.body, rendered: UserMarkdown.render(plan.body), title: title, tags: tags.map { $0 + plan.tags },
+            by: request.context.actor)
+        try await PostingGuard.apply(plan, postID: post.id, repositories: request.repositories)
         if post.author.id != request.context.member?.id {
             try await request.audit(
                 "post.edit", subjectType: "post", subjectID: post.id, label: "#\(post.number) in “\(page.title)” by @\(post.author.handle)",
@@ -311,7 +339,7 @@ struct TopicController: RouteCollection {
         let form = try request.content.decode(FlagForm.self)
         let reason = try CommunityRules.choice(form.reason, as: FlagReason.self, field: "reason")
         let note = try ModerationRules.reason(form.note ?? "", field: "note", required: reason == .other)
-        let threshold = try await request.repositories.community.flagThreshold()
+        let threshold = try await request.repositories.community.moderationSettings().flagThreshold
         let hidden = try await request.repositories.moderation.flag(
             postID: post.id, by: member, reason: reason, note: note, threshold: threshold)
         return request.redirect(to: "/t/\(page.id.uuidString.lowercased())", flash: hidden ? "flash.flagged_hidden" : "flash.flagged")

@@ -59,7 +59,7 @@ enum TopicViews {
         let now = request.application.kring.clock.now()
         let inArchive = page.group?.isArchived ?? false
         let canPost =
-            actor.isSignedIn && !page.isDeleted && request.context.restriction.mayPost
+            actor.isSignedIn && !page.isDeleted && !page.isArchived && request.context.restriction.mayPost
             && (page.group.map { GroupAccess.canPost(in: $0, actor: actor, membership: membership) } ?? true)
         let canAccept =
             page.kind == .question && PostAccess.canAcceptAnswer(topicAuthorID: page.author.id, actor: actor, inArchive: inArchive)
@@ -81,12 +81,25 @@ enum TopicViews {
                         }
                         if page.isPinned { H.span(.class("badge badge-pinned")) { t("topics.pinned") } }
                         if page.isDeleted { H.span(.class("badge badge-deleted")) { t("topics.deleted") } }
+                        if page.isArchived { H.span(.class("badge badge-archived"), .id("topic-archived")) { t("groups.archived_badge") } }
                         for tag in page.tags { H.a(.to("/tags/\(TagLink.slug(tag))"), .class("tag")) { tag } }
                     }
                     if canPin {
                         GroupViews.actionButton(
                             request, "\(topicPath)/pin", page.isPinned ? t("topics.unpin") : t("topics.pin"), id: "pin-topic",
                             secondary: true)
+                    }
+                }
+                if actor.has(.moderator) {
+                    H.details(.class("flag-details")) {
+                        H.summary { t("topics.slow_mode") }
+                        H.form(action: .to("\(topicPath)/slow-mode"), .class("stack-form inline-fields"), .id("slow-mode-form")) {
+                            Forms.csrf(request)
+                            Forms.field(
+                                "seconds", label: t("field.slow_mode_seconds"), state: FormState(), t: t, type: "number",
+                                hint: t("field.slow_mode_seconds.hint"))
+                            Forms.submit(t("settings.save"), id: "slow-mode-submit", secondary: true)
+                        }
                     }
                 }
                 if let solution {

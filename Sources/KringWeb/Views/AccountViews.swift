@@ -39,6 +39,14 @@ enum AccountViews {
                         Forms.field(
                             "password", label: t("field.password"), state: state, t: t, type: "password", autocomplete: "new-password",
                             required: true, hint: t("field.password.hint"))
+                        if request.context.hasHouseRules {
+                            Forms.checkbox(
+                                "accept_rules", label: t("register.accept_rules"), isChecked: state["accept_rules"] == "1",
+                                hint: t("register.accept_rules.hint"))
+                            if let error = state.error(for: "accept_rules") {
+                                H.p(.class("field-error"), .id("accept_rules-error")) { t.fieldError(error) }
+                            }
+                        }
                         Forms.submit(t("register.submit"), id: "register-submit")
                     }
                     H.p(.class("form-footnote")) { H.a(.to("/login")) { t("register.have_account") } }

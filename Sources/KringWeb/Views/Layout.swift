@@ -23,6 +23,12 @@ enum Layout {
                 header(request)
                 H.main(.id("main"), .tabindex(-1)) {
                     if let sanction = context.restriction.sanction { SanctionText.banner(sanction, t: t) }
+                    if context.mustAcceptRules {
+                        H.div(.class("notice"), .role("status"), .id("rules-banner")) {
+                            H.p { t("rules.banner") + " " }
+                            H.a(.to("/rules"), .class("button button-small")) { t("rules.read") }
+                        }
+                    }
                     if let flash = context.flash, flash.hasPrefix("flash.") {
                         H.div(.class("flash"), .role("status")) { t(flash) }
                     }
