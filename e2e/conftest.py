@@ -239,3 +239,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 def path_of(url: str) -> str:
     return urlparse(url).path or "/"
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """test_journey needs a fresh server (it runs the setup page): always run it first."""
+    items.sort(key=lambda item: 0 if item.name == "test_journey" else 1)

@@ -30,6 +30,7 @@ public func withKringApp<T>(
         dataDirectory: directory, databaseURL: TestDatabase.postgresURL, mailInterval: 0, logLevel: "warning", databaseConnectionsPerLoop: 2
     )
     config.baseURL = "http://kring.test"
+    config.trustsProxy = true  // tests play client addresses with X-Forwarded-For
     let app = try await Application.make(.testing)
     let result: T
     do {

@@ -9,6 +9,8 @@ public final class TestBrowser: @unchecked Sendable {
     public private(set) var cookies: [String: String] = [:]
     public private(set) var csrfToken: String?
     public var acceptLanguage: String?
+    /// Headers sent with every request (e.g. `X-Forwarded-For` to play a client address).
+    public var extraHeaders = HTTPHeaders()
 
     public init(_ app: Application, acceptLanguage: String? = nil) {
         self.app = app
@@ -55,6 +57,7 @@ public final class TestBrowser: @unchecked Sendable {
             headers.replaceOrAdd(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
         }
         if let acceptLanguage { headers.replaceOrAdd(name: .acceptLanguage, value: acceptLanguage) }
+        for (name, value) in extraHeaders { headers.replaceOrAdd(name: name, value: value) }
         var captured: TestingHTTPResponse?
         try await app.testing().test(method, path, headers: headers, body: body) { response in captured = response }
         guard let response = captured else { throw Abort(.internalServerError, reason: "no response") }

@@ -384,9 +384,11 @@ struct SpacesAPIController: RouteCollection {
             }
             group = found
         }
-        let plan = try await PostingGuard.check(request, member: member, body: text ?? "", topicID: nil)
+        let plan = try await PostingGuard.check(request, member: member, body: text ?? "", title: title, topicID: nil)
         let id = try await request.repositories.topics.create(
-            NewTopic(groupID: group?.id, title: title ?? "", kind: kind ?? .discussion, body: plan.body, tags: (tags ?? []) + plan.tags),
+            NewTopic(
+                groupID: group?.id, title: plan.title ?? title ?? "", kind: kind ?? .discussion, body: plan.body,
+                tags: (tags ?? []) + plan.tags),
             rendered: UserMarkdown.render(plan.body), by: member)
         try await PostingGuard.apply(
             plan, postID: try await request.repositories.topics.postID(topicID: id, number: 1), repositories: request.repositories)

@@ -22,6 +22,8 @@ public struct KringConfig: Sendable {
     public var logLevel: String
     /// `KRING_DB_CONNECTIONS` (default 4): database connections per event loop (per core).
     public var databaseConnectionsPerLoop: Int
+    /// `KRING_TRUST_PROXY=1`: take the client's address from `X-Forwarded-For` (only behind your own proxy).
+    public var trustsProxy = false
 
     public init(
         dataDirectory: URL, databaseURL: String? = nil, host: String = "127.0.0.1", port: Int = 8080,
@@ -47,7 +49,7 @@ public struct KringConfig: Sendable {
             return raw
         }
         let directory = URL(fileURLWithPath: value("KRING_DATA_DIR") ?? "data", isDirectory: true).standardizedFileURL
-        return KringConfig(
+        var config = KringConfig(
             dataDirectory: directory,
             databaseURL: value("KRING_DATABASE_URL"),
             host: value("KRING_HOST") ?? "127.0.0.1",
@@ -58,6 +60,8 @@ public struct KringConfig: Sendable {
             mailInterval: value("KRING_MAIL_INTERVAL").flatMap(Double.init) ?? 5,
             logLevel: value("KRING_LOG_LEVEL") ?? "info",
             databaseConnectionsPerLoop: value("KRING_DB_CONNECTIONS").flatMap(Int.init) ?? 4)
+        config.trustsProxy = value("KRING_TRUST_PROXY") == "1"
+        return config
     }
 
     /// True when links and cookies are served over TLS.

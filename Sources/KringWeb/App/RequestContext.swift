@@ -111,8 +111,23 @@ extension Request {
         return response
     }
 
-    /// The client's address for rate limits and session records.
-    var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
+    /// The client's address for rate limits and session records: the first `X-Forwarded-For` hop
+    /// when Kring runs behind a proxy it trusts (`KRING_TRUST_PROXY=1`), else the connection's peer.
+    var clientAddress: String {
+        if application.kring.config.trustsProxy,
+            let forwarded = headers.first(name: .xForwardedFor)?.split(separator: ",").first?.trimmingCharacters(in: .whitespaces),
+            !forwarded.isEmpty
+        {
+            return forwarded
+        }
+        return remoteAddress?.ipAddress ?? "unknown"
+    }
+
+    /// True when the client's address says nothing about who it is (a local proxy or a test).
+    var clientAddressIsLocal: Bool {
+        let address = clientAddress
+        return address == "unknown" || address.hasPrefix("127.") || address == "::1"
+    }
 }
 
 /// Names of the cookies Kring sets.

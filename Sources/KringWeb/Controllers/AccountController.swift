@@ -77,8 +77,13 @@ struct AccountController: RouteCollection {
             return AccountViews.register(request, state: state, invitation: invite, inviteTokenInvalid: false, status: .unprocessableEntity)
         }
         // Many registrations from one address in an hour: the next ones wait for a manager.
-        let burst = try await request.repositories.rateLimits.hit("register:ip:" + request.clientAddress, window: 3600) > 3 && invite == nil
-        let status: MemberStatus = ((mode == .approval || burst) && invite == nil) ? .pending : .active
+        // (A local address, such as a proxy's, says nothing about who registers: no burst check there.)
+        var burst = false
+        if !request.clientAddressIsLocal, invite == nil {
+            burst = try await request.repositories.rateLimits.hit("register:ip:" + request.clientAddress, window: 3600) > 3
+        }
+        let isBurst = burst
+        let status: MemberStatus = ((mode == .approval || isBurst) && invite == nil) ? .pending : .active
         let hash = try await Passwords.hash(password, on: request)
         let language = request.context.language
         let member: Member
@@ -94,7 +99,7 @@ struct AccountController: RouteCollection {
                         handle: handle, displayName: displayName, email: email, passwordHash: hash, status: status,
                         profile: MemberProfile(preferredLanguage: language)))
                 try await repositories.members.setRegistrationDetails(
-                    of: member.id, ip: request.clientAddress, pendingReason: burst && status == .pending ? "registration_burst" : nil)
+                    of: member.id, ip: request.clientAddress, pendingReason: isBurst && status == .pending ? "registration_burst" : nil)
                 if rulesPage != nil { try await repositories.members.acceptRules(of: member.id, version: moderation.rulesVersion) }
                 if let groupID = invite?.groupID {
                     try await repositories.groups.setMembership(

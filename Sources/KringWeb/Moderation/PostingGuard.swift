@@ -6,6 +6,8 @@ import Vapor
 struct PostingPlan {
     /// The text to store (watched words may have censored it).
     var body: String
+    /// The title to store, for a new topic (censored like the body).
+    var title: String?
     /// Tags watched words add to the topic.
     var tags: [String] = []
     /// Set when the post waits for a moderator: "newcomer", "watched_word", "spam_links", "spam_duplicate".
@@ -18,7 +20,9 @@ struct PostingPlan {
 /// rules accepted, rate limits, slow mode, watched words, newcomer approval, link limits, duplicates.
 /// Moderators and managers pass without limits or holds.
 enum PostingGuard {
-    static func check(_ request: Request, member: Member, body: String, topicID: UUID?, isEdit: Bool = false) async throws -> PostingPlan {
+    static func check(
+        _ request: Request, member: Member, body: String, title: String? = nil, topicID: UUID?, isEdit: Bool = false
+    ) async throws -> PostingPlan {
         let repositories = request.repositories
         let settings = try await repositories.community.moderationSettings()
         let t = request.context.localizer
@@ -29,11 +33,16 @@ enum PostingGuard {
         if !isEdit, !trusted {
             try await rateLimit(request, member: member, settings: settings, topicID: topicID)
         }
-        let verdict = WatchedWordVerdict.check(body, against: try await repositories.watchedWords.all())
+        let words = try await repositories.watchedWords.all()
+        let verdict = WatchedWordVerdict.check(body, against: words)
+        let titleVerdict = title.map { WatchedWordVerdict.check($0, against: words) }
+        if titleVerdict?.blockedBy != nil { throw ValidationFailure(field: "title", code: "watched.blocked") }
         if verdict.blockedBy != nil { throw ValidationFailure(field: "body", code: "watched.blocked") }
+        let flagged = Array(Set(verdict.flaggedFor + (titleVerdict?.flaggedFor ?? []))).sorted()
         var plan = PostingPlan(
-            body: verdict.text, tags: verdict.tags, flags: verdict.flaggedFor.map { t("moderation.flag.watched", ["word": $0]) })
-        if verdict.holdFor != nil { plan.holdReason = "watched_word" }
+            body: verdict.text, title: titleVerdict?.text, tags: Array(Set(verdict.tags + (titleVerdict?.tags ?? []))).sorted(),
+            flags: flagged.map { t("moderation.flag.watched", ["word": $0]) })
+        if verdict.holdFor != nil || titleVerdict?.holdFor != nil { plan.holdReason = "watched_word" }
         guard !trusted, !isEdit else { return plan }
         let count = try await repositories.topics.postCount(authorID: member.id)
         if plan.holdReason == nil, count < settings.newcomerHeldPosts { plan.holdReason = "newcomer" }

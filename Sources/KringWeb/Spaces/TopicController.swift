@@ -86,7 +86,7 @@ struct TopicController: RouteCollection {
         }
         let plan: PostingPlan
         do {
-            plan = try await PostingGuard.check(request, member: member, body: body, topicID: nil)
+            plan = try await PostingGuard.check(request, member: member, body: body, title: title, topicID: nil)
         } catch let failure as ValidationFailure {
             let state = FormState(
                 values: ["group": form.group ?? "", "title": title, "kind": kind.rawValue, "body": body, "tags": form.tags ?? ""],
@@ -94,7 +94,7 @@ struct TopicController: RouteCollection {
             return TopicViews.form(request, groups: groups, state: state, status: .unprocessableEntity)
         }
         let id = try await request.repositories.topics.create(
-            NewTopic(groupID: group?.id, title: title, kind: kind, body: plan.body, tags: (tags ?? []) + plan.tags),
+            NewTopic(groupID: group?.id, title: plan.title ?? title, kind: kind, body: plan.body, tags: (tags ?? []) + plan.tags),
             rendered: UserMarkdown.render(plan.body),
             by: member)
         try await PostingGuard.apply(
@@ -258,13 +258,14 @@ struct TopicController: RouteCollection {
         let editor = try request.requireMember()
         let plan: PostingPlan
         do {
-            plan = try await PostingGuard.check(request, member: editor, body: body, topicID: page.id, isEdit: true)
+            plan = try await PostingGuard.check(request, member: editor, body: body, title: title, topicID: page.id, isEdit: true)
         } catch let failure as ValidationFailure {
             let state = FormState(values: ["title": form.title ?? "", "body": body, "tags": form.tags ?? ""], errors: failure.errors)
             return TopicViews.editForm(request, page: page, post: post, state: state, status: .unprocessableEntity)
         }
         try await request.repositories.topics.edit(
-            postID: post.id, body: plan.body, rendered: UserMarkdown.render(plan.body), title: title, tags: tags.map { $0 + plan.tags },
+            postID: post.id, body: plan.body, rendered: UserMarkdown.render(plan.body), title: plan.title ?? title,
+            tags: tags.map { $0 + plan.tags },
             by: request.context.actor)
         try await PostingGuard.apply(plan, postID: post.id, repositories: request.repositories)
         if post.author.id != request.context.member?.id {
