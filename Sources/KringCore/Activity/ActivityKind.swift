@@ -37,6 +37,8 @@ public enum ActivityKind: String, Codable, CaseIterable, Sendable {
     case tagChanged = "tag_changed"
     case flagCreated = "flag_created"
     case flagResolved = "flag_resolved"
+    /// A post held for a moderator (newcomer, watched word, spam sign): with flags, what makes the queue's size over time.
+    case postHeld = "post_held"
     case sanctionImposed = "sanction_imposed"
     case sanctionLifted = "sanction_lifted"
 }

@@ -130,6 +130,8 @@ public struct ModerationRepository: Sendable {
     public func hold(postID: UUID, reason: String) async throws {
         guard let post = try await PostRecord.find(postID, on: database) else { throw TopicError.notFound }
         try await setHidden(post, true, reason: reason)
+        try await ActivityLog(database: database, clock: clock).record(
+            .postHeld, by: Actor(memberID: post.authorID, role: nil, isStaff: false), subjectType: "post", subjectID: postID)
     }
 
     /// Hides or shows a post (hiding the opening post hides the topic) and keeps search in step.

@@ -166,7 +166,8 @@ enum ModerationViews {
             }
             H.div(.class("review-actions")) {
                 GroupViews.actionButton(
-                    request, "/moderation/posts/\(post)/hide", t("moderation.hide"), id: "hide-\(post)", secondary: true)
+                    request, "/moderation/posts/\(post)/hide", item.isHidden ? t("moderation.hide") : t("moderation.hide_now"),
+                    id: "hide-\(post)", secondary: true)
                 GroupViews.actionButton(
                     request, "/moderation/posts/\(post)/delete", t("moderation.delete"), id: "delete-\(post)", secondary: true)
                 H.a(.to("/posts/\(post)/edit"), .class("button button-small button-secondary")) { t("topics.edit") }

@@ -91,6 +91,14 @@ enum TopicViews {
                     }
                 }
                 if actor.has(.moderator) {
+                    H.form(action: .to("/moderation/archive"), .class("inline-form"), .id("archive-topic-form")) {
+                        Forms.csrf(request)
+                        H.input(.type("hidden"), .name("topic_\(page.id.uuidString)"), .value("1"))
+                        if page.isArchived { H.input(.type("hidden"), .name("restore"), .value("1")) }
+                        H.button(.type("submit"), .class("button button-small button-secondary"), .id("archive-topic")) {
+                            page.isArchived ? t("archive.restore_topic") : t("archive.archive_topic")
+                        }
+                    }
                     H.details(.class("flag-details")) {
                         H.summary { t("topics.slow_mode") }
                         H.form(action: .to("\(topicPath)/slow-mode"), .class("stack-form inline-fields"), .id("slow-mode-form")) {
