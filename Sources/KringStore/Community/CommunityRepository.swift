@@ -17,6 +17,12 @@ public struct CommunityRepository: Sendable {
         try await CommunityRecord.query(on: database).first()?.settings
     }
 
+    /// The settings and the moderation settings in one read (every request needs both).
+    public func settingsWithModeration() async throws -> (CommunitySettings, ModerationSettings)? {
+        guard let record = try await CommunityRecord.query(on: database).first() else { return nil }
+        return (record.settings, record.moderation)
+    }
+
     /// Creates the community and its first administrator in one transaction.
     /// - Throws: `SetupError.alreadyDone` when a community exists, `ValidationFailure` for a taken handle or e-mail.
     public func setUp(_ settings: CommunitySettings, administrator: NewMember) async throws -> Member {

@@ -370,7 +370,8 @@ public struct TopicRepository: Sendable {
     /// Tags with how many live topics carry them, most used first.
     public func tagCounts(limit: Int = 200) async throws -> [(name: String, slug: String, description: String?, topics: Int)] {
         let links = try await TopicTagRecord.query(on: database).all()
-        let live = Set(try await TopicRecord.query(on: database).filter(\.$deletedAt == nil).all(\.$id).compactMap { $0 })
+        let live = Set(
+            try await TopicRecord.query(on: database).filter(\.$deletedAt == nil).filter(\.$hiddenAt == nil).all(\.$id).compactMap { $0 })
         var counts: [UUID: Int] = [:]
         for link in links where live.contains(link.topicID) { counts[link.tagID, default: 0] += 1 }
         guard !counts.isEmpty else { return [] }

@@ -468,6 +468,7 @@ struct SpacesAPIController: RouteCollection {
                 currentRenderVersion: UserMarkdown.version),
             let post = page.posts.first(where: { $0.id == postID }), !post.isDeleted
         else { throw Abort(.notFound, reason: "No such post.") }
+        guard !page.isArchived else { throw Abort(.conflict, reason: "The topic is archived.") }
         if let group = page.group {
             let membership = try await request.repositories.groups.membership(of: member.id, in: group.id)
             guard GroupAccess.canPost(in: group, actor: member.actor, membership: membership) else { throw Abort(.forbidden) }

@@ -7,7 +7,8 @@ struct RequestContextMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let services = request.application.kring
         let repositories = request.repositories
-        let community = try await repositories.community.settings()
+        let loaded = try await repositories.community.settingsWithModeration()
+        let community = loaded?.0
 
         var member: Member?
         var sessionToken: String?
@@ -62,7 +63,7 @@ struct RequestContextMiddleware: AsyncMiddleware {
         if !request.isAPI, community != nil {
             request.context.menu = try await repositories.navigation.menu()
             request.context.hasHouseRules = try await HouseRules.page(repositories) != nil
-            request.context.rulesVersion = try await repositories.community.moderationSettings().rulesVersion
+            request.context.rulesVersion = loaded?.1.rulesVersion ?? 0
             if member != nil {
                 request.context.unreadNotifications = try await repositories.notifications.visibleUnreadCount(
                     for: try await request.viewer())
