@@ -39,6 +39,9 @@ public enum ActivityKind: String, Codable, CaseIterable, Sendable {
     case flagResolved = "flag_resolved"
     /// A post held for a moderator (newcomer, watched word, spam sign): with flags, what makes the queue's size over time.
     case postHeld = "post_held"
+    case eventCreated = "event_created"
+    case rsvp
+    case checkIn = "check_in"
     case sanctionImposed = "sanction_imposed"
     case sanctionLifted = "sanction_lifted"
 }

@@ -24,11 +24,16 @@ public enum NotificationKind: String, Codable, CaseIterable, Sendable {
     case contentRemoved = "content_removed"
     /// A moderator gave me a warning or another sanction.
     case sanction
+    /// A place freed up at an event I was waiting for.
+    case eventPromoted = "event_promoted"
+    /// An event I answered is about to start.
+    case eventReminder = "event_reminder"
 
     /// Whether mail goes out for this kind when the member has not chosen.
     public var defaultEmail: EmailFrequency {
         switch self {
-        case .mention, .solution, .invitation, .joinApproved, .joinRequest, .contentRemoved, .sanction: .immediately
+        case .mention, .solution, .invitation, .joinApproved, .joinRequest, .contentRemoved, .sanction, .eventPromoted, .eventReminder:
+            .immediately
         case .reply: .daily
         case .reaction, .joinDeclined, .flagUpheld, .flagDismissed: .never
         }
@@ -73,6 +78,9 @@ public struct NotificationItem: Sendable, Equatable, Identifiable {
     public let groupName: String?
     public let createdAt: Date
     public let isRead: Bool
+    /// For event notifications: the event and its title.
+    public var eventID: UUID?
+    public var eventTitle: String?
 
     public init(
         id: UUID, kind: NotificationKind, actorName: String?, actorHandle: String?, topicID: UUID?, topicTitle: String?, postNumber: Int?,

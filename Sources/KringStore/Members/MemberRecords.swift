@@ -24,6 +24,8 @@ final class MemberRecord: Model, @unchecked Sendable {
     /// The house-rules version the member accepted.
     @OptionalField(key: "accepted_rules_version") var acceptedRulesVersion: Int?
     @OptionalField(key: "registration_ip") var registrationIP: String?
+    /// The secret in the member's personal calendar feed URL (read-only, regenerable).
+    @OptionalField(key: "calendar_token") var calendarToken: String?
 
     init() {}
 

@@ -17,7 +17,9 @@ public struct NotificationRepository: Sendable {
 
     /// Notifies one member, unless it is the actor themselves, they switched the kind off, or they
     /// may not read the group it happens in.
-    func notify(_ recipientID: UUID, kind: NotificationKind, actorID: UUID?, groupID: UUID?, topicID: UUID?, postID: UUID?) async throws {
+    func notify(
+        _ recipientID: UUID, kind: NotificationKind, actorID: UUID?, groupID: UUID?, topicID: UUID?, postID: UUID?, eventID: UUID? = nil
+    ) async throws {
         guard recipientID != actorID else { return }
         guard let recipient = try await MemberRecord.find(recipientID, on: database), recipient.status == MemberStatus.active.rawValue
         else { return }
@@ -36,6 +38,7 @@ public struct NotificationRepository: Sendable {
         record.groupID = groupID
         record.topicID = topicID
         record.postID = postID
+        record.eventID = eventID
         record.createdAt = clock.now()
         try await record.create(on: database)
     }
@@ -87,6 +90,8 @@ public struct NotificationRepository: Sendable {
         let postNumbers = Dictionary(uniqueKeysWithValues: try posts.map { (try $0.requireID(), $0.postNumber) })
         let groups = try await GroupRepository(database: database, clock: clock).find(ids: Array(Set(records.compactMap(\.groupID))))
         let actors = try await TopicRepository.authors(Array(Set(records.compactMap(\.actorID))), on: database)
+        let events = try await EventRepository(database: database, clock: clock).titles(
+            of: Array(Set(records.compactMap(\.eventID))), for: viewer)
         var items: [NotificationItem] = []
         for record in records {
             guard let kind = NotificationKind(rawValue: record.kind), preferences[kind]?.inApp ?? true else { continue }
@@ -95,12 +100,20 @@ public struct NotificationRepository: Sendable {
             let group = record.groupID.flatMap { groups[$0] }
             if let group, record.topicID == nil, !viewer.canSee(group) { continue }
             let actor = record.actorID.flatMap { actors[$0] }
-            items.append(
-                NotificationItem(
-                    id: try record.requireID(), kind: kind, actorName: actor?.displayName, actorHandle: actor?.handle,
-                    topicID: record.topicID,
-                    topicTitle: record.topicID.flatMap { liveTopics[$0]?.title }, postNumber: record.postID.flatMap { postNumbers[$0] },
-                    groupSlug: group?.slug, groupName: group?.name, createdAt: record.createdAt, isRead: record.readAt != nil))
+            var eventTitle: String?
+            if let eventID = record.eventID {
+                // Event notifications stay only while the event exists for the reader.
+                guard let event = events[eventID] else { continue }
+                eventTitle = event
+            }
+            var item = NotificationItem(
+                id: try record.requireID(), kind: kind, actorName: actor?.displayName, actorHandle: actor?.handle,
+                topicID: record.topicID,
+                topicTitle: record.topicID.flatMap { liveTopics[$0]?.title }, postNumber: record.postID.flatMap { postNumbers[$0] },
+                groupSlug: group?.slug, groupName: group?.name, createdAt: record.createdAt, isRead: record.readAt != nil)
+            item.eventID = record.eventID
+            item.eventTitle = eventTitle
+            items.append(item)
             if items.count == limit { break }
         }
         return items

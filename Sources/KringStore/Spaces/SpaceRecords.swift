@@ -162,6 +162,7 @@ final class NotificationRecord: Model, @unchecked Sendable {
     @OptionalField(key: "group_id") var groupID: UUID?
     @OptionalField(key: "topic_id") var topicID: UUID?
     @OptionalField(key: "post_id") var postID: UUID?
+    @OptionalField(key: "event_id") var eventID: UUID?
     @Field(key: "created_at") var createdAt: Date
     @OptionalField(key: "read_at") var readAt: Date?
     @OptionalField(key: "emailed_at") var emailedAt: Date?

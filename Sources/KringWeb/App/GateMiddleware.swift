@@ -7,7 +7,7 @@ import Vapor
 struct GateMiddleware: AsyncMiddleware {
     /// Paths anyone may use even in a members-only community: signing in, registering, resetting.
     static let openPaths: [String] = [
-        "/login", "/register", "/password/", "/setup", "/language", "/appeal/", "/api/v1/auth/token", "/api/v1/openapi.json",
+        "/login", "/register", "/password/", "/setup", "/language", "/appeal/", "/calendar/", "/api/v1/auth/token", "/api/v1/openapi.json",
     ]
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {

@@ -18,7 +18,8 @@ struct HomeController: RouteCollection {
             topics: try await repositories.topics.list(viewer: viewer, limit: 8).topics,
             groups: Array(try await repositories.groups.list(for: viewer, limit: 6)),
             myGroups: try await request.context.member.asyncMap { try await repositories.groups.groups(of: $0.id) } ?? [],
-            startPage: try await repositories.navigation.page(slug: "start-here"))
+            startPage: try await repositories.navigation.page(slug: "start-here"),
+            events: try await repositories.events.list(viewer: viewer, from: request.application.kring.clock.now(), limit: 4))
         return HomeViews.home(request, memberCount: memberCount, newest: newest, interests: interests, activity: activity)
     }
 }
@@ -30,6 +31,7 @@ enum HomeViews {
         let groups: [Group]
         let myGroups: [Group]
         let startPage: LandingPage?
+        let events: [Event]
     }
 
     static func home(
@@ -78,6 +80,22 @@ enum HomeViews {
                     }
                 }
                 H.aside(.class("home-side")) {
+                    H.section(.class("card"), .aria(.labelledby, "events-heading")) {
+                        H.h2(.id("events-heading")) { t("events.upcoming") }
+                        if activity.events.isEmpty {
+                            H.p(.class("empty-state")) { t("events.none") }
+                        } else {
+                            H.ul(.class("plain-list"), .id("upcoming-events")) {
+                                for event in activity.events {
+                                    H.li {
+                                        H.a(.to("/events/\(event.id.uuidString.lowercased())")) { event.title }
+                                        H.div(.class("muted")) { t.dateTime(event.startsAt) }
+                                    }
+                                }
+                            }
+                        }
+                        H.p { H.a(.to("/events")) { t("home.all_events") } }
+                    }
                     H.section(.class("card"), .aria(.labelledby, "groups-heading")) {
                         H.h2(.id("groups-heading")) { t("home.active_groups") }
                         if activity.groups.isEmpty {

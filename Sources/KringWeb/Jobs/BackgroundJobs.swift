@@ -12,6 +12,8 @@ final class BackgroundJobs: LifecycleHandler, @unchecked Sendable {
             var lastMaintenance = Date.distantPast
             while !Task.isCancelled {
                 do {
+                    // Reminders a day ahead become notifications, which the mailer sends as members chose.
+                    _ = try await application.repositories.events.takeDueReminders(within: 86_400)
                     try await application.notificationMail.sendImmediate()
                     try await application.notificationMail.sendDailySummaries()
                     try await application.outboxDelivery.deliverDue()

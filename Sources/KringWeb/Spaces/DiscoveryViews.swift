@@ -108,6 +108,7 @@ enum DiscoveryViews {
     // MARK: Notifications
 
     static func target(of item: NotificationItem) -> String {
+        if let eventID = item.eventID { return "/events/\(eventID.uuidString.lowercased())" }
         if let topicID = item.topicID {
             return "/t/\(topicID.uuidString.lowercased())" + (item.postNumber.map { "#post-\($0)" } ?? "")
         }
@@ -121,6 +122,7 @@ enum DiscoveryViews {
             "notifications.\(item.kind.rawValue)",
             [
                 "actor": item.actorName ?? t("notifications.someone"), "topic": item.topicTitle ?? "", "group": item.groupName ?? "",
+                "event": item.eventTitle ?? "",
             ])
     }
 

@@ -86,14 +86,17 @@ struct GroupController: RouteCollection {
         var topics = TopicListPage(topics: [], nextCursor: nil)
         var pinned: [TopicSummary] = []
         var people: [GroupMemberEntry] = []
+        var events: [Event] = []
         if canRead {
             topics = try await request.repositories.topics.list(
                 viewer: viewer, groupID: group.id, cursor: request.query[String.self, at: "after"], limit: 25)
             pinned = try await request.repositories.topics.list(viewer: viewer, groupID: group.id, pinnedOnly: true, limit: 10).topics
             people = try await request.repositories.groups.members(of: group.id, limit: 12)
+            events = try await request.repositories.events.list(
+                viewer: viewer, from: request.application.kring.clock.now(), groupID: group.id, limit: 5)
         }
         return GroupViews.page(
-            request, group: group, membership: membership, canRead: canRead, topics: topics, pinned: pinned, people: people)
+            request, group: group, membership: membership, canRead: canRead, topics: topics, pinned: pinned, people: people, events: events)
     }
 
     // MARK: Joining and leaving

@@ -89,7 +89,7 @@ enum GroupViews {
 
     static func page(
         _ request: Request, group: Group, membership: Membership?, canRead: Bool, topics: TopicListPage, pinned: [TopicSummary],
-        people: [GroupMemberEntry]
+        people: [GroupMemberEntry], events: [Event]
     ) -> Response {
         let t = request.context.localizer
         let actor = request.context.actor
@@ -149,6 +149,20 @@ enum GroupViews {
                 }
                 if canRead {
                     H.aside(.class("with-aside-side card")) {
+                        H.h2 { t("events.upcoming") }
+                        if events.isEmpty {
+                            H.p(.class("empty-state")) { t("events.none") }
+                        } else {
+                            H.ul(.class("plain-list"), .id("group-events")) {
+                                for event in events {
+                                    H.li {
+                                        H.a(.to("/events/\(event.id.uuidString.lowercased())")) { event.title }
+                                        H.div(.class("muted")) { t.dateTime(event.startsAt) }
+                                    }
+                                }
+                            }
+                        }
+                        if canPost { H.p { H.a(.to("/events/new?group=\(group.slug)"), .id("new-group-event")) { t("events.new") } } }
                         H.h2 { t("groups.people") }
                         H.ul(.class("member-list compact")) {
                             for entry in people {

@@ -69,6 +69,7 @@ enum Layout {
                         if context.community != nil, request.decide(.readCommunity).isAllowed {
                             navLink("/topics", t("nav.topics"))
                             navLink("/groups", t("nav.groups"))
+                            navLink("/events", t("nav.events"))
                             navLink("/search", t("nav.search"))
                         }
                         if context.community != nil, request.decide(.viewMemberList).isAllowed {

@@ -10,7 +10,8 @@ enum SettingsViews {
         let t = request.context.localizer
         let sections = [
             ("/settings/profile", t("settings.profile")), ("/settings/password", t("settings.password")),
-            ("/settings/tokens", t("settings.tokens")),
+            ("/settings/tokens", t("settings.tokens")), ("/settings/notifications", t("notifications.preferences")),
+            ("/settings/calendar", t("events.my_calendar")), ("/settings/standing", t("standing.title")),
         ]
         return Layout.page(request, title: title, status: status) {
             H.div(.class("with-sidebar")) {

@@ -1,0 +1,333 @@
+import FluentKit
+import Foundation
+import KringCore
+
+final class EventRecord: Model, @unchecked Sendable {
+    static let schema = "events"
+
+    @ID(key: .id) var id: UUID?
+    @OptionalField(key: "group_id") var groupID: UUID?
+    @Field(key: "organiser_id") var organiserID: UUID
+    @Field(key: "title") var title: String
+    @Field(key: "description") var about: String
+    @Field(key: "starts_at") var startsAt: Date
+    @Field(key: "ends_at") var endsAt: Date
+    @Field(key: "time_zone") var timeZone: String
+    @Field(key: "location") var location: String
+    @Field(key: "online_url") var onlineURL: String
+    @OptionalField(key: "capacity") var capacity: Int?
+    @Field(key: "going_count") var goingCount: Int
+    @Field(key: "waitlist_count") var waitlistCount: Int
+    @OptionalField(key: "cancelled_at") var cancelledAt: Date?
+    @OptionalField(key: "reminder_sent_at") var reminderSentAt: Date?
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
+
+    init() {}
+
+    func domain() throws -> Event {
+        Event(
+            id: try requireID(), groupID: groupID, organiserID: organiserID, title: title, description: about, startsAt: startsAt,
+            endsAt: endsAt,
+            timeZone: timeZone, location: location, onlineURL: onlineURL, capacity: capacity, goingCount: goingCount,
+            waitlistCount: waitlistCount,
+            cancelledAt: cancelledAt, createdAt: createdAt)
+    }
+}
+
+final class RSVPRecord: Model, @unchecked Sendable {
+    static let schema = "rsvps"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "event_id") var eventID: UUID
+    @Field(key: "member_id") var memberID: UUID
+    @Field(key: "status") var status: String
+    @Field(key: "created_at") var createdAt: Date
+    @Field(key: "updated_at") var updatedAt: Date
+    @OptionalField(key: "waitlisted_at") var waitlistedAt: Date?
+    @OptionalField(key: "checked_in_at") var checkedInAt: Date?
+
+    init() {}
+}
+
+/// A new or changed event, validated.
+public struct EventDraft: Sendable {
+    public var groupID: UUID?
+    public var title: String
+    public var description: String
+    public var startsAt: Date
+    public var endsAt: Date
+    public var timeZone: String
+    public var location: String
+    public var onlineURL: String
+    public var capacity: Int?
+
+    public init(
+        groupID: UUID?, title: String, description: String, startsAt: Date, endsAt: Date, timeZone: String, location: String,
+        onlineURL: String,
+        capacity: Int?
+    ) {
+        self.groupID = groupID
+        self.title = title
+        self.description = description
+        self.startsAt = startsAt
+        self.endsAt = endsAt
+        self.timeZone = timeZone
+        self.location = location
+        self.onlineURL = onlineURL
+        self.capacity = capacity
+    }
+}
+
+/// Someone's answer, for the organisers' attendee list.
+public struct Attendee: Sendable, Equatable {
+    public let member: AuthorView
+    public let status: RSVPStatus
+    public let checkedIn: Bool
+    public let answeredAt: Date
+}
+
+/// Events, answers, the waitlist, check-in, reminders and calendar feeds. Reads pass the same group
+/// visibility rules as topics.
+public struct EventRepository: Sendable {
+    let database: any Database
+    let clock: KringClock
+
+    public init(database: any Database, clock: KringClock) {
+        self.database = database
+        self.clock = clock
+    }
+
+    // MARK: Writing
+
+    public func create(_ draft: EventDraft, by organiser: Member) async throws -> Event {
+        try await database.transaction { tx in
+            let now = clock.now()
+            let record = EventRecord()
+            record.id = UUID()
+            record.organiserID = organiser.id
+            record.goingCount = 0
+            record.waitlistCount = 0
+            record.createdAt = now
+            Self.apply(draft, to: record, now: now)
+            try await record.create(on: tx)
+            try await ActivityLog(database: tx, clock: clock).record(
+                .eventCreated, by: organiser.actor, subjectType: "event", subjectID: record.id, groupID: draft.groupID)
+            return try record.domain()
+        }
+    }
+
+    /// Changes an event; a larger capacity moves waiting members up.
+    public func update(_ eventID: UUID, with draft: EventDraft, by actor: Actor) async throws {
+        try await database.transaction { tx in
+            guard let record = try await EventRecord.find(eventID, on: tx) else { throw StoreError.notFound }
+            Self.apply(draft, to: record, now: clock.now())
+            try await record.save(on: tx)
+            try await EventRepository(database: tx, clock: clock).rebalance(record)
+        }
+    }
+
+    public func cancel(_ eventID: UUID, by actor: Actor) async throws {
+        guard let record = try await EventRecord.find(eventID, on: database) else { throw StoreError.notFound }
+        record.cancelledAt = clock.now()
+        record.updatedAt = clock.now()
+        try await record.save(on: database)
+    }
+
+    static func apply(_ draft: EventDraft, to record: EventRecord, now: Date) {
+        record.groupID = draft.groupID
+        record.title = draft.title
+        record.about = draft.description
+        record.startsAt = draft.startsAt
+        record.endsAt = draft.endsAt
+        record.timeZone = draft.timeZone
+        record.location = draft.location
+        record.onlineURL = draft.onlineURL
+        record.capacity = draft.capacity
+        record.updatedAt = now
+    }
+
+    /// Records a member's answer. Going on a full event puts them on the waitlist; leaving a place
+    /// moves the longest-waiting member up, who is told. Returns the member's resulting status.
+    @discardableResult
+    public func rsvp(_ eventID: UUID, member: Member, _ requested: RSVPStatus) async throws -> RSVPStatus {
+        try await database.transaction { tx in
+            guard let event = try await EventRecord.find(eventID, on: tx), event.cancelledAt == nil else { throw StoreError.notFound }
+            let existing = try await RSVPRecord.query(on: tx).filter(\.$eventID == eventID).filter(\.$memberID == member.id).first()
+            let goingWithout = try await RSVPRecord.query(on: tx).filter(\.$eventID == eventID).filter(
+                \.$status == RSVPStatus.going.rawValue
+            )
+            .filter(\.$memberID != member.id).count()
+            var status = RSVPRules.resolve(requested: requested, capacity: event.capacity, goingWithoutMember: goingWithout)
+            // Someone already going keeps their place when asking to go again.
+            if existing?.status == RSVPStatus.going.rawValue, requested == .going { status = .going }
+            let record = existing ?? RSVPRecord()
+            if existing == nil {
+                record.eventID = eventID
+                record.memberID = member.id
+                record.createdAt = clock.now()
+            }
+            if status == .waitlisted, existing?.status != RSVPStatus.waitlisted.rawValue { record.waitlistedAt = clock.now() }
+            record.status = status.rawValue
+            record.updatedAt = clock.now()
+            try await record.save(on: tx)
+            try await ActivityLog(database: tx, clock: clock).record(
+                .rsvp, by: member.actor, subjectType: "event", subjectID: eventID, groupID: event.groupID)
+            try await EventRepository(database: tx, clock: clock).rebalance(event)
+            return status
+        }
+    }
+
+    /// Moves waiting members up while places are free, tells them, and refreshes the counts.
+    func rebalance(_ event: EventRecord) async throws {
+        let eventID = try event.requireID()
+        let going = try await RSVPRecord.query(on: database).filter(\.$eventID == eventID).filter(\.$status == RSVPStatus.going.rawValue)
+            .count()
+        let waiting = try await RSVPRecord.query(on: database).filter(\.$eventID == eventID).filter(
+            \.$status == RSVPStatus.waitlisted.rawValue
+        )
+        .sort(\.$waitlistedAt).sort(\.$createdAt).all()
+        let promoted = waiting.prefix(RSVPRules.promotions(capacity: event.capacity, going: going, waiting: waiting.count))
+        for record in promoted {
+            record.status = RSVPStatus.going.rawValue
+            record.updatedAt = clock.now()
+            try await record.save(on: database)
+            try await NotificationRepository(database: database, clock: clock).notify(
+                record.memberID, kind: .eventPromoted, actorID: nil, groupID: event.groupID, topicID: nil, postID: nil, eventID: eventID)
+        }
+        event.goingCount = going + promoted.count
+        event.waitlistCount = waiting.count - promoted.count
+        try await event.save(on: database)
+    }
+
+    /// Marks who actually came.
+    public func checkIn(_ eventID: UUID, memberID: UUID, _ present: Bool) async throws {
+        guard let record = try await RSVPRecord.query(on: database).filter(\.$eventID == eventID).filter(\.$memberID == memberID).first()
+        else {
+            throw StoreError.notFound
+        }
+        record.checkedInAt = present ? clock.now() : nil
+        try await record.save(on: database)
+        try await ActivityLog(database: database, clock: clock).record(
+            .checkIn, by: Actor(memberID: memberID, role: nil, isStaff: false), subjectType: "event", subjectID: eventID)
+    }
+
+    // MARK: Reading
+
+    /// The event if the viewer may read it.
+    public func find(_ eventID: UUID, viewer: Viewer) async throws -> Event? {
+        guard let record = try await EventRecord.find(eventID, on: database) else { return nil }
+        if let groupID = record.groupID {
+            let readable = try await VisibilityFilter.readableGroupIDs(viewer, on: database)
+            if let readable, !readable.contains(groupID) { return nil }
+        }
+        return try record.domain()
+    }
+
+    /// Events the viewer may read, in a time window, soonest first (or latest first for the past).
+    public func list(viewer: Viewer, from: Date? = nil, to: Date? = nil, groupID: UUID? = nil, newestFirst: Bool = false, limit: Int = 100)
+        async throws -> [Event]
+    {
+        var query = EventRecord.query(on: database)
+        if let from { query = query.filter(\.$endsAt >= from) }
+        if let to { query = query.filter(\.$startsAt < to) }
+        if let groupID { query = query.filter(\.$groupID == groupID) }
+        if let readable = try await VisibilityFilter.readableGroupIDs(viewer, on: database) {
+            query = query.group(.or) { group in
+                group.filter(\.$groupID == nil)
+                if !readable.isEmpty { group.filter(\.$groupID ~~ Array(readable)) }
+            }
+        }
+        return try await query.sort(\.$startsAt, newestFirst ? .descending : .ascending).limit(limit).all().map { try $0.domain() }
+    }
+
+    /// The member's answer, if any.
+    public func answer(of memberID: UUID, to eventID: UUID) async throws -> (status: RSVPStatus, checkedIn: Bool)? {
+        guard let record = try await RSVPRecord.query(on: database).filter(\.$eventID == eventID).filter(\.$memberID == memberID).first(),
+            let status = RSVPStatus(rawValue: record.status)
+        else { return nil }
+        return (status, record.checkedInAt != nil)
+    }
+
+    /// Everyone who answered, going first, then by when they answered.
+    public func attendees(of eventID: UUID) async throws -> [Attendee] {
+        let records = try await RSVPRecord.query(on: database).filter(\.$eventID == eventID).sort(\.$createdAt).all()
+        let people = try await TopicRepository.authors(records.map(\.memberID), on: database)
+        let order: [RSVPStatus] = [.going, .waitlisted, .maybe, .notGoing]
+        return records.compactMap { record -> Attendee? in
+            guard let member = people[record.memberID], let status = RSVPStatus(rawValue: record.status) else { return nil }
+            return Attendee(member: member, status: status, checkedIn: record.checkedInAt != nil, answeredAt: record.createdAt)
+        }.sorted { (order.firstIndex(of: $0.status) ?? 9, $0.answeredAt) < (order.firstIndex(of: $1.status) ?? 9, $1.answeredAt) }
+    }
+
+    /// Events the member organises or answered going, maybe or waitlisted, and may still read: the personal feed.
+    public func events(of member: Member) async throws -> [Event] {
+        let answered = try await RSVPRecord.query(on: database).filter(\.$memberID == member.id)
+            .filter(\.$status != RSVPStatus.notGoing.rawValue).all(\.$eventID)
+        let organised = try await EventRecord.query(on: database).filter(\.$organiserID == member.id).all(\.$id).compactMap { $0 }
+        let ids = Array(Set(answered).union(organised))
+        guard !ids.isEmpty else { return [] }
+        let viewer = try await Viewer.load(member.actor, on: database)
+        let readable = try await VisibilityFilter.readableGroupIDs(viewer, on: database)
+        return try await EventRecord.query(on: database).filter(\.$id ~~ ids).sort(\.$startsAt).all().compactMap { record in
+            if let groupID = record.groupID, let readable, !readable.contains(groupID) { return nil }
+            return try record.domain()
+        }
+    }
+
+    /// Titles of events the viewer may read, for notifications.
+    public func titles(of ids: [UUID], for viewer: Viewer) async throws -> [UUID: String] {
+        guard !ids.isEmpty else { return [:] }
+        let readable = try await VisibilityFilter.readableGroupIDs(viewer, on: database)
+        var result: [UUID: String] = [:]
+        for record in try await EventRecord.query(on: database).filter(\.$id ~~ ids).all() {
+            if let groupID = record.groupID, let readable, !readable.contains(groupID) { continue }
+            if let id = record.id { result[id] = record.title }
+        }
+        return result
+    }
+
+    // MARK: Reminders and feeds
+
+    /// Events starting within `window` whose reminder has not gone out; marks them sent and returns
+    /// each with the members going.
+    public func takeDueReminders(within window: TimeInterval) async throws -> [(event: Event, memberIDs: [UUID])] {
+        let now = clock.now()
+        let due = try await EventRecord.query(on: database).filter(\.$reminderSentAt == nil).filter(\.$cancelledAt == nil)
+            .filter(\.$startsAt > now).filter(\.$startsAt <= now.addingTimeInterval(window)).all()
+        var result: [(Event, [UUID])] = []
+        for record in due {
+            record.reminderSentAt = now
+            try await record.save(on: database)
+            let eventID = try record.requireID()
+            let going = try await RSVPRecord.query(on: database).filter(\.$eventID == eventID).filter(
+                \.$status == RSVPStatus.going.rawValue
+            )
+            .all(\.$memberID)
+            for memberID in going {
+                try await NotificationRepository(database: database, clock: clock).notify(
+                    memberID, kind: .eventReminder, actorID: nil, groupID: record.groupID, topicID: nil, postID: nil, eventID: eventID)
+            }
+            result.append((try record.domain(), going))
+        }
+        return result
+    }
+
+    /// The member's calendar feed secret, created on first use; `renew` replaces it (old links stop working).
+    public func calendarToken(of memberID: UUID, renew: Bool = false, generate: @Sendable () -> String) async throws -> String {
+        guard let record = try await MemberRecord.find(memberID, on: database) else { throw StoreError.notFound }
+        if let token = record.calendarToken, !renew { return token }
+        let token = generate()
+        record.calendarToken = token
+        try await record.save(on: database)
+        return token
+    }
+
+    /// The member a calendar feed secret belongs to.
+    public func member(forCalendarToken token: String) async throws -> Member? {
+        guard !token.isEmpty, let record = try await MemberRecord.query(on: database).filter(\.$calendarToken == token).first(),
+            record.status == MemberStatus.active.rawValue
+        else { return nil }
+        return try record.domain()
+    }
+}
