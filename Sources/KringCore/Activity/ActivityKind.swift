@@ -42,6 +42,8 @@ public enum ActivityKind: String, Codable, CaseIterable, Sendable {
     case eventCreated = "event_created"
     case rsvp
     case checkIn = "check_in"
+    case pollCreated = "poll_created"
+    case pollVoted = "poll_voted"
     case sanctionImposed = "sanction_imposed"
     case sanctionLifted = "sanction_lifted"
 }

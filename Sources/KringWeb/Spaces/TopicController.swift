@@ -130,7 +130,9 @@ struct TopicController: RouteCollection {
                 try await request.context.member.asyncMap { try await request.repositories.groups.membership(of: $0.id, in: group.id) }
                     ?? nil
             } ?? nil
-        return TopicViews.page(request, page: page, membership: membership, replyState: FormState(values: ["body": quote ?? ""]))
+        let polls = try await request.repositories.polls.polls(ofTopic: page.id, viewer: try await request.viewer())
+        return TopicViews.page(
+            request, page: page, membership: membership, replyState: FormState(values: ["body": quote ?? ""]), polls: polls)
     }
 
     struct ReplyForm: Content {

@@ -51,9 +51,9 @@ enum TopicViews {
         }
     }
 
-    static func page(_ request: Request, page: TopicPage, membership: Membership?, replyState: FormState, status: HTTPStatus = .ok)
-        -> Response
-    {
+    static func page(
+        _ request: Request, page: TopicPage, membership: Membership?, replyState: FormState, status: HTTPStatus = .ok, polls: [Poll] = []
+    ) -> Response {
         let t = request.context.localizer
         let actor = request.context.actor
         let now = request.application.kring.clock.now()
@@ -114,6 +114,10 @@ enum TopicViews {
                     H.p(.class("notice notice-success"), .id("solution-link")) {
                         H.a(.fragment("post-\(solution.number)")) { t("topics.solution_by", ["name": solution.author.displayName]) }
                     }
+                }
+                for poll in polls { PollViews.card(request, poll: poll) }
+                if canPost, actor.memberID == page.author.id || actor.has(.moderator) {
+                    H.p { H.a(.to("/polls/new?topic=\(page.id.uuidString.lowercased())"), .id("add-poll")) { t("polls.add_to_topic") } }
                 }
                 for post in page.posts {
                     if page.lastReadBefore > 0, post.number == page.lastReadBefore + 1 {

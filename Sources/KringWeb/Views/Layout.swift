@@ -70,6 +70,7 @@ enum Layout {
                             navLink("/topics", t("nav.topics"))
                             navLink("/groups", t("nav.groups"))
                             navLink("/events", t("nav.events"))
+                            navLink("/polls", t("nav.polls"))
                             navLink("/search", t("nav.search"))
                         }
                         if context.community != nil, request.decide(.viewMemberList).isAllowed {
