@@ -44,6 +44,11 @@ public enum ActivityKind: String, Codable, CaseIterable, Sendable {
     case checkIn = "check_in"
     case pollCreated = "poll_created"
     case pollVoted = "poll_voted"
+    case ideaSubmitted = "idea_submitted"
+    case ideaVoted = "idea_voted"
+    case ideaRouted = "idea_routed"
+    /// An official response from the organisation, usually with a status change: what department response times measure.
+    case ideaResponded = "idea_responded"
     case sanctionImposed = "sanction_imposed"
     case sanctionLifted = "sanction_lifted"
 }

@@ -28,11 +28,14 @@ public enum NotificationKind: String, Codable, CaseIterable, Sendable {
     case eventPromoted = "event_promoted"
     /// An event I answered is about to start.
     case eventReminder = "event_reminder"
+    /// An idea I submitted or voted for got an official response.
+    case ideaResponse = "idea_response"
 
     /// Whether mail goes out for this kind when the member has not chosen.
     public var defaultEmail: EmailFrequency {
         switch self {
-        case .mention, .solution, .invitation, .joinApproved, .joinRequest, .contentRemoved, .sanction, .eventPromoted, .eventReminder:
+        case .mention, .solution, .invitation, .joinApproved, .joinRequest, .contentRemoved, .sanction, .eventPromoted, .eventReminder,
+            .ideaResponse:
             .immediately
         case .reply: .daily
         case .reaction, .joinDeclined, .flagUpheld, .flagDismissed: .never
@@ -81,6 +84,9 @@ public struct NotificationItem: Sendable, Equatable, Identifiable {
     /// For event notifications: the event and its title.
     public var eventID: UUID?
     public var eventTitle: String?
+    /// For idea notifications: the idea and its title.
+    public var ideaID: UUID?
+    public var ideaTitle: String?
 
     public init(
         id: UUID, kind: NotificationKind, actorName: String?, actorHandle: String?, topicID: UUID?, topicTitle: String?, postNumber: Int?,

@@ -18,7 +18,8 @@ public struct NotificationRepository: Sendable {
     /// Notifies one member, unless it is the actor themselves, they switched the kind off, or they
     /// may not read the group it happens in.
     func notify(
-        _ recipientID: UUID, kind: NotificationKind, actorID: UUID?, groupID: UUID?, topicID: UUID?, postID: UUID?, eventID: UUID? = nil
+        _ recipientID: UUID, kind: NotificationKind, actorID: UUID?, groupID: UUID?, topicID: UUID?, postID: UUID?, eventID: UUID? = nil,
+        ideaID: UUID? = nil
     ) async throws {
         guard recipientID != actorID else { return }
         guard let recipient = try await MemberRecord.find(recipientID, on: database), recipient.status == MemberStatus.active.rawValue
@@ -39,6 +40,7 @@ public struct NotificationRepository: Sendable {
         record.topicID = topicID
         record.postID = postID
         record.eventID = eventID
+        record.ideaID = ideaID
         record.createdAt = clock.now()
         try await record.create(on: database)
     }
@@ -92,6 +94,7 @@ public struct NotificationRepository: Sendable {
         let actors = try await TopicRepository.authors(Array(Set(records.compactMap(\.actorID))), on: database)
         let events = try await EventRepository(database: database, clock: clock).titles(
             of: Array(Set(records.compactMap(\.eventID))), for: viewer)
+        let ideas = try await IdeaRepository(database: database, clock: clock).titles(of: Array(Set(records.compactMap(\.ideaID))))
         var items: [NotificationItem] = []
         for record in records {
             guard let kind = NotificationKind(rawValue: record.kind), preferences[kind]?.inApp ?? true else { continue }
@@ -113,6 +116,8 @@ public struct NotificationRepository: Sendable {
                 groupSlug: group?.slug, groupName: group?.name, createdAt: record.createdAt, isRead: record.readAt != nil)
             item.eventID = record.eventID
             item.eventTitle = eventTitle
+            item.ideaID = record.ideaID
+            item.ideaTitle = record.ideaID.flatMap { ideas[$0] }
             items.append(item)
             if items.count == limit { break }
         }

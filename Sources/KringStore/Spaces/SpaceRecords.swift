@@ -163,6 +163,7 @@ final class NotificationRecord: Model, @unchecked Sendable {
     @OptionalField(key: "topic_id") var topicID: UUID?
     @OptionalField(key: "post_id") var postID: UUID?
     @OptionalField(key: "event_id") var eventID: UUID?
+    @OptionalField(key: "idea_id") var ideaID: UUID?
     @Field(key: "created_at") var createdAt: Date
     @OptionalField(key: "read_at") var readAt: Date?
     @OptionalField(key: "emailed_at") var emailedAt: Date?

@@ -100,6 +100,7 @@ func routes(_ app: Application) throws {
     try site.register(collection: DefenceController())
     try site.register(collection: EventController())
     try site.register(collection: PollController())
+    try site.register(collection: IdeaController())
     try site.register(collection: APIController())
     try site.register(collection: SpacesAPIController())
 }

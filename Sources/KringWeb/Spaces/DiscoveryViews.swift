@@ -109,6 +109,7 @@ enum DiscoveryViews {
 
     static func target(of item: NotificationItem) -> String {
         if let eventID = item.eventID { return "/events/\(eventID.uuidString.lowercased())" }
+        if let ideaID = item.ideaID { return "/ideas/\(ideaID.uuidString.lowercased())" }
         if let topicID = item.topicID {
             return "/t/\(topicID.uuidString.lowercased())" + (item.postNumber.map { "#post-\($0)" } ?? "")
         }
@@ -122,7 +123,7 @@ enum DiscoveryViews {
             "notifications.\(item.kind.rawValue)",
             [
                 "actor": item.actorName ?? t("notifications.someone"), "topic": item.topicTitle ?? "", "group": item.groupName ?? "",
-                "event": item.eventTitle ?? "",
+                "event": item.eventTitle ?? "", "idea": item.ideaTitle ?? "",
             ])
     }
 

@@ -22,6 +22,7 @@ enum AdminViews {
         if request.decide(.viewCockpit).isAllowed {
             sections.append(("/admin/menu", t("menu.title")))
             sections.append(("/admin/pages", t("pages.title")))
+            sections.append(("/admin/departments", t("ideas.departments")))
         }
         return Layout.page(request, title: title, status: status) {
             H.div(.class("with-sidebar")) {

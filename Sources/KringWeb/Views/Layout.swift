@@ -71,6 +71,7 @@ enum Layout {
                             navLink("/groups", t("nav.groups"))
                             navLink("/events", t("nav.events"))
                             navLink("/polls", t("nav.polls"))
+                            navLink("/ideas", t("nav.ideas"))
                             navLink("/search", t("nav.search"))
                         }
                         if context.community != nil, request.decide(.viewMemberList).isAllowed {
