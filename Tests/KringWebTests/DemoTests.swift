@@ -24,6 +24,14 @@ struct DemoTests {
             #expect(interests.count == 5)
             let members = try await app.repositories.members.list(status: .active, limit: 100)
             #expect(Set(members.map { Calendar.current.component(.month, from: $0.createdAt) }).count > 3, "joined over months")
+            #expect(try await app.repositories.activity.count(.checkIn) > 0, "past events have attendance")
+            #expect(try await app.repositories.activity.count(.pollVoted) > 0)
+            let ideas = try await app.repositories.ideas.list()
+            #expect(ideas.count == DemoCommunity.demoIdeas.count)
+            #expect(Set(ideas.map(\.status)).isSuperset(of: [.new, .planned, .declined]), "ideas at every stage of the feedback loop")
+            #expect(try await app.repositories.activity.count(.ideaResponded) == 3)
+            let calendar = try await TestBrowser(app).get("/events").text
+            #expect(calendar.contains("Warmtescan-avond"), "upcoming events are listed")
             for login in DemoCommunity.logins {
                 let browser = TestBrowser(app)
                 let response = try await browser.post("/login", form: ["login": login.handle, "password": TestAccounts.password])

@@ -41,6 +41,7 @@ struct IdeaTests {
             try await bram.post("\(quiet)/vote")
             let page = try await bram.get(quiet)
             #expect(page.visibleText(id: "idea-votes") == "0 votes", "a second click withdraws the vote")
+            #expect(page.visibleText(id: "idea-discussion-empty") == "No comments yet. What do you think of this idea?")
 
             let list = try await TestBrowser(app).get("/ideas").text
             let first = try #require(list.range(of: "Laadpalen bij het buurthuis"))
@@ -94,6 +95,8 @@ struct IdeaTests {
                 #expect(notes.contains("Lisa Tester responded to “Laadpalen bij het buurthuis”"), "\(handle) is told")
             }
             #expect(!(try await carla.get("/notifications").text.contains("responded to")), "a commenter who did not vote is not")
+            #expect(try await app.repositories.activity.count(.ideaRouted) == 1, "routing is measured for department response times")
+            #expect(try await app.repositories.activity.count(.ideaResponded) == 1)
             #expect(try await TestBrowser(app).get("/ideas?status=planned").text.contains("Laadpalen bij het buurthuis"))
             #expect(!(try await TestBrowser(app).get("/ideas?status=new").text.contains("Laadpalen bij het buurthuis")))
         }

@@ -153,6 +153,9 @@ public struct DemoCommunity: Sendable {
         progress("Starting groups and a year of conversations…")
         let (topics, replies) = try await fillConversations(members: members, random: &random, start: start)
         progress("  \(Self.groups.count) groups, \(topics) topics, \(replies) replies")
+        progress("Planning events, a poll and ideas…")
+        let participation = try await fillParticipation(members: members, random: &random)
+        progress("  \(participation.events) events, \(participation.polls) poll, \(participation.ideas) ideas")
         return members.count
     }
 

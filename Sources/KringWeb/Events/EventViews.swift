@@ -12,11 +12,12 @@ enum EventViews {
         return formatter.string(from: date)
     }
 
-    /// "Sat 5 December 2026, 19:30 – 22:00" in the event's own time zone, with the zone named.
+    /// "5 Dec 2026 at 19:30 – 22:00 (Europe/Amsterdam)" in the event's own time zone, with the zone named.
     static func when(_ event: Event, t: Localizer) -> String {
         let zone = TimeZone(identifier: event.timeZone) ?? .gmt
         let local = Localizer(language: t.language, catalog: t.catalog, timeZone: zone)
-        return "\(local.dateTime(event.startsAt)) – \(local.dateTime(event.endsAt)) (\(event.timeZone))"
+        let end = local.isSameDay(event.startsAt, event.endsAt) ? local.time(event.endsAt) : local.dateTime(event.endsAt)
+        return "\(local.dateTime(event.startsAt)) – \(end) (\(event.timeZone))"
     }
 
     static func row(_ event: Event, groups: [UUID: Group], t: Localizer) -> HTMLNode {

@@ -82,6 +82,20 @@ public struct Localizer: Sendable {
         return date.formatted(style)
     }
 
+    /// The time of day alone, e.g. "19:30".
+    public func time(_ date: Date) -> String {
+        var style = Date.FormatStyle(date: .omitted, time: .shortened, locale: locale, calendar: Calendar(identifier: .gregorian))
+        style.timeZone = timeZone
+        return date.formatted(style)
+    }
+
+    /// Whether two moments fall on the same day in this localizer's time zone.
+    public func isSameDay(_ first: Date, _ second: Date) -> Bool {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        return calendar.isDate(first, inSameDayAs: second)
+    }
+
     /// Machine-readable form for `<time datetime>`.
     public func iso(_ date: Date) -> String { date.formatted(.iso8601) }
 }

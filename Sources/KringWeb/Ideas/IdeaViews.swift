@@ -44,8 +44,7 @@ enum IdeaViews {
                                 }
                             }
                             H.div(.class("topic-row-stats")) {
-                                H.span(.class("reply-count")) { t.number(idea.voteCount) }
-                                H.span(.class("muted")) { t.plural("ideas.votes", count: idea.voteCount) }
+                                H.span(.class("reply-count")) { t.plural("ideas.votes", count: idea.voteCount) }
                             }
                         }
                     }
@@ -130,7 +129,9 @@ enum IdeaViews {
                 }
                 H.section {
                     H.h2 { t("ideas.discussion") }
-                    for comment in comments where !comment.isOfficial { commentView(comment, t: t) }
+                    let discussion = comments.filter { !$0.isOfficial }
+                    if discussion.isEmpty { H.p(.class("empty-state"), .id("idea-discussion-empty")) { t("ideas.discussion.none") } }
+                    for comment in discussion { commentView(comment, t: t) }
                     if actor.isSignedIn, request.context.restriction.mayPost {
                         Forms.errorSummary(state, t)
                         H.form(action: .to("\(path)/comments"), .id("idea-comment-form"), .class("stack-form")) {
