@@ -141,6 +141,8 @@ document = {
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import spaces  # noqa: E402
 spaces.add(document, ref, problem, ok, body, text)
+import participation  # noqa: E402
+participation.add(document, ref, problem, ok, body, text)
 
 target = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "Sources", "KringWeb", "Resources", "openapi.json")

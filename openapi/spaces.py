@@ -2,32 +2,24 @@
 accepted answers, tags, search and notifications. build.py merges it into the document."""
 
 
+from shared import bearer, date, optional_bearer, path_param, query_param, problems, string, uuid
+
+
 def add(document, ref, problem, ok, body, text):
-    P400 = problem("A query parameter is malformed.")
-    P401 = problem("Not authenticated (or, in a members-only community, not signed in), or the token is unknown or revoked.")
+    p = problems(problem)
+    P400, P401, P404, P415, P422, P503 = p.P400, p.P401, p.P404, p.P415, p.P422, p.P503
     P403 = problem("Authenticated, but not allowed.")
-    P404 = problem("Not found, or not visible to the caller.")
     P409 = problem("Not possible in the current state (e.g. an archived group).")
-    P415 = problem("The body is not JSON.")
-    P422 = problem("Invalid input; `errors` names each field.")
-    P503 = problem("The community has not been set up yet.")
-    bearer = [{"bearerAuth": []}]
-    optional_bearer = [{"bearerAuth": []}, {}]
-    string = {"type": "string"}
-    uuid = {"type": "string", "format": "uuid"}
-    date = {"type": "string", "format": "date-time"}
-    def path_param(name, schema=string): return {"name": name, "in": "path", "required": True, "schema": schema}
-    def query_param(name, schema, description): return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
     slug = path_param("slug")
     topic = path_param("topic", uuid)
     post = path_param("post", uuid)
-    reads = {"401": P401, "503": P503}
+    reads = p.reads
 
     def multiline(max_length, required=False):
         """Several lines of text; the ends are trimmed before the length is counted."""
         schema = {"type": "string", "maxLength": max_length, "x-kring-normalise": "multi-line"}
         return schema | ({"minLength": 1, "pattern": "\\S"} if required else {})
-    writes = {"401": P401, "415": P415, "422": P422, "503": P503}
+    writes = p.writes
 
     schemas = {
         "Group": {"type": "object", "required": ["slug", "name", "description", "welcomeMessage", "visibility", "isArchived", "memberCount",
@@ -84,8 +76,10 @@ def add(document, ref, problem, ok, body, text):
             "properties": {"kind": {"type": "string", "enum": ["topic", "post", "group", "member"]}, "title": string, "snippet": string,
                            "topicId": uuid, "group": string, "handle": string}}}}},
         "Notification": {"type": "object", "required": ["id", "kind", "createdAt", "isRead"],
-                         "properties": {"id": uuid, "kind": {"type": "string", "enum": ["reply", "mention", "reaction", "solution", "join_request",
-                                                                                        "join_approved", "join_declined", "invitation"]},
+                         "properties": {"id": uuid, "kind": {"type": "string", "enum": [
+                             "reply", "mention", "reaction", "solution", "join_request", "join_approved", "join_declined", "invitation",
+                             "flag_upheld", "flag_dismissed", "content_removed", "sanction", "event_promoted", "event_reminder",
+                             "idea_response"]},
                                         "actor": {"type": "string", "description": "Handle of who caused it."}, "topicId": uuid, "topicTitle": string,
                                         "postNumber": {"type": "integer"}, "group": string, "createdAt": date, "isRead": {"type": "boolean"}}},
         "NotificationList": {"type": "object", "required": ["notifications", "unread"], "properties": {

@@ -211,6 +211,13 @@ public struct IdeaRepository: Sendable {
         }
     }
 
+    /// Which of these ideas the member voted for, in one query (for lists).
+    public func voted(among ideaIDs: [UUID], memberID: UUID) async throws -> Set<UUID> {
+        guard !ideaIDs.isEmpty else { return [] }
+        return Set(
+            try await IdeaVoteRecord.query(on: database).filter(\.$ideaID ~~ ideaIDs).filter(\.$memberID == memberID).all().map(\.ideaID))
+    }
+
     public func hasVoted(_ ideaID: UUID, memberID: UUID) async throws -> Bool {
         try await IdeaVoteRecord.query(on: database).filter(\.$ideaID == ideaID).filter(\.$memberID == memberID).count() > 0
     }

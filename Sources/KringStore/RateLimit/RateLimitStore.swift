@@ -44,6 +44,19 @@ public struct RateLimitStore: Sendable {
         return try row?.decode(column: "hits", as: Int.self) ?? 0
     }
 
+    /// The hits in `bucket` during the current and the previous window: at least the last `window`
+    /// seconds. Lock-outs use this so that failures just before a window boundary still count after it.
+    public func recentHits(_ bucket: String, window: TimeInterval) async throws -> Int {
+        let sql = try sqlDatabase()
+        let row = try await sql.raw(
+            """
+            SELECT COALESCE(SUM(hits), 0) AS hits FROM rate_limit_counters
+            WHERE bucket = \(bind: bucket) AND window_start >= \(bind: windowStart(window) - Int64(window))
+            """
+        ).first()
+        return try row?.decode(column: "hits", as: Int.self) ?? 0
+    }
+
     /// Forgets the hits of `bucket` (e.g. failed logins after a successful one).
     public func reset(_ bucket: String) async throws {
         try await sqlDatabase().raw("DELETE FROM rate_limit_counters WHERE bucket = \(bind: bucket)").run()

@@ -32,8 +32,8 @@ struct APIController: RouteCollection {
         let body = try request.content.decode(TokenRequest.self)
         let limits = request.repositories.rateLimits
         let buckets = AttemptLimits.loginBuckets(login: body.login, address: request.clientAddress)
-        let accountFailures = try await limits.hits(buckets.account, window: AttemptLimits.window)
-        let addressFailures = try await limits.hits(buckets.address, window: AttemptLimits.window)
+        let accountFailures = try await limits.recentHits(buckets.account, window: AttemptLimits.window)
+        let addressFailures = try await limits.recentHits(buckets.address, window: AttemptLimits.window)
         guard accountFailures < AttemptLimits.loginFailuresPerAccount, addressFailures < AttemptLimits.loginFailuresPerAddress else {
             throw Abort(.tooManyRequests, headers: ["Retry-After": "900"], reason: "Too many failed attempts; try again later.")
         }

@@ -103,4 +103,5 @@ func routes(_ app: Application) throws {
     try site.register(collection: IdeaController())
     try site.register(collection: APIController())
     try site.register(collection: SpacesAPIController())
+    try site.register(collection: ParticipationAPIController())
 }

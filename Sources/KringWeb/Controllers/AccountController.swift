@@ -152,8 +152,8 @@ struct AccountController: RouteCollection {
         let limits = request.repositories.rateLimits
         let buckets = AttemptLimits.loginBuckets(login: login, address: request.clientAddress)
 
-        let accountFailures = try await limits.hits(buckets.account, window: AttemptLimits.window)
-        let addressFailures = try await limits.hits(buckets.address, window: AttemptLimits.window)
+        let accountFailures = try await limits.recentHits(buckets.account, window: AttemptLimits.window)
+        let addressFailures = try await limits.recentHits(buckets.address, window: AttemptLimits.window)
         if accountFailures >= AttemptLimits.loginFailuresPerAccount || addressFailures >= AttemptLimits.loginFailuresPerAddress {
             state.formError = t("login.rate_limited")
             return AccountViews.login(request, state: state, status: .tooManyRequests)

@@ -1,0 +1,208 @@
+import KringCore
+import KringStore
+import Vapor
+
+// MARK: Payloads
+
+struct EventDTO: Content {
+    let id: UUID
+    let title: String
+    let description: String
+    let group: String?
+    let startsAt: Date
+    let endsAt: Date
+    let timeZone: String
+    let location: String
+    let onlineUrl: String
+    let capacity: Int?
+    let goingCount: Int
+    let waitlistCount: Int
+    let isCancelled: Bool
+    /// The caller's answer, if any.
+    let myStatus: String?
+
+    init(_ event: Event, group: String?, myStatus: RSVPStatus?) {
+        id = event.id
+        title = event.title
+        description = event.description
+        self.group = group
+        startsAt = event.startsAt
+        endsAt = event.endsAt
+        timeZone = event.timeZone
+        location = event.location
+        onlineUrl = event.onlineURL
+        capacity = event.capacity
+        goingCount = event.goingCount
+        waitlistCount = event.waitlistCount
+        isCancelled = event.cancelledAt != nil
+        self.myStatus = myStatus?.rawValue
+    }
+}
+
+struct EventListDTO: Content { let events: [EventDTO] }
+
+struct RSVPRequest: Content { var status: String }
+
+struct IdeaDTO: Content {
+    let id: UUID
+    let title: String
+    let description: String
+    let author: String
+    let status: String
+    let department: String?
+    let tags: [String]
+    let voteCount: Int
+    let commentCount: Int
+    let createdAt: Date
+    let routedAt: Date?
+    let firstResponseAt: Date?
+    let myVote: Bool?
+}
+
+struct IdeaListDTO: Content { let ideas: [IdeaDTO] }
+
+struct IdeaCreateRequest: Content {
+    var title: String
+    var description: String
+    var tags: [String]?
+}
+
+/// Events and ideas in `/api/v1`: what members do with them through the site, for apps and integrations.
+struct ParticipationAPIController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let api = routes.grouped("api", "v1")
+        api.get("events", use: events)
+        api.get("events", ":event", use: event)
+        api.post("events", ":event", "rsvp", use: rsvp)
+        api.get("ideas", use: ideas)
+        api.post("ideas", use: submitIdea)
+        api.get("ideas", ":idea", use: idea)
+        api.post("ideas", ":idea", "vote", use: vote)
+        api.delete("ideas", ":idea", "vote", use: unvote)
+    }
+
+    // MARK: Events
+
+    private func groupSlugs(_ request: Request, _ events: [Event]) async throws -> [UUID: String] {
+        var slugs: [UUID: String] = [:]
+        for groupID in Set(events.compactMap(\.groupID)) {
+            if let group = try await request.repositories.groups.find(id: groupID) { slugs[groupID] = group.slug }
+        }
+        return slugs
+    }
+
+    @Sendable func events(request: Request) async throws -> EventListDTO {
+        let past = try request.strictQuery("past", as: Bool.self) ?? false
+        let now = request.repositories.clock.now()
+        let events = try await request.repositories.events.list(
+            viewer: try await request.viewer(), from: past ? nil : now, to: past ? now : nil, newestFirst: past)
+        let slugs = try await groupSlugs(request, events)
+        return EventListDTO(events: events.map { EventDTO($0, group: $0.groupID.flatMap { slugs[$0] }, myStatus: nil) })
+    }
+
+    private func visibleEvent(_ request: Request) async throws -> Event {
+        guard let id = request.parameters.get("event", as: UUID.self),
+            let event = try await request.repositories.events.find(id, viewer: try await request.viewer())
+        else { throw Abort(.notFound, reason: "No such event.") }
+        return event
+    }
+
+    private func dto(_ request: Request, _ event: Event) async throws -> EventDTO {
+        let answer = try await request.context.member.asyncMap { try await request.repositories.events.answer(of: $0.id, to: event.id) }
+        return EventDTO(event, group: try await groupSlugs(request, [event]).values.first, myStatus: answer??.status)
+    }
+
+    @Sendable func event(request: Request) async throws -> EventDTO {
+        try await dto(request, try await visibleEvent(request))
+    }
+
+    /// Answers going, maybe or not going; a full event puts "going" on the waitlist, which the answer shows.
+    @Sendable func rsvp(request: Request) async throws -> EventDTO {
+        let member = try request.requireContributor()
+        let event = try await visibleEvent(request)
+        try request.rejectNulls(in: ["status"])
+        let requested = try CommunityRules.choice(try request.content.decode(RSVPRequest.self).status, as: RSVPStatus.self, field: "status")
+        guard requested != .waitlisted else { throw ValidationFailure(field: "status", code: "choice.invalid") }
+        guard event.cancelledAt == nil else { throw Abort(.conflict, reason: "The event is cancelled.") }
+        if let groupID = event.groupID, let group = try await request.repositories.groups.find(id: groupID) {
+            let membership = try await request.repositories.groups.membership(of: member.id, in: groupID)
+            guard GroupAccess.canPost(in: group, actor: member.actor, membership: membership) else {
+                throw Abort(.forbidden, reason: "Only members of the group answer its events.")
+            }
+        }
+        _ = try await request.repositories.events.rsvp(event.id, member: member, requested)
+        return try await dto(request, try await visibleEvent(request))
+    }
+
+    // MARK: Ideas
+
+    private func dtos(_ request: Request, _ ideas: [Idea]) async throws -> [IdeaDTO] {
+        let departments = Dictionary(uniqueKeysWithValues: try await request.repositories.ideas.departments().map { ($0.id, $0.name) })
+        let handles = try await request.repositories.members.handles(of: Array(Set(ideas.map(\.authorID))))
+        let voted = try await request.context.member.asyncMap {
+            try await request.repositories.ideas.voted(among: ideas.map(\.id), memberID: $0.id)
+        }
+        return ideas.map { idea in
+            IdeaDTO(
+                id: idea.id, title: idea.title, description: idea.description, author: handles[idea.authorID] ?? "",
+                status: idea.status.rawValue,
+                department: idea.departmentID.flatMap { departments[$0] }, tags: idea.tags, voteCount: idea.voteCount,
+                commentCount: idea.commentCount, createdAt: idea.createdAt, routedAt: idea.routedAt, firstResponseAt: idea.firstResponseAt,
+                myVote: voted.map { $0.contains(idea.id) })
+        }
+    }
+
+    @Sendable func ideas(request: Request) async throws -> IdeaListDTO {
+        let status = try request.query[String.self, at: "status"].map {
+            try CommunityRules.choice($0, as: IdeaStatus.self, field: "status")
+        }
+        let sort = request.query[String.self, at: "sort"] ?? "votes"
+        guard ["votes", "newest"].contains(sort) else { throw ValidationFailure(field: "sort", code: "choice.invalid") }
+        let ideas = try await request.repositories.ideas.list(status: status, newestFirst: sort == "newest")
+        return IdeaListDTO(ideas: try await dtos(request, ideas))
+    }
+
+    private func foundIdea(_ request: Request) async throws -> Idea {
+        guard let id = request.parameters.get("idea", as: UUID.self), let idea = try await request.repositories.ideas.find(id) else {
+            throw Abort(.notFound, reason: "No such idea.")
+        }
+        return idea
+    }
+
+    @Sendable func idea(request: Request) async throws -> IdeaDTO {
+        try await dtos(request, [try await foundIdea(request)])[0]
+    }
+
+    @Sendable func submitIdea(request: Request) async throws -> Response {
+        let member = try request.requireContributor()
+        try request.rejectNulls(in: ["title", "description", "tags"])
+        let body = try request.content.decode(IdeaCreateRequest.self)
+        var errors = FieldErrorCollector()
+        let title = errors.check { () throws(ValidationFailure) in try PostRules.title(body.title) }
+        let description = errors.check { () throws(ValidationFailure) in try PostRules.body(body.description, field: "description") }
+        let tags = errors.check { () throws(ValidationFailure) in try MemberRules.tags(body.tags ?? [], field: "tags") }
+        try errors.throwIfAny()
+        guard let title, let description else { throw Abort(.internalServerError) }
+        let id = try await request.repositories.ideas.submit(title: title, description: description, tags: tags ?? [], by: member)
+        guard let created = try await request.repositories.ideas.find(id) else { throw Abort(.internalServerError) }
+        let idea = try await dtos(request, [created])[0]
+        let response = try await idea.encodeResponse(status: .created, for: request)
+        response.headers.replaceOrAdd(name: .location, value: "/api/v1/ideas/\(id.uuidString.lowercased())")
+        return response
+    }
+
+    @Sendable func vote(request: Request) async throws -> IdeaDTO {
+        try await setVote(request, true)
+    }
+
+    @Sendable func unvote(request: Request) async throws -> IdeaDTO {
+        try await setVote(request, false)
+    }
+
+    private func setVote(_ request: Request, _ on: Bool) async throws -> IdeaDTO {
+        let member = try request.requireContributor()
+        let idea = try await foundIdea(request)
+        try await request.repositories.ideas.vote(idea.id, by: member, on)
+        return try await dtos(request, [try await foundIdea(request)])[0]
+    }
+}

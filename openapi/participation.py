@@ -1,0 +1,78 @@
+"""Events and ideas in Kring's OpenAPI document: listing, answering (RSVP with waitlist), submitting
+and voting. build.py merges it into the document."""
+
+
+from shared import bearer, date, optional_bearer, path_param, problems, query_param, string, uuid
+
+
+def add(document, ref, problem, ok, body, text):
+    p = problems(problem)
+    P400, P404, P422, reads, writes = p.P400, p.P404, p.P422, p.reads, p.writes
+    P403 = problem("Silenced members, or (for group events) people outside the group, cannot do this.")
+    nullable_date = {"type": ["string", "null"], "format": "date-time"}
+    rsvp_status = {"type": "string", "enum": ["going", "maybe", "not_going"]}
+    idea_status = {"type": "string", "enum": ["new", "under_review", "planned", "done", "declined"]}
+
+    schemas = {
+        "Event": {"type": "object",
+                  "required": ["id", "title", "description", "startsAt", "endsAt", "timeZone", "location", "onlineUrl", "goingCount",
+                               "waitlistCount", "isCancelled"],
+                  "properties": {"id": uuid, "title": string, "description": {"type": "string", "description": "Markdown source."},
+                                 "group": {"type": ["string", "null"], "description": "The group's slug; null for community-wide events."},
+                                 "startsAt": date, "endsAt": date, "timeZone": {"type": "string", "examples": ["Europe/Amsterdam"]},
+                                 "location": string, "onlineUrl": string,
+                                 "capacity": {"type": ["integer", "null"], "description": "Places; null when unlimited."},
+                                 "goingCount": {"type": "integer"}, "waitlistCount": {"type": "integer"}, "isCancelled": {"type": "boolean"},
+                                 "myStatus": {"type": ["string", "null"], "enum": ["going", "maybe", "not_going", "waitlisted", None],
+                                              "description": "The caller's answer; `waitlisted` when they asked to go and the event was full."}}},
+        "EventList": {"type": "object", "required": ["events"], "properties": {"events": {"type": "array", "items": ref("Event")}}},
+        "RSVP": {"type": "object", "required": ["status"], "properties": {"status": rsvp_status}},
+        "Idea": {"type": "object",
+                 "required": ["id", "title", "description", "author", "status", "tags", "voteCount", "commentCount", "createdAt"],
+                 "properties": {"id": uuid, "title": string, "description": {"type": "string", "description": "Markdown source."},
+                                "author": {"type": "string", "description": "The submitter's handle."}, "status": idea_status,
+                                "department": {"type": ["string", "null"], "description": "The department it is routed to."},
+                                "tags": {"type": "array", "items": string}, "voteCount": {"type": "integer"}, "commentCount": {"type": "integer"},
+                                "createdAt": date, "routedAt": nullable_date,
+                                "firstResponseAt": {**nullable_date, "description": "When the first official response came."},
+                                "myVote": {"type": ["boolean", "null"], "description": "Whether the caller voted; null for visitors."}}},
+        "IdeaList": {"type": "object", "required": ["ideas"], "properties": {"ideas": {"type": "array", "items": ref("Idea")}}},
+        "IdeaCreate": {"type": "object", "required": ["title", "description"], "properties": {
+            "title": text(150, required=True, description="5 to 150 characters.") | {"minLength": 5},
+            "description": {"type": "string", "maxLength": 20000, "x-kring-normalise": "multi-line", "minLength": 1, "pattern": "\\S"},
+            "tags": {"type": "array", "items": text(40), "maxItems": 20, "x-kring-normalise": "tags"}}},
+    }
+    event = path_param("event", uuid)
+    idea = path_param("idea", uuid)
+    paths = {
+        "/events": {"get": {"operationId": "listEvents", "summary": "Events the caller may see: upcoming soonest first, or past newest first.",
+                            "security": optional_bearer,
+                            "parameters": [query_param("past", {"type": "boolean"}, "List past events instead of upcoming ones.")],
+                            "responses": {**ok(ref("EventList")), "400": P400, **reads}}},
+        "/events/{event}": {"get": {"operationId": "getEvent", "summary": "One event, with the caller's answer.", "security": optional_bearer,
+                                    "parameters": [event], "responses": {**ok(ref("Event")), "404": P404, **reads}}},
+        "/events/{event}/rsvp": {"post": {"operationId": "answerEvent",
+                                          "summary": "Answer going, maybe or not going. When the event is full, going puts the caller on the "
+                                                     "waitlist; they move up, and are told, when a place frees.",
+                                          "security": bearer, "parameters": [event], "requestBody": body(ref("RSVP")),
+                                          "responses": {**ok(ref("Event")), "403": P403, "404": P404,
+                                                        "409": problem("The event is cancelled."), **writes}}},
+        "/ideas": {
+            "get": {"operationId": "listIdeas", "summary": "Ideas and feedback, most votes or newest first.", "security": optional_bearer,
+                    "parameters": [query_param("status", idea_status, "Only ideas with this status."),
+                                   query_param("sort", {"type": "string", "enum": ["votes", "newest"]}, "Order (default: votes).")],
+                    "responses": {**ok(ref("IdeaList")), "422": P422, **reads}},
+            "post": {"operationId": "submitIdea", "summary": "Submit an idea.", "security": bearer, "requestBody": body(ref("IdeaCreate")),
+                     "responses": {**ok(ref("Idea"), "The new idea.", "201"), "403": P403, **writes}},
+        },
+        "/ideas/{idea}": {"get": {"operationId": "getIdea", "summary": "One idea.", "security": optional_bearer, "parameters": [idea],
+                                  "responses": {**ok(ref("Idea")), "404": P404, **reads}}},
+        "/ideas/{idea}/vote": {
+            "post": {"operationId": "voteForIdea", "summary": "Vote for an idea (once; voting again changes nothing).", "security": bearer,
+                     "parameters": [idea], "responses": {**ok(ref("Idea")), "403": P403, "404": P404, **reads}},
+            "delete": {"operationId": "withdrawIdeaVote", "summary": "Withdraw a vote.", "security": bearer, "parameters": [idea],
+                       "responses": {**ok(ref("Idea")), "403": P403, "404": P404, **reads}},
+        },
+    }
+    document["paths"].update(paths)
+    document["components"]["schemas"].update(schemas)
