@@ -50,7 +50,7 @@ public struct RateLimitStore: Sendable {
         let sql = try sqlDatabase()
         let row = try await sql.raw(
             """
-            SELECT COALESCE(SUM(hits), 0) AS hits FROM rate_limit_counters
+            SELECT CAST(COALESCE(SUM(hits), 0) AS BIGINT) AS hits FROM rate_limit_counters
             WHERE bucket = \(bind: bucket) AND window_start >= \(bind: windowStart(window) - Int64(window))
             """
         ).first()
