@@ -27,6 +27,25 @@ def add(document, ref, problem, ok, body, text):
                                               "description": "The caller's answer; `waitlisted` when they asked to go and the event was full."}}},
         "EventList": {"type": "object", "required": ["events"], "properties": {"events": {"type": "array", "items": ref("Event")}}},
         "RSVP": {"type": "object", "required": ["status"], "properties": {"status": rsvp_status}},
+        "Poll": {"type": "object",
+                 "required": ["id", "question", "allowsMultiple", "isAnonymous", "resultsVisibility", "isClosed", "showsResults", "options",
+                              "myChoices"],
+                 "properties": {"id": uuid, "question": string, "topicId": {**uuid, "description": "The topic it belongs to, if any."},
+                                "group": {"type": "string", "description": "The group's slug, for polls in a group."},
+                                "allowsMultiple": {"type": "boolean"}, "isAnonymous": {"type": "boolean"},
+                                "resultsVisibility": {"type": "string", "enum": ["after_vote", "after_close"]},
+                                "closesAt": date, "isClosed": {"type": "boolean"},
+                                "showsResults": {"type": "boolean", "description": "Whether counts are shown to the caller now."},
+                                "voterCount": {"type": "integer", "description": "Only when results show."},
+                                "options": {"type": "array", "items": {
+                                    "type": "object", "required": ["id", "label"],
+                                    "properties": {"id": uuid, "label": string, "votes": {"type": "integer", "description": "Only when results show."},
+                                                   "voters": {"type": "array", "items": string,
+                                                              "description": "Display names; only when results show and the poll is not anonymous."}}}},
+                                "myChoices": {"type": "array", "items": uuid}}},
+        "PollList": {"type": "object", "required": ["polls"], "properties": {"polls": {"type": "array", "items": ref("Poll")}}},
+        "PollVote": {"type": "object", "required": ["options"], "properties": {
+            "options": {"type": "array", "items": uuid, "minItems": 1, "description": "The chosen options' ids; one unless the poll allows several."}}},
         "Idea": {"type": "object",
                  "required": ["id", "title", "description", "author", "status", "tags", "voteCount", "commentCount", "createdAt"],
                  "properties": {"id": uuid, "title": string, "description": {"type": "string", "description": "Markdown source."},
@@ -44,6 +63,7 @@ def add(document, ref, problem, ok, body, text):
     }
     event = path_param("event", uuid)
     idea = path_param("idea", uuid)
+    poll = path_param("poll", uuid)
     paths = {
         "/events": {"get": {"operationId": "listEvents", "summary": "Events the caller may see: upcoming soonest first, or past newest first.",
                             "security": optional_bearer,
@@ -57,6 +77,14 @@ def add(document, ref, problem, ok, body, text):
                                           "security": bearer, "parameters": [event], "requestBody": body(ref("RSVP")),
                                           "responses": {**ok(ref("Event")), "403": P403, "404": P404,
                                                         "409": problem("The event is cancelled."), **writes}}},
+        "/polls": {"get": {"operationId": "listPolls", "summary": "Standalone polls the caller may see, newest first.",
+                           "security": optional_bearer, "responses": {**ok(ref("PollList")), **reads}}},
+        "/polls/{poll}": {"get": {"operationId": "getPoll", "summary": "One poll; counts only when the results show to the caller.",
+                                  "security": optional_bearer, "parameters": [poll], "responses": {**ok(ref("Poll")), "404": P404, **reads}}},
+        "/polls/{poll}/vote": {"post": {"operationId": "voteInPoll", "summary": "Vote, or change the vote, until the poll closes.",
+                                        "security": bearer, "parameters": [poll], "requestBody": body(ref("PollVote")),
+                                        "responses": {**ok(ref("Poll")), "403": P403, "404": P404, "409": problem("The poll is closed."),
+                                                      **writes}}},
         "/ideas": {
             "get": {"operationId": "listIdeas", "summary": "Ideas and feedback, most votes or newest first.", "security": optional_bearer,
                     "parameters": [query_param("status", idea_status, "Only ideas with this status."),

@@ -103,4 +103,37 @@ struct ParticipationAPITests {
             #expect(withdrawn.object["voteCount"] as? Int == 0)
         }
     }
+
+    @Test func pollResultsShowAfterVotingAndVotesChangeUntilClosed() async throws {
+        try await withKringApp { app in
+            try await TestAccounts.setUpCommunity(app)
+            let org = try await TestAccounts.member(app, handle: "org")
+            try await TestAccounts.member(app, handle: "anna")
+            let pollID = try await app.repositories.polls.create(
+                NewPoll(
+                    topicID: nil, groupID: nil, question: "Welke avond?", options: ["Maandag", "Dinsdag"], allowsMultiple: false,
+                    isAnonymous: true, resultsVisibility: .afterVote, closesAt: nil),
+                by: org)
+            let anna = try await APITests.token(app, login: "anna")
+            let path = "/api/v1/polls/\(pollID.uuidString.lowercased())"
+            let before = try await send(app, .GET, path, anna, nil)
+            #expect(before.object["showsResults"] as? Bool == false)
+            let options = try #require(before.object["options"] as? [[String: Any]])
+            #expect(options.allSatisfy { $0["votes"] == nil }, "no counts before voting")
+            let ids = options.compactMap { $0["id"] as? String }
+            let both = try await send(app, .POST, "\(path)/vote", anna, #"{"options":["\#(ids[0])","\#(ids[1])"]}"#)
+            #expect(both.status == .unprocessableEntity, "one choice only")
+            #expect(try await send(app, .POST, "\(path)/vote", anna, #"{"options":["\#(UUID())"]}"#).status == .unprocessableEntity)
+            try await send(app, .POST, "\(path)/vote", anna, #"{"options":["\#(ids[0])"]}"#)
+            let changed = try await send(app, .POST, "\(path)/vote", anna, #"{"options":["\#(ids[1])"]}"#)
+            let counts = (changed.object["options"] as? [[String: Any]])?.map { $0["votes"] as? Int }
+            #expect(counts == [0, 1], "a changed vote replaces the old one")
+            #expect((changed.object["options"] as? [[String: Any]])?.allSatisfy { $0["voters"] == nil } == true, "anonymous")
+            #expect(changed.object["myChoices"] as? [String] == [ids[1]])
+            let list = try await send(app, .GET, "/api/v1/polls", nil, nil)
+            #expect((list.object["polls"] as? [Any])?.count == 1)
+            try await app.repositories.polls.close(pollID)
+            #expect(try await send(app, .POST, "\(path)/vote", anna, #"{"options":["\#(ids[0])"]}"#).status == .conflict)
+        }
+    }
 }

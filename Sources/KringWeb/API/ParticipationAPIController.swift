@@ -43,6 +43,35 @@ struct EventListDTO: Content { let events: [EventDTO] }
 
 struct RSVPRequest: Content { var status: String }
 
+struct PollDTO: Content {
+    struct OptionDTO: Content {
+        let id: UUID
+        let label: String
+        /// Absent while the results are hidden from the caller.
+        let votes: Int?
+        /// Who chose it, when the poll is not anonymous and results show.
+        let voters: [String]?
+    }
+
+    let id: UUID
+    let question: String
+    let topicId: UUID?
+    let group: String?
+    let allowsMultiple: Bool
+    let isAnonymous: Bool
+    let resultsVisibility: String
+    let closesAt: Date?
+    let isClosed: Bool
+    let showsResults: Bool
+    let voterCount: Int?
+    let options: [OptionDTO]
+    let myChoices: [UUID]
+}
+
+struct PollListDTO: Content { let polls: [PollDTO] }
+
+struct PollVoteRequest: Content { var options: [UUID] }
+
 struct IdeaDTO: Content {
     let id: UUID
     let title: String
@@ -74,6 +103,9 @@ struct ParticipationAPIController: RouteCollection {
         api.get("events", use: events)
         api.get("events", ":event", use: event)
         api.post("events", ":event", "rsvp", use: rsvp)
+        api.get("polls", use: polls)
+        api.get("polls", ":poll", use: poll)
+        api.post("polls", ":poll", "vote", use: votePoll)
         api.get("ideas", use: ideas)
         api.post("ideas", use: submitIdea)
         api.get("ideas", ":idea", use: idea)
@@ -124,14 +156,68 @@ struct ParticipationAPIController: RouteCollection {
         let requested = try CommunityRules.choice(try request.content.decode(RSVPRequest.self).status, as: RSVPStatus.self, field: "status")
         guard requested != .waitlisted else { throw ValidationFailure(field: "status", code: "choice.invalid") }
         guard event.cancelledAt == nil else { throw Abort(.conflict, reason: "The event is cancelled.") }
-        if let groupID = event.groupID, let group = try await request.repositories.groups.find(id: groupID) {
-            let membership = try await request.repositories.groups.membership(of: member.id, in: groupID)
-            guard GroupAccess.canPost(in: group, actor: member.actor, membership: membership) else {
-                throw Abort(.forbidden, reason: "Only members of the group answer its events.")
-            }
-        }
+        try await request.requireParticipation(inGroup: event.groupID, member: member)
         _ = try await request.repositories.events.rsvp(event.id, member: member, requested)
         return try await dto(request, try await visibleEvent(request))
+    }
+
+    // MARK: Polls
+
+    private func pollDTOs(_ request: Request, _ polls: [Poll]) async throws -> [PollDTO] {
+        let now = request.repositories.clock.now()
+        let actor = request.context.actor
+        var slugs: [UUID: String] = [:]
+        for groupID in Set(polls.compactMap(\.groupID)) {
+            if let group = try await request.repositories.groups.find(id: groupID) { slugs[groupID] = group.slug }
+        }
+        return polls.map { poll in
+            let shows = poll.showsResults(to: actor, at: now)
+            return PollDTO(
+                id: poll.id, question: poll.question, topicId: poll.topicID, group: poll.groupID.flatMap { slugs[$0] },
+                allowsMultiple: poll.allowsMultiple, isAnonymous: poll.isAnonymous, resultsVisibility: poll.resultsVisibility.rawValue,
+                closesAt: poll.closesAt, isClosed: poll.isClosed(at: now), showsResults: shows, voterCount: shows ? poll.voterCount : nil,
+                options: poll.options.map { option in
+                    PollDTO.OptionDTO(
+                        id: option.id, label: option.label, votes: shows ? option.votes : nil,
+                        voters: shows && !poll.isAnonymous ? option.voters : nil)
+                },
+                myChoices: poll.options.map(\.id).filter { poll.myChoices.contains($0) })
+        }
+    }
+
+    /// Standalone polls (those in topics come with their topic's page).
+    @Sendable func polls(request: Request) async throws -> PollListDTO {
+        PollListDTO(polls: try await pollDTOs(request, try await request.repositories.polls.standalone(viewer: try await request.viewer())))
+    }
+
+    private func visiblePoll(_ request: Request) async throws -> Poll {
+        guard let id = request.parameters.get("poll", as: UUID.self),
+            let poll = try await request.repositories.polls.find(id, viewer: try await request.viewer())
+        else { throw Abort(.notFound, reason: "No such poll.") }
+        return poll
+    }
+
+    @Sendable func poll(request: Request) async throws -> PollDTO {
+        try await pollDTOs(request, [try await visiblePoll(request)])[0]
+    }
+
+    /// Replaces the caller's choices; allowed until the poll closes.
+    @Sendable func votePoll(request: Request) async throws -> PollDTO {
+        let member = try request.requireContributor()
+        let poll = try await visiblePoll(request)
+        try request.rejectNulls(in: ["options"])
+        let chosen = try request.content.decode(PollVoteRequest.self).options
+        let choices: Set<UUID>
+        do {
+            choices = try PollRules.choices(chosen, of: poll)
+        } catch {
+            // The rules name the page's form field; the API's is "options".
+            throw ValidationFailure(error.errors.map { FieldError(field: "options", code: $0.code) })
+        }
+        guard !poll.isClosed(at: request.repositories.clock.now()) else { throw Abort(.conflict, reason: "The poll is closed.") }
+        try await request.requireParticipation(inGroup: poll.groupID, member: member)
+        try await request.repositories.polls.vote(poll.id, choices: choices, by: member)
+        return try await pollDTOs(request, [try await visiblePoll(request)])[0]
     }
 
     // MARK: Ideas

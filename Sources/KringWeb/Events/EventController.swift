@@ -222,10 +222,7 @@ struct EventController: RouteCollection {
     @Sendable func rsvp(request: Request) async throws -> Response {
         let member = try request.requireContributor()
         let event = try await event(request)
-        if let groupID = event.groupID, let group = try await request.repositories.groups.find(id: groupID) {
-            let membership = try await request.repositories.groups.membership(of: member.id, in: groupID)
-            guard GroupAccess.canPost(in: group, actor: member.actor, membership: membership) else { throw Abort(.forbidden) }
-        }
+        try await request.requireParticipation(inGroup: event.groupID, member: member)
         let requested = try CommunityRules.choice(try request.content.decode(RSVPForm.self).status, as: RSVPStatus.self, field: "status")
         guard requested != .waitlisted else { throw ValidationFailure(field: "status", code: "choice.invalid") }
         let status = try await request.repositories.events.rsvp(event.id, member: member, requested)

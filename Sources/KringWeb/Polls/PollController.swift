@@ -124,10 +124,7 @@ struct PollController: RouteCollection {
         guard !poll.isClosed(at: request.application.kring.clock.now()) else {
             throw Abort(.conflict, reason: request.context.localizer("polls.closed"))
         }
-        if let groupID = poll.groupID, let group = try await request.repositories.groups.find(id: groupID) {
-            let membership = try await request.repositories.groups.membership(of: member.id, in: groupID)
-            guard GroupAccess.canPost(in: group, actor: member.actor, membership: membership) else { throw Abort(.forbidden) }
-        }
+        try await request.requireParticipation(inGroup: poll.groupID, member: member)
         let choices = try PollRules.choices((try? request.content.decode(VoteForm.self).option) ?? [], of: poll)
         try await request.repositories.polls.vote(poll.id, choices: choices, by: member)
         let target =

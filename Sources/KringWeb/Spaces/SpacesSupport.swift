@@ -3,6 +3,15 @@ import KringStore
 import Vapor
 
 extension Request {
+    /// Things that live in a group (events, polls) are for those who may post there: a 403 otherwise.
+    func requireParticipation(inGroup groupID: UUID?, member: Member) async throws {
+        guard let groupID, let group = try await repositories.groups.find(id: groupID) else { return }
+        let membership = try await repositories.groups.membership(of: member.id, in: groupID)
+        guard GroupAccess.canPost(in: group, actor: member.actor, membership: membership) else {
+            throw Abort(.forbidden, reason: "Only members of the group take part in what happens there.")
+        }
+    }
+
     private struct ViewerKey: StorageKey {
         typealias Value = Viewer
     }
