@@ -83,7 +83,9 @@ def add(document, ref, problem, ok, body, text):
                                   "security": optional_bearer, "parameters": [poll], "responses": {**ok(ref("Poll")), "404": P404, **reads}}},
         "/polls/{poll}/vote": {"post": {"operationId": "voteInPoll", "summary": "Vote, or change the vote, until the poll closes.",
                                         "security": bearer, "parameters": [poll], "requestBody": body(ref("PollVote")),
-                                        "responses": {**ok(ref("Poll")), "403": P403, "404": P404, "409": problem("The poll is closed."),
+                                        "responses": {**ok(ref("Poll")), "403": P403,
+                                                      "404": problem("No such poll, not visible to the caller, or an option that is not the poll's."),
+                                                      "409": problem("The poll is closed, or it allows one choice only."),
                                                       **writes}}},
         "/ideas": {
             "get": {"operationId": "listIdeas", "summary": "Ideas and feedback, most votes or newest first.", "security": optional_bearer,

@@ -122,8 +122,9 @@ struct ParticipationAPITests {
             #expect(options.allSatisfy { $0["votes"] == nil }, "no counts before voting")
             let ids = options.compactMap { $0["id"] as? String }
             let both = try await send(app, .POST, "\(path)/vote", anna, #"{"options":["\#(ids[0])","\#(ids[1])"]}"#)
-            #expect(both.status == .unprocessableEntity, "one choice only")
-            #expect(try await send(app, .POST, "\(path)/vote", anna, #"{"options":["\#(UUID())"]}"#).status == .unprocessableEntity)
+            #expect(both.status == .conflict, "one choice only")
+            #expect(try await send(app, .POST, "\(path)/vote", anna, #"{"options":["\#(UUID())"]}"#).status == .notFound)
+            #expect(try await send(app, .POST, "\(path)/vote", anna, #"{"options":[]}"#).status == .unprocessableEntity)
             try await send(app, .POST, "\(path)/vote", anna, #"{"options":["\#(ids[0])"]}"#)
             let changed = try await send(app, .POST, "\(path)/vote", anna, #"{"options":["\#(ids[1])"]}"#)
             let counts = (changed.object["options"] as? [[String: Any]])?.map { $0["votes"] as? Int }

@@ -115,12 +115,9 @@ struct ParticipationAPIController: RouteCollection {
 
     // MARK: Events
 
-    private func groupSlugs(_ request: Request, _ events: [Event]) async throws -> [UUID: String] {
-        var slugs: [UUID: String] = [:]
-        for groupID in Set(events.compactMap(\.groupID)) {
-            if let group = try await request.repositories.groups.find(id: groupID) { slugs[groupID] = group.slug }
-        }
-        return slugs
+    /// Slugs of the groups things live in, in one query.
+    private func groupSlugs(_ request: Request, _ groupIDs: [UUID?]) async throws -> [UUID: String] {
+        try await request.repositories.groups.find(ids: Array(Set(groupIDs.compactMap { $0 }))).mapValues(\.slug)
     }
 
     @Sendable func events(request: Request) async throws -> EventListDTO {
@@ -128,7 +125,7 @@ struct ParticipationAPIController: RouteCollection {
         let now = request.repositories.clock.now()
         let events = try await request.repositories.events.list(
             viewer: try await request.viewer(), from: past ? nil : now, to: past ? now : nil, newestFirst: past)
-        let slugs = try await groupSlugs(request, events)
+        let slugs = try await groupSlugs(request, events.map(\.groupID))
         return EventListDTO(events: events.map { EventDTO($0, group: $0.groupID.flatMap { slugs[$0] }, myStatus: nil) })
     }
 
@@ -141,7 +138,7 @@ struct ParticipationAPIController: RouteCollection {
 
     private func dto(_ request: Request, _ event: Event) async throws -> EventDTO {
         let answer = try await request.context.member.asyncMap { try await request.repositories.events.answer(of: $0.id, to: event.id) }
-        return EventDTO(event, group: try await groupSlugs(request, [event]).values.first, myStatus: answer??.status)
+        return EventDTO(event, group: try await groupSlugs(request, [event.groupID]).values.first, myStatus: answer??.status)
     }
 
     @Sendable func event(request: Request) async throws -> EventDTO {
@@ -166,10 +163,7 @@ struct ParticipationAPIController: RouteCollection {
     private func pollDTOs(_ request: Request, _ polls: [Poll]) async throws -> [PollDTO] {
         let now = request.repositories.clock.now()
         let actor = request.context.actor
-        var slugs: [UUID: String] = [:]
-        for groupID in Set(polls.compactMap(\.groupID)) {
-            if let group = try await request.repositories.groups.find(id: groupID) { slugs[groupID] = group.slug }
-        }
+        let slugs = try await groupSlugs(request, polls.map(\.groupID))
         return polls.map { poll in
             let shows = poll.showsResults(to: actor, at: now)
             return PollDTO(
@@ -206,10 +200,14 @@ struct ParticipationAPIController: RouteCollection {
         let member = try request.requireContributor()
         let poll = try await visiblePoll(request)
         try request.rejectNulls(in: ["options"])
-        let chosen = try request.content.decode(PollVoteRequest.self).options
+        let chosen = Set(try request.content.decode(PollVoteRequest.self).options)
+        // Like an accepted answer that is not in the topic: ids that are not this poll's options are not found;
+        // several choices where one is allowed conflict with how the poll was set up.
+        guard chosen.isSubset(of: poll.options.map(\.id)) else { throw Abort(.notFound, reason: "No such option in this poll.") }
+        guard poll.allowsMultiple || chosen.count <= 1 else { throw Abort(.conflict, reason: "This poll allows one choice.") }
         let choices: Set<UUID>
         do {
-            choices = try PollRules.choices(chosen, of: poll)
+            choices = try PollRules.choices(Array(chosen), of: poll)
         } catch {
             // The rules name the page's form field; the API's is "options".
             throw ValidationFailure(error.errors.map { FieldError(field: "options", code: $0.code) })
