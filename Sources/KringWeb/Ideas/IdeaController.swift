@@ -65,7 +65,11 @@ struct IdeaController: RouteCollection {
     }
 
     @Sendable func show(request: Request) async throws -> Response {
-        let idea = try await idea(request)
+        try await page(request, idea: try await idea(request), state: FormState())
+    }
+
+    /// The idea's page with its department, author, the viewer's vote and the discussion; also shown again with form errors.
+    private func page(_ request: Request, idea: Idea, state: FormState, status: HTTPStatus = .ok) async throws -> Response {
         let departments = try await request.repositories.ideas.departments()
         let department = idea.departmentID.flatMap { id in departments.first { $0.id == id } }
         let voted =
@@ -73,7 +77,7 @@ struct IdeaController: RouteCollection {
         let author = try await request.repositories.members.find(id: idea.authorID)
         return IdeaViews.page(
             request, idea: idea, author: author, department: department, departments: departments, voted: voted,
-            comments: try await request.repositories.ideas.comments(of: idea.id), state: FormState())
+            comments: try await request.repositories.ideas.comments(of: idea.id), state: state, status: status)
     }
 
     @Sendable func vote(request: Request) async throws -> Response {
@@ -115,11 +119,9 @@ struct IdeaController: RouteCollection {
             return request.redirect(
                 to: "/ideas/\(idea.id.uuidString.lowercased())", flash: official ? "flash.idea_responded" : "flash.comment_added")
         } catch let failure as ValidationFailure {
-            let author = try await request.repositories.members.find(id: idea.authorID)
-            return IdeaViews.page(
-                request, idea: idea, author: author, department: department, departments: departments, voted: false,
-                comments: try await request.repositories.ideas.comments(of: idea.id),
-                state: FormState(values: ["body": form.body ?? ""], errors: failure.errors), status: .unprocessableEntity)
+            return try await page(
+                request, idea: idea, state: FormState(values: ["body": form.body ?? ""], errors: failure.errors),
+                status: .unprocessableEntity)
         }
     }
 
