@@ -39,6 +39,45 @@ public final class TestBrowser: @unchecked Sendable {
         return try await send(.POST, path, headers: headers, body: ByteBuffer(string: body))
     }
 
+    /// A file for `upload`.
+    public struct UploadFile: Sendable {
+        public var filename: String
+        public var contentType: String
+        public var bytes: [UInt8]
+
+        public init(filename: String, contentType: String = "application/octet-stream", bytes: [UInt8]) {
+            self.filename = filename
+            self.contentType = contentType
+            self.bytes = bytes
+        }
+    }
+
+    /// POSTs a multipart form with a file, as a browser sends an upload form.
+    @discardableResult
+    public func upload(_ path: String, form: [String: String] = [:], file: UploadFile?, field: String = "file") async throws
+        -> TestingHTTPResponse
+    {
+        if csrfToken == nil { try await get("/") }
+        var fields = form
+        if let csrfToken { fields["_csrf"] = csrfToken }
+        let boundary = "----kring-test-\(UUID().uuidString)"
+        var body = ByteBuffer()
+        for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
+            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
+        }
+        if let file {
+            body.writeString(
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"\(file.filename)\"\r\n"
+                    + "Content-Type: \(file.contentType)\r\n\r\n")
+            body.writeBytes(file.bytes)
+            body.writeString("\r\n")
+        }
+        body.writeString("--\(boundary)--\r\n")
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
+        return try await send(.POST, path, headers: headers, body: body)
+    }
+
     /// Follows a redirect response with a GET, as browsers do after a form post.
     @discardableResult
     public func follow(_ response: TestingHTTPResponse) async throws -> TestingHTTPResponse {
@@ -99,13 +138,39 @@ extension TestingHTTPResponse {
 
     /// The text content of the element with this id, tags stripped and entities decoded — what a reader sees.
     public func visibleText(id: String) -> String? {
-        guard let inner = TestBrowser.firstMatch(#"id="\#(id)"[^>]*>(.*?)</"#, in: text) else { return nil }
-        return HTMLText.visible(inner)
+        HTMLText.element(id: id, in: text).map(HTMLText.visible)
     }
 }
 
 /// Turns HTML into the text a reader sees, for assertions.
 public enum HTMLText {
+    /// The inner HTML of the element with this id, up to its own closing tag (nested elements of the
+    /// same name are counted).
+    public static func element(id: String, in html: String) -> String? {
+        guard
+            let regex = try? NSRegularExpression(
+                pattern: #"<([a-zA-Z0-9]+)\b[^>]*\bid="\#(NSRegularExpression.escapedPattern(for: id))"[^>]*>"#),
+            let match = regex.firstMatch(in: html, range: NSRange(html.startIndex..., in: html)),
+            let whole = Range(match.range, in: html), let nameRange = Range(match.range(at: 1), in: html)
+        else { return nil }
+        let name = html[nameRange].lowercased()
+        let voidElements: Set<String> = ["input", "img", "br", "hr", "meta", "link"]
+        guard !voidElements.contains(name) else { return "" }
+        var depth = 1
+        var cursor = whole.upperBound
+        while let next = html.range(of: "<", range: cursor..<html.endIndex) {
+            let rest = html[next.upperBound...]
+            if rest.lowercased().hasPrefix("/" + name + ">") {
+                depth -= 1
+                if depth == 0 { return String(html[whole.upperBound..<next.lowerBound]) }
+            } else if rest.lowercased().hasPrefix(name), let after = rest.dropFirst(name.count).first, after == " " || after == ">" {
+                depth += 1
+            }
+            cursor = next.upperBound
+        }
+        return nil
+    }
+
     public static func visible(_ html: String) -> String {
         let stripped = html.replacingOccurrences(of: "<[^>]+>", with: "", options: .regularExpression)
         return stripped.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")

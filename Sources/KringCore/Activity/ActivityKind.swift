@@ -49,6 +49,10 @@ public enum ActivityKind: String, Codable, CaseIterable, Sendable {
     case ideaRouted = "idea_routed"
     /// An official response from the organisation, usually with a status change: what department response times measure.
     case ideaResponded = "idea_responded"
+    case documentUploaded = "document_uploaded"
+    /// A new version of a document's file.
+    case documentReplaced = "document_replaced"
+    case documentDeleted = "document_deleted"
     case sanctionImposed = "sanction_imposed"
     case sanctionLifted = "sanction_lifted"
 }

@@ -25,11 +25,14 @@ public struct Event: Sendable, Equatable, Identifiable {
     public var goingCount: Int
     public var waitlistCount: Int
     public var cancelledAt: Date?
+    /// Hidden by moderators after flags: only moderators still see it.
+    public var isHidden: Bool
     public var createdAt: Date
 
     public init(
         id: UUID, groupID: UUID?, organiserID: UUID, title: String, description: String, startsAt: Date, endsAt: Date, timeZone: String,
-        location: String, onlineURL: String, capacity: Int?, goingCount: Int, waitlistCount: Int, cancelledAt: Date?, createdAt: Date
+        location: String, onlineURL: String, capacity: Int?, goingCount: Int, waitlistCount: Int, cancelledAt: Date?, createdAt: Date,
+        isHidden: Bool = false
     ) {
         self.id = id
         self.groupID = groupID
@@ -45,6 +48,7 @@ public struct Event: Sendable, Equatable, Identifiable {
         self.goingCount = goingCount
         self.waitlistCount = waitlistCount
         self.cancelledAt = cancelledAt
+        self.isHidden = isHidden
         self.createdAt = createdAt
     }
 

@@ -20,6 +20,9 @@ final class CommunityRecord: Model, @unchecked Sendable {
     @Field(key: "posts_per_minute") var postsPerMinute: Int
     @Field(key: "posts_per_hour") var postsPerHour: Int
     @Field(key: "rules_version") var rulesVersion: Int
+    @Field(key: "upload_max_bytes") var uploadMaxBytes: Int
+    /// Allowed file kinds, comma-separated raw values.
+    @Field(key: "upload_kinds") var uploadKinds: String
 
     init() {}
 

@@ -34,6 +34,7 @@ public struct CommunityRepository: Sendable {
             record.createdAt = now
             record.updatedAt = now
             record.moderation = ModerationSettings()
+            record.documents = DocumentSettings()
             try await record.create(on: tx)
             var admin = administrator
             admin.role = .admin
@@ -65,6 +66,21 @@ public struct CommunityRepository: Sendable {
         guard let record = try await CommunityRecord.query(on: database).first() else { throw StoreError.notFound }
         record.moderation = settings
         try await record.save(on: database)
+    }
+
+    /// What admins allow into document libraries (defaults before setup).
+    public func documentSettings() async throws -> DocumentSettings {
+        try await CommunityRecord.query(on: database).first()?.documents ?? DocumentSettings()
+    }
+
+    public func setDocumentSettings(_ settings: DocumentSettings, by actor: Actor) async throws {
+        try await database.transaction { tx in
+            guard let record = try await CommunityRecord.query(on: tx).first() else { throw StoreError.notFound }
+            record.documents = settings
+            try await record.save(on: tx)
+            try await ActivityLog(database: tx, clock: clock).record(
+                .settingsChange, by: actor, subjectType: "community", subjectID: record.id)
+        }
     }
 
     /// The installation secret with this name, created with `generate` on first use. When two processes
@@ -106,6 +122,20 @@ extension CommunityRecord {
             postsPerMinute = newValue.postsPerMinute
             postsPerHour = newValue.postsPerHour
             rulesVersion = newValue.rulesVersion
+        }
+    }
+}
+
+extension CommunityRecord {
+    var documents: DocumentSettings {
+        get {
+            DocumentSettings(
+                maxUploadBytes: uploadMaxBytes,
+                allowedKinds: Set(uploadKinds.split(separator: ",").compactMap { FileKind(rawValue: String($0)) }))
+        }
+        set {
+            uploadMaxBytes = newValue.maxUploadBytes
+            uploadKinds = FileKind.allCases.filter(newValue.allowedKinds.contains).map(\.rawValue).joined(separator: ",")
         }
     }
 }

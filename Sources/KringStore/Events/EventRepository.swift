@@ -20,6 +20,7 @@ final class EventRecord: Model, @unchecked Sendable {
     @Field(key: "waitlist_count") var waitlistCount: Int
     @OptionalField(key: "cancelled_at") var cancelledAt: Date?
     @OptionalField(key: "reminder_sent_at") var reminderSentAt: Date?
+    @OptionalField(key: "hidden_at") var hiddenAt: Date?
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
 
@@ -31,7 +32,7 @@ final class EventRecord: Model, @unchecked Sendable {
             endsAt: endsAt,
             timeZone: timeZone, location: location, onlineURL: onlineURL, capacity: capacity, goingCount: goingCount,
             waitlistCount: waitlistCount,
-            cancelledAt: cancelledAt, createdAt: createdAt)
+            cancelledAt: cancelledAt, createdAt: createdAt, isHidden: hiddenAt != nil)
     }
 }
 
@@ -216,7 +217,8 @@ public struct EventRepository: Sendable {
 
     /// The event if the viewer may read it.
     public func find(_ eventID: UUID, viewer: Viewer) async throws -> Event? {
-        guard let record = try await EventRecord.find(eventID, on: database) else { return nil }
+        guard let record = try await EventRecord.find(eventID, on: database), record.hiddenAt == nil || viewer.actor.has(.moderator)
+        else { return nil }
         if let groupID = record.groupID {
             let readable = try await VisibilityFilter.readableGroupIDs(viewer, on: database)
             if let readable, !readable.contains(groupID) { return nil }
@@ -229,6 +231,7 @@ public struct EventRepository: Sendable {
         async throws -> [Event]
     {
         var query = EventRecord.query(on: database)
+        if !viewer.actor.has(.moderator) { query = query.filter(\.$hiddenAt == nil) }
         if let from { query = query.filter(\.$endsAt >= from) }
         if let to { query = query.filter(\.$startsAt < to) }
         if let groupID { query = query.filter(\.$groupID == groupID) }
@@ -269,7 +272,9 @@ public struct EventRepository: Sendable {
         guard !ids.isEmpty else { return [] }
         let viewer = try await Viewer.load(member.actor, on: database)
         let readable = try await VisibilityFilter.readableGroupIDs(viewer, on: database)
-        return try await EventRecord.query(on: database).filter(\.$id ~~ ids).sort(\.$startsAt).all().compactMap { record in
+        return try await EventRecord.query(on: database).filter(\.$id ~~ ids).filter(\.$hiddenAt == nil).sort(\.$startsAt).all().compactMap
+        {
+            record in
             if let groupID = record.groupID, let readable, !readable.contains(groupID) { return nil }
             return try record.domain()
         }
@@ -280,7 +285,7 @@ public struct EventRepository: Sendable {
         guard !ids.isEmpty else { return [:] }
         let readable = try await VisibilityFilter.readableGroupIDs(viewer, on: database)
         var result: [UUID: String] = [:]
-        for record in try await EventRecord.query(on: database).filter(\.$id ~~ ids).all() {
+        for record in try await EventRecord.query(on: database).filter(\.$id ~~ ids).filter(\.$hiddenAt == nil).all() {
             if let groupID = record.groupID, let readable, !readable.contains(groupID) { continue }
             if let id = record.id { result[id] = record.title }
         }
@@ -294,6 +299,7 @@ public struct EventRepository: Sendable {
     public func takeDueReminders(within window: TimeInterval) async throws -> [(event: Event, memberIDs: [UUID])] {
         let now = clock.now()
         let due = try await EventRecord.query(on: database).filter(\.$reminderSentAt == nil).filter(\.$cancelledAt == nil)
+            .filter(\.$hiddenAt == nil)
             .filter(\.$startsAt > now).filter(\.$startsAt <= now.addingTimeInterval(window)).all()
         var result: [(Event, [UUID])] = []
         for record in due {

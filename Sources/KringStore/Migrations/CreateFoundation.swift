@@ -4,7 +4,10 @@ import SQLKit
 /// All migrations, in order. Append only: a migration that has landed is never edited.
 public enum KringMigrations {
     public static var all: [any AsyncMigration] {
-        [CreateFoundation(), CreateSpaces(), CreateSearchIndex(), CreateModeration(), CreateEvents(), CreatePolls(), CreateIdeas()]
+        [
+            CreateFoundation(), CreateSpaces(), CreateSearchIndex(), CreateModeration(), CreateEvents(), CreatePolls(), CreateIdeas(),
+            CreateDocuments(),
+        ]
     }
 }
 

@@ -9,6 +9,9 @@ final class FlagRecord: Model, @unchecked Sendable {
     @OptionalField(key: "post_id") var postID: UUID?
     /// Set for flags on a member's profile.
     @OptionalField(key: "member_id") var memberID: UUID?
+    /// Set for flags on an event or a document.
+    @OptionalField(key: "event_id") var eventID: UUID?
+    @OptionalField(key: "document_id") var documentID: UUID?
     /// nil when Kring raised the flag itself (a watched word, a spam heuristic); the note says why.
     @OptionalField(key: "flagger_id") var flaggerID: UUID?
     @Field(key: "reason") var reason: String

@@ -207,7 +207,7 @@ public struct ModerationRepository: Sendable {
         }.sorted { $0.since < $1.since }
     }
 
-    private func flagInfos(_ flags: [FlagRecord], people: [UUID: AuthorView], reliability: [UUID: (agreed: Int, disagreed: Int)])
+    func flagInfos(_ flags: [FlagRecord], people: [UUID: AuthorView], reliability: [UUID: (agreed: Int, disagreed: Int)])
         -> [FlagInfo]
     {
         flags.sorted { $0.createdAt < $1.createdAt }.map { flag in
@@ -223,7 +223,9 @@ public struct ModerationRepository: Sendable {
     /// How many posts and profiles wait for a moderator.
     public func queueSize() async throws -> Int {
         let flagged = Set(
-            try await FlagRecord.query(on: database).filter(\.$resolvedAt == nil).all().compactMap { $0.postID ?? $0.memberID })
+            try await FlagRecord.query(on: database).filter(\.$resolvedAt == nil).all().compactMap {
+                $0.postID ?? $0.memberID ?? $0.eventID ?? $0.documentID
+            })
         let held = Set(
             try await PostRecord.query(on: database).filter(\.$hiddenAt != nil).filter(\.$deletedAt == nil).all(\.$id).compactMap { $0 })
         return flagged.union(held).count
@@ -280,7 +282,7 @@ public struct ModerationRepository: Sendable {
         }
     }
 
-    private static func settle(
+    static func settle(
         _ flags: [FlagRecord], _ resolution: FlagResolution, by moderator: Actor, on database: any Database, clock: KringClock
     ) async throws {
         for flag in flags {

@@ -57,6 +57,28 @@ public struct RateLimitStore: Sendable {
         return try row?.decode(column: "hits", as: Int.self) ?? 0
     }
 
+    /// An estimate of the hits in the last `window` seconds, sliding rather than fixed: the current
+    /// window's hits plus the previous window's, weighted by how much of it still lies within reach.
+    /// Limits on bursts use it, so that a burst across a window boundary is still caught.
+    public func slidingHits(_ bucket: String, window: TimeInterval) async throws -> Double {
+        let sql = try sqlDatabase()
+        let current = windowStart(window)
+        let rows = try await sql.raw(
+            """
+            SELECT window_start, hits FROM rate_limit_counters
+            WHERE bucket = \(bind: bucket) AND window_start >= \(bind: current - Int64(window))
+            """
+        ).all()
+        var total = 0.0
+        let elapsed = clock.now().timeIntervalSince1970 - Double(current)
+        for row in rows {
+            let start = try row.decode(column: "window_start", as: Int64.self)
+            let hits = Double(try row.decode(column: "hits", as: Int.self))
+            total += start == current ? hits : hits * max(0, 1 - elapsed / window)
+        }
+        return total
+    }
+
     /// Forgets the hits of `bucket` (e.g. failed logins after a successful one).
     public func reset(_ bucket: String) async throws {
         try await sqlDatabase().raw("DELETE FROM rate_limit_counters WHERE bucket = \(bind: bucket)").run()

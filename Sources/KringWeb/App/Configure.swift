@@ -15,15 +15,18 @@ public struct ConfigureOptions: Sendable {
     public var mailTransport: (any MailTransport)?
     /// A PostgreSQL schema to use instead of `public` (tests give each test its own).
     public var postgresSchema: String?
+    /// Overrides where uploads are stored (tests use it to make storage fail).
+    public var fileStorage: (any FileStorage)?
 
     public init(
         runsBackgroundJobs: Bool = true, clock: KringClock = .system, mailTransport: (any MailTransport)? = nil,
-        postgresSchema: String? = nil
+        postgresSchema: String? = nil, fileStorage: (any FileStorage)? = nil
     ) {
         self.runsBackgroundJobs = runsBackgroundJobs
         self.clock = clock
         self.mailTransport = mailTransport
         self.postgresSchema = postgresSchema
+        self.fileStorage = fileStorage
     }
 }
 
@@ -52,7 +55,8 @@ public func configure(_ app: Application, config: KringConfig, options: Configur
     app.kring = KringServices(
         config: config, clock: options.clock, catalog: try Catalog.bundled(),
         csrfKey: SymmetricKey(data: Data(csrfSecret.utf8)),
-        mailTransport: options.mailTransport ?? EMLFileTransport(directory: config.mailDirectory))
+        mailTransport: options.mailTransport ?? EMLFileTransport(directory: config.mailDirectory),
+        fileStorage: options.fileStorage ?? LocalFileStorage(root: config.filesDirectory))
 
     app.passwords.use(.bcrypt(cost: config.bcryptCost))
 
@@ -101,6 +105,7 @@ func routes(_ app: Application) throws {
     try site.register(collection: EventController())
     try site.register(collection: PollController())
     try site.register(collection: IdeaController())
+    try site.register(collection: DocumentController())
     try site.register(collection: APIController())
     try site.register(collection: SpacesAPIController())
     try site.register(collection: ParticipationAPIController())

@@ -20,6 +20,8 @@ struct GateMiddleware: AsyncMiddleware {
         }
 
         if request.method != .GET, request.method != .HEAD, !request.isAPI {
+            // An upload may still be streaming; its form fields (and the CSRF token) come with it.
+            if request.isMultipart { try await request.collectUpload() }
             try verifyCSRF(request)
         }
 

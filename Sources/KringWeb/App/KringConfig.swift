@@ -3,7 +3,7 @@ import Foundation
 /// Kring's configuration, read once at start-up from environment variables. Every variable has a
 /// default, so `kring serve` works with none set.
 public struct KringConfig: Sendable {
-    /// `KRING_DATA_DIR` (default `./data`): the SQLite file, mail files and uploads live here.
+    /// `KRING_DATA_DIR` (default `./data`): the SQLite file, mail files and uploads (`files/`) live here.
     public var dataDirectory: URL
     /// `KRING_DATABASE_URL`: a `postgres://` URL runs Kring on PostgreSQL; unset means SQLite in the data dir.
     public var databaseURL: String?
@@ -69,6 +69,8 @@ public struct KringConfig: Sendable {
 
     public var sqliteFile: URL { dataDirectory.appendingPathComponent("kring.sqlite") }
     public var mailDirectory: URL { dataDirectory.appendingPathComponent("mail", isDirectory: true) }
+    /// Uploaded files (documents and their versions).
+    public var filesDirectory: URL { dataDirectory.appendingPathComponent("files", isDirectory: true) }
 }
 
 extension String {

@@ -12,6 +12,8 @@ public struct KringServices: Sendable {
     public let catalog: Catalog
     let csrfKey: SymmetricKey
     public let mailTransport: any MailTransport
+    /// Where uploaded documents are kept.
+    public let fileStorage: any FileStorage
 }
 
 extension Application {

@@ -22,6 +22,7 @@ struct EventController: RouteCollection {
         event.post("rsvp", use: rsvp)
         event.get("attendees", use: attendees)
         event.post("checkin", ":handle", use: checkIn)
+        event.post("flag", use: flag)
         event.get("calendar.ics", use: eventFeed)
         routes.get("g", ":slug", "events.ics", use: groupFeed)
         routes.get("calendar", ":token", "events.ics", use: personalFeed)
@@ -174,6 +175,17 @@ struct EventController: RouteCollection {
         return EventViews.page(
             request, event: event, group: group, organiser: organiser, answer: answer?.status, canAnswer: canAnswer,
             mayOrganise: try await mayOrganise(request, event))
+    }
+
+    /// Flags the event for the moderators; enough distinct flags hide it until one of them decides.
+    @Sendable func flag(request: Request) async throws -> Response {
+        let member = try request.requireContributor()
+        let event = try await event(request)
+        guard event.organiserID != member.id else { throw Abort(.forbidden) }
+        let hidden = try await request.flag(.event(event.id), by: member)
+        return request.redirect(
+            to: hidden ? "/events" : "/events/\(event.id.uuidString.lowercased())", flash: hidden ? "flash.flagged_hidden" : "flash.flagged"
+        )
     }
 
     @Sendable func editForm(request: Request) async throws -> Response {

@@ -160,6 +160,7 @@ enum EventViews {
                 if event.cancelledAt != nil {
                     H.p(.class("notice notice-sanction"), .id("event-cancelled")) { t("events.cancelled_notice") }
                 }
+                if event.isHidden { H.p(.class("notice"), .id("hidden-notice")) { t("events.hidden_notice") } }
                 H.dl(.class("meta-list")) {
                     H.dt { t("events.when") }
                     H.dd(.id("event-when")) { when(event, t: t) }
@@ -224,6 +225,9 @@ enum EventViews {
                             GroupViews.actionButton(request, "\(path)/cancel", t("events.cancel"), id: "cancel-event", secondary: true)
                         }
                     }
+                }
+                if let member = request.context.member, member.id != event.organiserID, request.context.restriction.mayPost {
+                    TopicViews.flagForm(request, action: "\(path)/flag", key: "event")
                 }
             }
         }

@@ -123,6 +123,10 @@ public struct HTMLAttribute: Sendable {
     public static func method(_ value: String) -> HTMLAttribute { .init("method", value) }
     public static func rows(_ value: Int) -> HTMLAttribute { .init("rows", String(value)) }
     public static func maxlength(_ value: Int) -> HTMLAttribute { .init("maxlength", String(value)) }
+    public static func enctype(_ value: String) -> HTMLAttribute { .init("enctype", value) }
+    public static func accept(_ value: String) -> HTMLAttribute { .init("accept", value) }
+    public static func list(_ value: String) -> HTMLAttribute { .init("list", value) }
+    public static func min(_ value: Int) -> HTMLAttribute { .init("min", String(value)) }
     public static func max(_ value: Int) -> HTMLAttribute { .init("max", String(value)) }
     public static func minlength(_ value: Int) -> HTMLAttribute { .init("minlength", String(value)) }
     public static func datetime(_ value: String) -> HTMLAttribute { .init("datetime", value) }

@@ -64,6 +64,15 @@ public struct Localizer: Sendable {
 
     public func number(_ value: Int) -> String { value.formatted(.number.locale(locale)) }
 
+    /// A file size in bytes, KB or MB (binary multiples, as file managers show them).
+    public func fileSize(_ bytes: Int) -> String {
+        if bytes < 1024 { return self("units.bytes", ["count": number(bytes)]) }
+        let kilobytes = Double(bytes) / 1024
+        let style = FloatingPointFormatStyle<Double>.number.precision(.fractionLength(0...1)).locale(locale)
+        if kilobytes < 1024 { return self("units.kilobytes", ["count": kilobytes.formatted(style)]) }
+        return self("units.megabytes", ["count": (kilobytes / 1024).formatted(style)])
+    }
+
     public func percent(_ fraction: Double) -> String {
         fraction.formatted(.percent.precision(.fractionLength(0...1)).locale(locale))
     }

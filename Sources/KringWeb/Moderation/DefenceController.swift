@@ -193,11 +193,6 @@ struct DefenceController: RouteCollection {
 
     // MARK: Profile flags and slow mode
 
-    struct FlagForm: Content {
-        var reason: String?
-        var note: String?
-    }
-
     @Sendable func flagProfile(request: Request) async throws -> Response {
         let member = try request.requireContributor()
         guard let target = try await request.repositories.members.find(handle: request.parameters.get("handle") ?? ""),
@@ -205,10 +200,8 @@ struct DefenceController: RouteCollection {
         else {
             throw Abort(.notFound)
         }
-        let form = try request.content.decode(FlagForm.self)
-        let reason = try CommunityRules.choice(form.reason, as: FlagReason.self, field: "reason")
-        let note = try ModerationRules.reason(form.note ?? "", field: "note", required: reason == .other)
-        try await request.repositories.moderation.flag(profileOf: target.id, by: member, reason: reason, note: note)
+        let input = try await request.flagInput()
+        try await request.repositories.moderation.flag(profileOf: target.id, by: member, reason: input.reason, note: input.note)
         return request.redirect(to: "/members/\(target.handle)", flash: "flash.flagged")
     }
 

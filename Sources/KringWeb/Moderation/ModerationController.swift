@@ -9,6 +9,8 @@ struct ModerationController: RouteCollection {
         moderation.get(use: queue)
         moderation.post("posts", ":post", ":decision", use: decide)
         moderation.post("profiles", ":handle", ":decision", use: decideProfile)
+        moderation.post("events", ":id", ":decision", use: decideContent)
+        moderation.post("documents", ":id", ":decision", use: decideContent)
         moderation.post("rules", "publish", use: publishRules)
         moderation.get("members", ":handle", use: member)
         moderation.post("members", ":handle", "sanctions", use: impose)
@@ -31,6 +33,7 @@ struct ModerationController: RouteCollection {
         let now = request.application.kring.clock.now()
         let data = ModerationViews.QueueData(
             items: try await repositories.moderation.queue(), profiles: try await repositories.moderation.profileQueue(),
+            content: try await repositories.moderation.contentQueue(),
             pendingMembers: request.decide(.approveMembers).isAllowed
                 ? try await repositories.members.list(status: .pending, limit: 100) : [],
             sanctions: sanctions, handles: try await repositories.members.handles(of: sanctions.map(\.memberID)),
@@ -184,6 +187,18 @@ struct ModerationController: RouteCollection {
         try await request.audit(
             agreed ? "profile.clear" : "profile.keep", subjectType: "member", subjectID: member.id, label: "@\(member.handle)",
             before: agreed ? member.profile.bio : "", after: agreed ? "" : "")
+        return request.redirect(to: "/moderation", flash: "flash.review_done")
+    }
+
+    /// Settles the flags on an event or a document: keep (show it) or hide.
+    @Sendable func decideContent(request: Request) async throws -> Response {
+        try request.authorize(.moderateContent)
+        guard let id = request.parameters.get("id", as: UUID.self), let decision = request.parameters.get("decision"),
+            ["keep", "hide"].contains(decision)
+        else { throw Abort(.notFound) }
+        let content: FlaggableContent = request.url.path.hasPrefix("/moderation/events/") ? .event(id) : .document(id)
+        try await request.repositories.moderation.decide(content, hide: decision == "hide", by: request.context.actor)
+        try await request.audit("flags.\(decision)", subjectType: content.subjectType, subjectID: id, label: content.subjectType)
         return request.redirect(to: "/moderation", flash: "flash.review_done")
     }
 

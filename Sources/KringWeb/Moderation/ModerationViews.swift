@@ -6,6 +6,7 @@ enum ModerationViews {
     struct QueueData {
         let items: [ReviewItem]
         let profiles: [ProfileReviewItem]
+        let content: [ContentReviewItem]
         let pendingMembers: [Member]
         let sanctions: [Sanction]
         let handles: [UUID: String]
@@ -15,7 +16,7 @@ enum ModerationViews {
 
     static func queue(_ request: Request, data: QueueData) -> Response {
         let t = request.context.localizer
-        let total = data.items.count + data.profiles.count + data.pendingMembers.count
+        let total = data.items.count + data.profiles.count + data.content.count + data.pendingMembers.count
         return Layout.page(request, title: t("moderation.title")) {
             H.div(.class("page-header")) {
                 H.h1 { t("moderation.title") }
@@ -41,6 +42,12 @@ enum ModerationViews {
                 H.h3 { t("moderation.profiles") }
                 H.ol(.class("review-queue"), .id("profile-queue")) {
                     for item in data.profiles { profileItem(request, item) }
+                }
+            }
+            if !data.content.isEmpty {
+                H.h3 { t("moderation.content") }
+                H.ol(.class("review-queue"), .id("content-queue")) {
+                    for item in data.content { contentItem(request, item) }
                 }
             }
             if !data.pendingMembers.isEmpty {
@@ -173,6 +180,35 @@ enum ModerationViews {
                 H.a(.to("/posts/\(post)/edit"), .class("button button-small button-secondary")) { t("topics.edit") }
                 H.a(.to("/moderation/members/\(item.author.handle)"), .class("button button-small button-danger"), .id("sanction-\(post)"))
                 {
+                    t("moderation.sanction_author")
+                }
+            }
+        }
+    }
+
+    /// A flagged event or document: show it again (flags dismissed) or keep it hidden (flags upheld).
+    static func contentItem(_ request: Request, _ item: ContentReviewItem) -> HTMLNode {
+        let t = request.context.localizer
+        let id = item.id.uuidString.lowercased()
+        let kind = item.content.subjectType
+        let base = "/moderation/\(kind)s/\(id)"
+        return H.li(.class("card review-item"), .id("review-\(kind)-\(id)")) {
+            H.p(.class("review-meta")) {
+                H.span(.class("badge")) { t("moderation.kind.\(kind)") }
+                " "
+                H.a(.to("/\(kind)s/\(id)")) { item.title }
+                " · " + item.author.displayName
+                if item.isHidden {
+                    " "
+                    H.span(.class("badge badge-deleted")) { t("moderation.hidden") }
+                }
+            }
+            if !item.excerpt.isEmpty { H.blockquoteText(item.excerpt) }
+            flagList(item.flags, t: t)
+            H.div(.class("review-actions")) {
+                GroupViews.actionButton(request, base + "/keep", t("moderation.keep"), id: "keep-\(kind)-\(id)")
+                GroupViews.actionButton(request, base + "/hide", t("moderation.hide"), id: "hide-\(kind)-\(id)", secondary: true)
+                H.a(.to("/moderation/members/\(item.author.handle)"), .class("button button-small button-danger")) {
                     t("moderation.sanction_author")
                 }
             }

@@ -71,11 +71,16 @@ enum PostingGuard {
             }
             try await limits.hit(bucket, window: TimeInterval(seconds))
         }
-        let minute = try await limits.hit("post:minute:\(member.id.uuidString)", window: 60)
-        let hour = try await limits.hit("post:hour:\(member.id.uuidString)", window: 3600)
-        if minute > settings.postsPerMinute || hour > settings.postsPerHour {
+        let minuteBucket = "post:minute:\(member.id.uuidString)"
+        let hourBucket = "post:hour:\(member.id.uuidString)"
+        try await limits.hit(minuteBucket, window: 60)
+        try await limits.hit(hourBucket, window: 3600)
+        let minute = try await limits.slidingHits(minuteBucket, window: 60)
+        let hour = try await limits.slidingHits(hourBucket, window: 3600)
+        if minute > Double(settings.postsPerMinute) || hour > Double(settings.postsPerHour) {
             throw Abort(
-                .tooManyRequests, headers: ["Retry-After": minute > settings.postsPerMinute ? "60" : "3600"], reason: t("limits.posting"))
+                .tooManyRequests, headers: ["Retry-After": minute > Double(settings.postsPerMinute) ? "60" : "3600"],
+                reason: t("limits.posting"))
         }
     }
 

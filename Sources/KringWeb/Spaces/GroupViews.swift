@@ -163,6 +163,8 @@ enum GroupViews {
                             }
                         }
                         if canPost { H.p { H.a(.to("/events/new?group=\(group.slug)"), .id("new-group-event")) { t("events.new") } } }
+                        H.h2 { t("groups.documents") }
+                        H.p { H.a(.to("/g/\(group.slug)/documents"), .id("group-documents")) { t("groups.documents_link") } }
                         H.h2 { t("groups.people") }
                         H.ul(.class("member-list compact")) {
                             for entry in people {

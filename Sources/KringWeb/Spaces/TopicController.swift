@@ -329,22 +329,14 @@ struct TopicController: RouteCollection {
         return request.redirect(to: "/t/\(page.id.uuidString.lowercased())#post-\(post.number)")
     }
 
-    struct FlagForm: Content {
-        var reason: String?
-        var note: String?
-    }
-
     /// Flags a post for the moderators; enough distinct flags hide it until one of them decides.
     @Sendable func flag(request: Request) async throws -> Response {
         let member = try request.requireContributor()
         let (page, post) = try await post(request)
         guard post.author.id != member.id, !post.isDeleted else { throw Abort(.forbidden) }
-        let form = try request.content.decode(FlagForm.self)
-        let reason = try CommunityRules.choice(form.reason, as: FlagReason.self, field: "reason")
-        let note = try ModerationRules.reason(form.note ?? "", field: "note", required: reason == .other)
-        let threshold = try await request.repositories.community.moderationSettings().flagThreshold
+        let input = try await request.flagInput()
         let hidden = try await request.repositories.moderation.flag(
-            postID: post.id, by: member, reason: reason, note: note, threshold: threshold)
+            postID: post.id, by: member, reason: input.reason, note: input.note, threshold: input.threshold)
         return request.redirect(to: "/t/\(page.id.uuidString.lowercased())", flash: hidden ? "flash.flagged_hidden" : "flash.flagged")
     }
 }

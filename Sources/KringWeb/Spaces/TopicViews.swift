@@ -216,7 +216,7 @@ enum TopicViews {
                         }
                     }
                     if actor.isSignedIn, actor.memberID != post.author.id, !post.isDeleted {
-                        flagForm(request, post: post)
+                        flagForm(request, action: "/posts/\(post.id.uuidString.lowercased())/flag", key: String(post.number))
                     }
                     if PostAccess.canRestore(isDeleted: post.isDeleted || (post.number == 1 && page.isDeleted), actor: actor) {
                         H.form(action: .to("/posts/\(post.id.uuidString.lowercased())/restore"), .class("inline-form")) {
@@ -308,24 +308,21 @@ enum TopicViews {
         }
     }
 
-    /// "Flag" opens a small form: a reason, an optional note.
-    static func flagForm(_ request: Request, post: PostView) -> HTMLNode {
+    /// "Flag" opens a small form: a reason, an optional note. `key` keeps the ids unique on a page.
+    static func flagForm(_ request: Request, action: String, key: String) -> HTMLNode {
         let t = request.context.localizer
         let reasons = FlagReason.allCases.map { (value: $0.rawValue, label: t("flags.reason.\($0.rawValue)")) }
-        let id = post.id.uuidString.lowercased()
         return H.details(.class("flag-details")) {
-            H.summary(.id("flag-\(post.number)")) { t("flags.flag") }
-            H.form(action: .to("/posts/\(id)/flag"), .class("stack-form flag-form"), .id("flag-form-\(post.number)")) {
+            H.summary(.id("flag-\(key)")) { t("flags.flag") }
+            H.form(action: .to(action), .class("stack-form flag-form"), .id("flag-form-\(key)")) {
                 Forms.csrf(request)
-                H.label(.for("reason-\(id)")) { t("field.flag_reason") }
-                H.element("select", [.id("reason-\(id)"), .name("reason")]) {
+                H.label(.for("reason-\(key)")) { t("field.flag_reason") }
+                H.element("select", [.id("reason-\(key)"), .name("reason")]) {
                     for reason in reasons { H.element("option", [.value(reason.value)]) { reason.label } }
                 }
-                H.label(.for("note-\(id)")) { t("field.flag_note") }
-                H.input(.type("text"), .id("note-\(id)"), .name("note"), .maxlength(ModerationRules.reasonMaxLength))
-                H.button(.type("submit"), .class("button button-small button-danger"), .id("flag-submit-\(post.number)")) {
-                    t("flags.send")
-                }
+                H.label(.for("note-\(key)")) { t("field.flag_note") }
+                H.input(.type("text"), .id("note-\(key)"), .name("note"), .maxlength(ModerationRules.reasonMaxLength))
+                H.button(.type("submit"), .class("button button-small button-danger"), .id("flag-submit-\(key)")) { t("flags.send") }
             }
         }
     }

@@ -11,13 +11,16 @@ enum AdminViews {
         let mailFailed: Int
     }
 
-    private static func frame(
+    static func frame(
         _ request: Request, title: String, current: String, status: HTTPStatus = .ok, @HTMLBuilder content: () -> [HTMLNode]
     ) -> Response {
         let t = request.context.localizer
         var sections: [(String, String)] = [("/admin", t("admin.overview")), ("/admin/members", t("admin.members"))]
         if request.decide(.inviteMembers).isAllowed { sections.append(("/admin/invites", t("admin.invites"))) }
-        if request.decide(.editCommunitySettings).isAllowed { sections.append(("/admin/settings", t("admin.settings"))) }
+        if request.decide(.editCommunitySettings).isAllowed {
+            sections.append(("/admin/settings", t("admin.settings")))
+            sections.append(("/admin/uploads", t("documents.limits")))
+        }
         if request.decide(.viewMailLog).isAllowed { sections.append(("/admin/mail", t("admin.mail"))) }
         if request.decide(.viewCockpit).isAllowed {
             sections.append(("/admin/menu", t("menu.title")))

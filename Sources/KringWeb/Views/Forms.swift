@@ -38,10 +38,10 @@ enum Forms {
 
     static func field(
         _ name: String, label: String, state: FormState, t: Localizer, type: String = "text", autocomplete: String? = nil,
-        required: Bool = false, hint: String? = nil, maxLength: Int? = nil, keepValue: Bool = true
+        required: Bool = false, hint: String? = nil, maxLength: Int? = nil, keepValue: Bool = true, extra: [HTMLAttribute] = []
     ) -> HTMLNode {
-        var attributes: [HTMLAttribute] = [.type(type), .id(name), .name(name)]
-        if keepValue, type != "password" { attributes.append(.value(state[name])) }
+        var attributes: [HTMLAttribute] = [.type(type), .id(name), .name(name)] + extra
+        if keepValue, type != "password", type != "file" { attributes.append(.value(state[name])) }
         if let autocomplete { attributes.append(.autocomplete(autocomplete)) }
         if required { attributes.append(.required) }
         if let maxLength { attributes.append(.maxlength(maxLength)) }
