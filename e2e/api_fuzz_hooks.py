@@ -15,7 +15,8 @@ Two things JSON Schema cannot say about Kring's API, taught to Schemathesis here
      ST201 (schema-violating request accepted): the normalised body satisfies the schema;
      ST202 (schema-valid request rejected): the normalised body does not.
    The document says how each field is normalised with `x-kring-normalise` (`single-line`,
-   `multi-line`, `trim`, `tags`; build.py's text() sets it). Unmarked strings with a length limit
+   `multi-line`, `trim`, `tags`, `distinct` for lists whose items must differ beyond case; build.py's
+   text() sets it). Unmarked strings with a length limit
    are taken as `multi-line`, unmarked string arrays with `maxItems` as `tags`. The model leans
    towards dropping: it counts characters on the low side, so it may hide a real failure of this
    kind, never invent one. Anything else (wrong types, null, unknown enum values, query and path
@@ -133,7 +134,11 @@ def _normalised(body: dict, schema: dict, components: dict) -> dict:
         if field not in properties:
             continue
         rule = _rule(properties[field], components)
-        if rule == "tags" and isinstance(value, list):
+        if rule == "distinct" and isinstance(value, list) and all(isinstance(v, str) for v in value):
+            # Poll options: each made single-line; two that differ only in case (or canonical form)
+            # are duplicates, which `uniqueItems` then catches.
+            result[field] = [unicodedata.normalize("NFD", single_line(v)).lower() for v in value]
+        elif rule == "tags" and isinstance(value, list):
             normalised = tags(value)
             if normalised is not None:
                 result[field] = [stand_in(t) for t in normalised]

@@ -143,6 +143,10 @@ import spaces  # noqa: E402
 spaces.add(document, ref, problem, ok, body, text)
 import participation  # noqa: E402
 participation.add(document, ref, problem, ok, body, text)
+import organising  # noqa: E402
+organising.add(document, ref, problem, ok, body, text)
+import documents  # noqa: E402
+documents.add(document, ref, problem, ok, body, text)
 
 target = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "Sources", "KringWeb", "Resources", "openapi.json")

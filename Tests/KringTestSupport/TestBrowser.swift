@@ -60,6 +60,14 @@ public final class TestBrowser: @unchecked Sendable {
         if csrfToken == nil { try await get("/") }
         var fields = form
         if let csrfToken { fields["_csrf"] = csrfToken }
+        let (body, contentType) = Self.multipart(fields: fields, file: file, field: field)
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: contentType)
+        return try await send(.POST, path, headers: headers, body: body)
+    }
+
+    /// A multipart/form-data body with these fields and file, and its Content-Type.
+    public static func multipart(fields: [String: String], file: UploadFile?, field: String = "file") -> (ByteBuffer, String) {
         let boundary = "----kring-test-\(UUID().uuidString)"
         var body = ByteBuffer()
         for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
@@ -73,9 +81,7 @@ public final class TestBrowser: @unchecked Sendable {
             body.writeString("\r\n")
         }
         body.writeString("--\(boundary)--\r\n")
-        var headers = HTTPHeaders()
-        headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
-        return try await send(.POST, path, headers: headers, body: body)
+        return (body, "multipart/form-data; boundary=\(boundary)")
     }
 
     /// Follows a redirect response with a GET, as browsers do after a form post.

@@ -12,8 +12,10 @@ struct DemoTests {
     @Test func theDemoIsALivingCommunityWithWorkingLogins() async throws {
         try await withKringApp { app in
             let lines = LockedLines()
-            let count = try await DemoCommunity(repositories: app.repositories, memberCount: 60, progress: { lines.append($0) })
-                .fill(passwordHash: TestAccounts.passwordHash)
+            let count = try await DemoCommunity(
+                repositories: app.repositories, memberCount: 60, fileStorage: app.kring.fileStorage, progress: { lines.append($0) }
+            )
+            .fill(passwordHash: TestAccounts.passwordHash)
             #expect(count == 60)
             #expect(!lines.all.isEmpty, "progress is reported")
             let settings = try #require(try await app.repositories.community.settings())
@@ -30,6 +32,13 @@ struct DemoTests {
             #expect(ideas.count == DemoCommunity.demoIdeas.count)
             #expect(Set(ideas.map(\.status)).isSuperset(of: [.new, .planned, .declined]), "ideas at every stage of the feedback loop")
             #expect(try await app.repositories.activity.count(.ideaResponded) == 3)
+            let solar = try #require(try await app.repositories.groups.find(slug: "zonnepanelen"))
+            let documents = try await app.repositories.documents.library(ofGroup: solar.id, viewer: .anonymous)
+            #expect(documents.count == DemoCommunity.demoDocuments.count)
+            let minutes = try #require(documents.first { $0.current.kind == .pdf })
+            #expect(minutes.versions.count == 2, "a document with a version history")
+            let download = try await TestBrowser(app).get("/documents/\(minutes.id.uuidString.lowercased())/download")
+            #expect(download.body.string.hasPrefix("%PDF-1.4") && download.body.string.contains("vastgesteld"))
             let calendar = try await TestBrowser(app).get("/events").text
             #expect(calendar.contains("Warmtescan-avond"), "upcoming events are listed")
             for login in DemoCommunity.logins {

@@ -90,7 +90,12 @@ public enum PollRules {
 
     /// One option per line; blank lines dropped, duplicates refused.
     public static func options(_ raw: String) throws(ValidationFailure) -> [String] {
-        let options = raw.split(whereSeparator: \.isNewline).map { MemberRules.singleLine(String($0)) }.filter { !$0.isEmpty }
+        try options(raw.split(whereSeparator: \.isNewline).map(String.init))
+    }
+
+    /// The options as a list (the API sends them so); each is made single-line, blank ones dropped.
+    public static func options(_ list: [String]) throws(ValidationFailure) -> [String] {
+        let options = list.map(MemberRules.singleLine).filter { !$0.isEmpty }
         guard optionCount.contains(options.count) else { throw ValidationFailure(field: "options", code: "poll.option_count") }
         guard options.allSatisfy({ $0.count <= labelMaxLength }) else { throw ValidationFailure(field: "options", code: "too_long") }
         guard Set(options.map { $0.lowercased() }).count == options.count else {

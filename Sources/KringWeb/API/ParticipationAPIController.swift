@@ -115,90 +115,47 @@ struct ParticipationAPIController: RouteCollection {
 
     // MARK: Events
 
-    /// Slugs of the groups things live in, in one query.
-    private func groupSlugs(_ request: Request, _ groupIDs: [UUID?]) async throws -> [UUID: String] {
-        try await request.repositories.groups.find(ids: Array(Set(groupIDs.compactMap { $0 }))).mapValues(\.slug)
-    }
-
     @Sendable func events(request: Request) async throws -> EventListDTO {
         let past = try request.strictQuery("past", as: Bool.self) ?? false
         let now = request.repositories.clock.now()
         let events = try await request.repositories.events.list(
             viewer: try await request.viewer(), from: past ? nil : now, to: past ? now : nil, newestFirst: past)
-        let slugs = try await groupSlugs(request, events.map(\.groupID))
+        let slugs = try await request.groupSlugs(events.map(\.groupID))
         return EventListDTO(events: events.map { EventDTO($0, group: $0.groupID.flatMap { slugs[$0] }, myStatus: nil) })
     }
 
-    private func visibleEvent(_ request: Request) async throws -> Event {
-        guard let id = request.parameters.get("event", as: UUID.self),
-            let event = try await request.repositories.events.find(id, viewer: try await request.viewer())
-        else { throw Abort(.notFound, reason: "No such event.") }
-        return event
-    }
-
-    private func dto(_ request: Request, _ event: Event) async throws -> EventDTO {
-        let answer = try await request.context.member.asyncMap { try await request.repositories.events.answer(of: $0.id, to: event.id) }
-        return EventDTO(event, group: try await groupSlugs(request, [event.groupID]).values.first, myStatus: answer??.status)
-    }
-
     @Sendable func event(request: Request) async throws -> EventDTO {
-        try await dto(request, try await visibleEvent(request))
+        try await request.eventDTO(try await request.visibleEvent())
     }
 
     /// Answers going, maybe or not going; a full event puts "going" on the waitlist, which the answer shows.
     @Sendable func rsvp(request: Request) async throws -> EventDTO {
         let member = try request.requireContributor()
-        let event = try await visibleEvent(request)
+        let event = try await request.visibleEvent()
         try request.rejectNulls(in: ["status"])
         let requested = try CommunityRules.choice(try request.content.decode(RSVPRequest.self).status, as: RSVPStatus.self, field: "status")
         guard requested != .waitlisted else { throw ValidationFailure(field: "status", code: "choice.invalid") }
         guard event.cancelledAt == nil else { throw Abort(.conflict, reason: "The event is cancelled.") }
         try await request.requireParticipation(inGroup: event.groupID, member: member)
         _ = try await request.repositories.events.rsvp(event.id, member: member, requested)
-        return try await dto(request, try await visibleEvent(request))
+        return try await request.eventDTO(try await request.visibleEvent())
     }
 
     // MARK: Polls
 
-    private func pollDTOs(_ request: Request, _ polls: [Poll]) async throws -> [PollDTO] {
-        let now = request.repositories.clock.now()
-        let actor = request.context.actor
-        let slugs = try await groupSlugs(request, polls.map(\.groupID))
-        return polls.map { poll in
-            let shows = poll.showsResults(to: actor, at: now)
-            return PollDTO(
-                id: poll.id, question: poll.question, topicId: poll.topicID, group: poll.groupID.flatMap { slugs[$0] },
-                allowsMultiple: poll.allowsMultiple, isAnonymous: poll.isAnonymous, resultsVisibility: poll.resultsVisibility.rawValue,
-                closesAt: poll.closesAt, isClosed: poll.isClosed(at: now), showsResults: shows, voterCount: shows ? poll.voterCount : nil,
-                options: poll.options.map { option in
-                    PollDTO.OptionDTO(
-                        id: option.id, label: option.label, votes: shows ? option.votes : nil,
-                        voters: shows && !poll.isAnonymous ? option.voters : nil)
-                },
-                myChoices: poll.options.map(\.id).filter { poll.myChoices.contains($0) })
-        }
-    }
-
     /// Standalone polls (those in topics come with their topic's page).
     @Sendable func polls(request: Request) async throws -> PollListDTO {
-        PollListDTO(polls: try await pollDTOs(request, try await request.repositories.polls.standalone(viewer: try await request.viewer())))
-    }
-
-    private func visiblePoll(_ request: Request) async throws -> Poll {
-        guard let id = request.parameters.get("poll", as: UUID.self),
-            let poll = try await request.repositories.polls.find(id, viewer: try await request.viewer())
-        else { throw Abort(.notFound, reason: "No such poll.") }
-        return poll
+        PollListDTO(polls: try await request.pollDTOs(try await request.repositories.polls.standalone(viewer: try await request.viewer())))
     }
 
     @Sendable func poll(request: Request) async throws -> PollDTO {
-        try await pollDTOs(request, [try await visiblePoll(request)])[0]
+        try await request.pollDTOs([try await request.visiblePoll()])[0]
     }
 
     /// Replaces the caller's choices; allowed until the poll closes.
     @Sendable func votePoll(request: Request) async throws -> PollDTO {
         let member = try request.requireContributor()
-        let poll = try await visiblePoll(request)
+        let poll = try await request.visiblePoll()
         try request.rejectNulls(in: ["options"])
         let chosen = Set(try request.content.decode(PollVoteRequest.self).options)
         // Like an accepted answer that is not in the topic: ids that are not this poll's options are not found;
@@ -215,26 +172,10 @@ struct ParticipationAPIController: RouteCollection {
         guard !poll.isClosed(at: request.repositories.clock.now()) else { throw Abort(.conflict, reason: "The poll is closed.") }
         try await request.requireParticipation(inGroup: poll.groupID, member: member)
         try await request.repositories.polls.vote(poll.id, choices: choices, by: member)
-        return try await pollDTOs(request, [try await visiblePoll(request)])[0]
+        return try await request.pollDTOs([try await request.visiblePoll()])[0]
     }
 
     // MARK: Ideas
-
-    private func dtos(_ request: Request, _ ideas: [Idea]) async throws -> [IdeaDTO] {
-        let departments = Dictionary(uniqueKeysWithValues: try await request.repositories.ideas.departments().map { ($0.id, $0.name) })
-        let handles = try await request.repositories.members.handles(of: Array(Set(ideas.map(\.authorID))))
-        let voted = try await request.context.member.asyncMap {
-            try await request.repositories.ideas.voted(among: ideas.map(\.id), memberID: $0.id)
-        }
-        return ideas.map { idea in
-            IdeaDTO(
-                id: idea.id, title: idea.title, description: idea.description, author: handles[idea.authorID] ?? "",
-                status: idea.status.rawValue,
-                department: idea.departmentID.flatMap { departments[$0] }, tags: idea.tags, voteCount: idea.voteCount,
-                commentCount: idea.commentCount, createdAt: idea.createdAt, routedAt: idea.routedAt, firstResponseAt: idea.firstResponseAt,
-                myVote: voted.map { $0.contains(idea.id) })
-        }
-    }
 
     @Sendable func ideas(request: Request) async throws -> IdeaListDTO {
         let status = try request.query[String.self, at: "status"].map {
@@ -243,18 +184,11 @@ struct ParticipationAPIController: RouteCollection {
         let sort = request.query[String.self, at: "sort"] ?? "votes"
         guard ["votes", "newest"].contains(sort) else { throw ValidationFailure(field: "sort", code: "choice.invalid") }
         let ideas = try await request.repositories.ideas.list(status: status, newestFirst: sort == "newest")
-        return IdeaListDTO(ideas: try await dtos(request, ideas))
-    }
-
-    private func foundIdea(_ request: Request) async throws -> Idea {
-        guard let id = request.parameters.get("idea", as: UUID.self), let idea = try await request.repositories.ideas.find(id) else {
-            throw Abort(.notFound, reason: "No such idea.")
-        }
-        return idea
+        return IdeaListDTO(ideas: try await request.ideaDTOs(ideas))
     }
 
     @Sendable func idea(request: Request) async throws -> IdeaDTO {
-        try await dtos(request, [try await foundIdea(request)])[0]
+        try await request.ideaDTOs([try await request.foundIdea()])[0]
     }
 
     @Sendable func submitIdea(request: Request) async throws -> Response {
@@ -269,7 +203,7 @@ struct ParticipationAPIController: RouteCollection {
         guard let title, let description else { throw Abort(.internalServerError) }
         let id = try await request.repositories.ideas.submit(title: title, description: description, tags: tags ?? [], by: member)
         guard let created = try await request.repositories.ideas.find(id) else { throw Abort(.internalServerError) }
-        let idea = try await dtos(request, [created])[0]
+        let idea = try await request.ideaDTOs([created])[0]
         let response = try await idea.encodeResponse(status: .created, for: request)
         response.headers.replaceOrAdd(name: .location, value: "/api/v1/ideas/\(id.uuidString.lowercased())")
         return response
@@ -285,8 +219,75 @@ struct ParticipationAPIController: RouteCollection {
 
     private func setVote(_ request: Request, _ on: Bool) async throws -> IdeaDTO {
         let member = try request.requireContributor()
-        let idea = try await foundIdea(request)
+        let idea = try await request.foundIdea()
         try await request.repositories.ideas.vote(idea.id, by: member, on)
-        return try await dtos(request, [try await foundIdea(request)])[0]
+        return try await request.ideaDTOs([try await request.foundIdea()])[0]
+    }
+}
+
+/// The API's views of events, polls and ideas, shared by the controllers that read and write them.
+extension Request {
+    /// Slugs of the groups things live in, in one query.
+    func groupSlugs(_ groupIDs: [UUID?]) async throws -> [UUID: String] {
+        try await repositories.groups.find(ids: Array(Set(groupIDs.compactMap { $0 }))).mapValues(\.slug)
+    }
+
+    func eventDTO(_ event: Event) async throws -> EventDTO {
+        let answer = try await context.member.asyncMap { try await repositories.events.answer(of: $0.id, to: event.id) }
+        return EventDTO(event, group: try await groupSlugs([event.groupID]).values.first, myStatus: answer??.status)
+    }
+
+    func pollDTOs(_ polls: [Poll]) async throws -> [PollDTO] {
+        let now = repositories.clock.now()
+        let actor = context.actor
+        let slugs = try await groupSlugs(polls.map(\.groupID))
+        return polls.map { poll in
+            let shows = poll.showsResults(to: actor, at: now)
+            return PollDTO(
+                id: poll.id, question: poll.question, topicId: poll.topicID, group: poll.groupID.flatMap { slugs[$0] },
+                allowsMultiple: poll.allowsMultiple, isAnonymous: poll.isAnonymous, resultsVisibility: poll.resultsVisibility.rawValue,
+                closesAt: poll.closesAt, isClosed: poll.isClosed(at: now), showsResults: shows, voterCount: shows ? poll.voterCount : nil,
+                options: poll.options.map { option in
+                    PollDTO.OptionDTO(
+                        id: option.id, label: option.label, votes: shows ? option.votes : nil,
+                        voters: shows && !poll.isAnonymous ? option.voters : nil)
+                },
+                myChoices: poll.options.map(\.id).filter { poll.myChoices.contains($0) })
+        }
+    }
+
+    func ideaDTOs(_ ideas: [Idea]) async throws -> [IdeaDTO] {
+        let departments = Dictionary(uniqueKeysWithValues: try await repositories.ideas.departments().map { ($0.id, $0.name) })
+        let handles = try await repositories.members.handles(of: Array(Set(ideas.map(\.authorID))))
+        let voted = try await context.member.asyncMap {
+            try await repositories.ideas.voted(among: ideas.map(\.id), memberID: $0.id)
+        }
+        return ideas.map { idea in
+            IdeaDTO(
+                id: idea.id, title: idea.title, description: idea.description, author: handles[idea.authorID] ?? "",
+                status: idea.status.rawValue,
+                department: idea.departmentID.flatMap { departments[$0] }, tags: idea.tags, voteCount: idea.voteCount,
+                commentCount: idea.commentCount, createdAt: idea.createdAt, routedAt: idea.routedAt, firstResponseAt: idea.firstResponseAt,
+                myVote: voted.map { $0.contains(idea.id) })
+        }
+    }
+
+    func visibleEvent() async throws -> Event {
+        guard let id = parameters.get("event", as: UUID.self),
+            let event = try await repositories.events.find(id, viewer: try await viewer())
+        else { throw Abort(.notFound, reason: "No such event.") }
+        return event
+    }
+    func visiblePoll() async throws -> Poll {
+        guard let id = parameters.get("poll", as: UUID.self),
+            let poll = try await repositories.polls.find(id, viewer: try await viewer())
+        else { throw Abort(.notFound, reason: "No such poll.") }
+        return poll
+    }
+    func foundIdea() async throws -> Idea {
+        guard let id = parameters.get("idea", as: UUID.self), let idea = try await repositories.ideas.find(id) else {
+            throw Abort(.notFound, reason: "No such idea.")
+        }
+        return idea
     }
 }

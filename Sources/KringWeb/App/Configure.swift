@@ -109,4 +109,6 @@ func routes(_ app: Application) throws {
     try site.register(collection: APIController())
     try site.register(collection: SpacesAPIController())
     try site.register(collection: ParticipationAPIController())
+    try site.register(collection: OrganisingAPIController())
+    try site.register(collection: DocumentAPIController())
 }

@@ -32,7 +32,9 @@ public struct DemoCommand: AsyncCommand {
         let started = Date()
         let hash = try await Passwords.hash(DemoCommunity.password, on: app)
         let count = try await repositories.transaction { tx in
-            try await DemoCommunity(repositories: tx, memberCount: members, progress: { console.print($0) }).fill(passwordHash: hash)
+            try await DemoCommunity(
+                repositories: tx, memberCount: members, fileStorage: app.kring.fileStorage, progress: { console.print($0) }
+            ).fill(passwordHash: hash)
         }
         console.success("Demo community ready: \(count) members in \(String(format: "%.1f", Date().timeIntervalSince(started))) s.")
         console.print("Log in at \(app.kring.config.baseURL)/login with password \(DemoCommunity.password) as:")

@@ -17,8 +17,15 @@ public struct DemoCommunity: Sendable {
     let now: Date
     let progress: @Sendable (String) -> Void
 
-    public init(repositories: Repositories, memberCount: Int = 300, now: Date = Date(), progress: @escaping @Sendable (String) -> Void) {
+    /// Where demo documents' files go; without one the demo has no documents.
+    let fileStorage: (any FileStorage)?
+
+    public init(
+        repositories: Repositories, memberCount: Int = 300, now: Date = Date(), fileStorage: (any FileStorage)? = nil,
+        progress: @escaping @Sendable (String) -> Void
+    ) {
         self.repositories = repositories
+        self.fileStorage = fileStorage
         self.memberCount = memberCount
         self.now = now
         self.progress = progress
@@ -156,6 +163,8 @@ public struct DemoCommunity: Sendable {
         progress("Planning events, a poll and ideas…")
         let participation = try await fillParticipation(members: members, random: &random)
         progress("  \(participation.events) events, \(participation.polls) poll, \(participation.ideas) ideas")
+        progress("Sharing documents…")
+        progress("  \(try await fillDocuments(members: members)) documents")
         return members.count
     }
 

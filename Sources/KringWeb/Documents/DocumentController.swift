@@ -30,6 +30,8 @@ struct DocumentController: RouteCollection {
         var description: String?
         var folder: String?
         var note: String?
+
+        static let fields: Set<String> = ["file", "title", "description", "folder", "note"]
     }
 
     /// The group's library as the viewer may see it, with whether they may add to it.
@@ -62,7 +64,7 @@ struct DocumentController: RouteCollection {
         let (group, canUpload) = try await libraryContext(request)
         guard canUpload else { throw Abort(.forbidden) }
         let settings = try await request.collectUpload()
-        let form = try request.content.decode(UploadForm.self)
+        let form = try request.decodeUpload(UploadForm.self, singleFields: UploadForm.fields)
         do {
             guard let upload = form.file, !upload.filename.isEmpty else { throw ValidationFailure(field: "file", code: "required") }
             let (draft, note) = try Self.draft(form, filename: upload.filename)
@@ -109,15 +111,6 @@ struct DocumentController: RouteCollection {
         return document
     }
 
-    /// The author, the group's managers and moderators look after a document.
-    private func mayManage(_ request: Request, _ document: Document) async throws -> Bool {
-        guard let member = request.context.member else { return false }
-        if member.id == document.authorID || member.role >= .moderator { return true }
-        guard let group = try await request.repositories.groups.find(id: document.groupID) else { return false }
-        let membership = try await request.repositories.groups.membership(of: member.id, in: group.id)
-        return GroupAccess.canManage(group, actor: member.actor, membership: membership)
-    }
-
     @Sendable func show(request: Request) async throws -> Response {
         let document = try await document(request)
         return try await renderDocument(request, document, state: FormState())
@@ -128,7 +121,7 @@ struct DocumentController: RouteCollection {
     {
         guard let group = try await request.repositories.groups.find(id: document.groupID) else { throw Abort(.notFound) }
         let people = try await request.repositories.documents.people(of: document)
-        let canManage = try await mayManage(request, document)
+        let canManage = try await request.mayManage(document)
         return DocumentViews.page(
             request, document: document, group: group, people: people, canManage: canManage && !group.isArchived,
             settings: try await request.repositories.community.documentSettings(), state: state, status: status)
@@ -137,9 +130,9 @@ struct DocumentController: RouteCollection {
     @Sendable func replace(request: Request) async throws -> Response {
         let member = try request.requireContributor()
         let document = try await document(request)
-        guard try await mayManage(request, document) else { throw Abort(.forbidden) }
+        guard try await request.mayManage(document) else { throw Abort(.forbidden) }
         let settings = try await request.collectUpload()
-        let form = try request.content.decode(UploadForm.self)
+        let form = try request.decodeUpload(UploadForm.self, singleFields: UploadForm.fields)
         do {
             guard let upload = form.file, !upload.filename.isEmpty else { throw ValidationFailure(field: "file", code: "required") }
             let note = try DocumentRules.note(form.note ?? "")
@@ -165,7 +158,7 @@ struct DocumentController: RouteCollection {
     @Sendable func edit(request: Request) async throws -> Response {
         _ = try request.requireContributor()
         let document = try await document(request)
-        guard try await mayManage(request, document) else { throw Abort(.forbidden) }
+        guard try await request.mayManage(document) else { throw Abort(.forbidden) }
         let form = try request.content.decode(EditForm.self)
         do {
             var errors = FieldErrorCollector()
@@ -186,7 +179,7 @@ struct DocumentController: RouteCollection {
     @Sendable func delete(request: Request) async throws -> Response {
         let member = try request.requireMember()
         let document = try await document(request)
-        guard try await mayManage(request, document) else { throw Abort(.forbidden) }
+        guard try await request.mayManage(document) else { throw Abort(.forbidden) }
         try await request.repositories.documents.delete(document.id, by: member.actor)
         guard let group = try await request.repositories.groups.find(id: document.groupID) else { throw Abort(.notFound) }
         return request.redirect(to: "/g/\(group.slug)/documents", flash: "flash.document_deleted")
@@ -270,5 +263,16 @@ struct DocumentController: RouteCollection {
             before: "\(before.maxUploadBytes / DocumentSettings.megabyte) MB",
             after: "\(megabytes) MB: " + kinds.map(\.rawValue).sorted().joined(separator: ","))
         return request.redirect(to: "/admin/uploads", flash: "flash.settings_saved")
+    }
+}
+
+extension Request {
+    /// The author, the group's managers and moderators look after a document.
+    func mayManage(_ document: Document) async throws -> Bool {
+        guard let member = context.member else { return false }
+        if member.id == document.authorID || member.role >= .moderator { return true }
+        guard let group = try await repositories.groups.find(id: document.groupID) else { return false }
+        let membership = try await repositories.groups.membership(of: member.id, in: group.id)
+        return GroupAccess.canManage(group, actor: member.actor, membership: membership)
     }
 }

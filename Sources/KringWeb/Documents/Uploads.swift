@@ -19,7 +19,7 @@ enum Uploads {
         let key = "documents/\(id.prefix(2))/\(id)"
         try await storage.write(Data(bytes), key: key)
         return StoredFile(
-            filename: filename, kind: kind, size: bytes.count, sha256: SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined(),
+            filename: filename, kind: kind, size: bytes.count, sha256: SHA256Hex.of(bytes),
             storageKey: key, note: note)
     }
 
@@ -64,4 +64,37 @@ extension Request {
     }
 
     var isMultipart: Bool { headers.contentType?.subType == "form-data" }
+
+    /// Decodes an upload form strictly: a malformed body is a 400, and a field that should come
+    /// once but comes several times (a list where one value belongs) is refused, not half-read.
+    func decodeUpload<Form: Decodable>(_ type: Form.Type, singleFields: Set<String>) throws -> Form {
+        let malformed = Abort(.badRequest, reason: "The multipart body is malformed.")
+        guard let boundary = headers.contentType?.parameters["boundary"], let buffer = body.data else { throw malformed }
+        var names: [String] = []
+        let parser = MultipartParser(boundary: boundary)
+        parser.onHeader = { field, value in
+            guard field.lowercased() == "content-disposition",
+                let name = value.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespaces) })
+                    .first(where: { $0.hasPrefix("name=") })
+            else { return }
+            names.append(String(name.dropFirst(5)).trimmingCharacters(in: CharacterSet(charactersIn: "\"")))
+        }
+        do { try parser.execute(buffer) } catch { throw malformed }
+        let repeated = Set(names.filter { name in names.filter { $0 == name }.count > 1 }).intersection(singleFields)
+        guard repeated.isEmpty else { throw ValidationFailure(repeated.sorted().map { FieldError(field: $0, code: "type.invalid") }) }
+        do {
+            return try content.decode(Form.self)
+        } catch let error as DecodingError {
+            throw error
+        } catch {
+            throw malformed
+        }
+    }
+}
+
+/// Hex SHA-256 digests, as document versions record them.
+enum SHA256Hex {
+    static func of(_ bytes: [UInt8]) -> String {
+        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
 }

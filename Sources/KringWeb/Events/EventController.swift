@@ -78,16 +78,6 @@ struct EventController: RouteCollection {
         var capacity: String?
     }
 
-    /// Groups the member may organise events in (those they may post in).
-    private func groupsForEvents(_ request: Request) async throws -> [Group] {
-        guard let member = request.context.member else { return [] }
-        let groups =
-            member.role >= .moderator
-            ? try await request.repositories.groups.list(for: try await request.viewer())
-            : try await request.repositories.groups.groups(of: member.id)
-        return groups.filter { !$0.isArchived }
-    }
-
     private func draft(from form: EventForm, groups: [Group]) throws(ValidationFailure) -> EventDraft {
         var errors = FieldErrorCollector()
         let title = errors.check { () throws(ValidationFailure) in try EventRules.title(form.title ?? "") }
@@ -129,13 +119,13 @@ struct EventController: RouteCollection {
         _ = try request.requireContributor()
         let zone = request.context.community?.timeZone ?? "Europe/Amsterdam"
         let state = FormState(values: ["group": request.query[String.self, at: "group"] ?? "", "time_zone": zone])
-        return EventViews.form(request, event: nil, groups: try await groupsForEvents(request), state: state)
+        return EventViews.form(request, event: nil, groups: try await request.groupsForEvents(), state: state)
     }
 
     @Sendable func create(request: Request) async throws -> Response {
         let member = try request.requireContributor()
         let form = try request.content.decode(EventForm.self)
-        let groups = try await groupsForEvents(request)
+        let groups = try await request.groupsForEvents()
         do {
             let event = try await request.repositories.events.create(try draft(from: form, groups: groups), by: member)
             return request.redirect(to: "/events/\(event.id.uuidString.lowercased())", flash: "flash.event_created")
@@ -153,14 +143,6 @@ struct EventController: RouteCollection {
         return event
     }
 
-    /// Organisers: the creator, the group's managers, moderators and up.
-    private func mayOrganise(_ request: Request, _ event: Event) async throws -> Bool {
-        guard let member = request.context.member else { return false }
-        if member.id == event.organiserID || member.role >= .moderator { return true }
-        guard let groupID = event.groupID else { return false }
-        return try await request.repositories.groups.membership(of: member.id, in: groupID)?.isManager == true
-    }
-
     @Sendable func show(request: Request) async throws -> Response {
         let event = try await event(request)
         let answer =
@@ -174,7 +156,7 @@ struct EventController: RouteCollection {
         }
         return EventViews.page(
             request, event: event, group: group, organiser: organiser, answer: answer?.status, canAnswer: canAnswer,
-            mayOrganise: try await mayOrganise(request, event))
+            mayOrganise: try await request.mayOrganise(event))
     }
 
     /// Flags the event for the moderators; enough distinct flags hide it until one of them decides.
@@ -190,9 +172,9 @@ struct EventController: RouteCollection {
 
     @Sendable func editForm(request: Request) async throws -> Response {
         let event = try await event(request)
-        guard try await mayOrganise(request, event) else { throw Abort(.forbidden) }
+        guard try await request.mayOrganise(event) else { throw Abort(.forbidden) }
         let zone = TimeZone(identifier: event.timeZone) ?? .gmt
-        let groups = try await groupsForEvents(request)
+        let groups = try await request.groupsForEvents()
         let slug = event.groupID.flatMap { id in groups.first { $0.id == id }?.slug } ?? ""
         let state = FormState(values: [
             "group": slug, "title": event.title, "description": event.description, "starts_at": EventViews.local(event.startsAt, zone),
@@ -205,9 +187,9 @@ struct EventController: RouteCollection {
 
     @Sendable func update(request: Request) async throws -> Response {
         let event = try await event(request)
-        guard try await mayOrganise(request, event) else { throw Abort(.forbidden) }
+        guard try await request.mayOrganise(event) else { throw Abort(.forbidden) }
         let form = try request.content.decode(EventForm.self)
-        let groups = try await groupsForEvents(request)
+        let groups = try await request.groupsForEvents()
         do {
             try await request.repositories.events.update(event.id, with: try draft(from: form, groups: groups), by: request.context.actor)
             return request.redirect(to: "/events/\(event.id.uuidString.lowercased())", flash: "flash.event_saved")
@@ -220,7 +202,7 @@ struct EventController: RouteCollection {
 
     @Sendable func cancel(request: Request) async throws -> Response {
         let event = try await event(request)
-        guard try await mayOrganise(request, event) else { throw Abort(.forbidden) }
+        guard try await request.mayOrganise(event) else { throw Abort(.forbidden) }
         try await request.repositories.events.cancel(event.id, by: request.context.actor)
         return request.redirect(to: "/events/\(event.id.uuidString.lowercased())", flash: "flash.event_cancelled")
     }
@@ -243,7 +225,7 @@ struct EventController: RouteCollection {
 
     @Sendable func attendees(request: Request) async throws -> Response {
         let event = try await event(request)
-        guard try await mayOrganise(request, event) else { throw Abort(.forbidden) }
+        guard try await request.mayOrganise(event) else { throw Abort(.forbidden) }
         return EventViews.attendees(request, event: event, attendees: try await request.repositories.events.attendees(of: event.id))
     }
 
@@ -253,7 +235,7 @@ struct EventController: RouteCollection {
 
     @Sendable func checkIn(request: Request) async throws -> Response {
         let event = try await event(request)
-        guard try await mayOrganise(request, event) else { throw Abort(.forbidden) }
+        guard try await request.mayOrganise(event) else { throw Abort(.forbidden) }
         guard let member = try await request.repositories.members.find(handle: request.parameters.get("handle") ?? "") else {
             throw Abort(.notFound)
         }
@@ -311,5 +293,25 @@ struct EventController: RouteCollection {
         let member = try request.requireMember()
         _ = try await request.repositories.events.calendarToken(of: member.id, renew: true) { SecretToken.generate() }
         return request.redirect(to: "/settings/calendar", flash: "flash.calendar_renewed")
+    }
+}
+
+extension Request {
+    /// Groups the member may organise events in (those they may post in).
+    func groupsForEvents() async throws -> [Group] {
+        guard let member = context.member else { return [] }
+        let groups =
+            member.role >= .moderator
+            ? try await repositories.groups.list(for: try await viewer())
+            : try await repositories.groups.groups(of: member.id)
+        return groups.filter { !$0.isArchived }
+    }
+
+    /// Organisers: the creator, the group's managers, moderators and up.
+    func mayOrganise(_ event: Event) async throws -> Bool {
+        guard let member = context.member else { return false }
+        if member.id == event.organiserID || member.role >= .moderator { return true }
+        guard let groupID = event.groupID else { return false }
+        return try await repositories.groups.membership(of: member.id, in: groupID)?.isManager == true
     }
 }
