@@ -132,8 +132,8 @@ def add(document, ref, problem, ok, body, text):
                           "403": problem("Only managers and the liaisons of the idea's department respond officially."), "404": P404, **writes}}},
         "/ideas/{idea}/department": {"put": {"operationId": "routeIdea", "summary": "Route an idea to a department (managers).",
                                              "security": bearer, "parameters": [idea], "requestBody": body(ref("IdeaRoute")),
-                                             "responses": {**ok(ref("Idea")), "403": P403_manager,
-                                                           "404": problem("No such idea or department."), **writes}}},
+                                             "responses": {**ok(ref("Idea")), "403": P403_manager, "404": problem("No such idea."),
+                                                           "409": problem("There is no department with this id."), **writes}}},
         "/departments": {
             "get": {"operationId": "listDepartments", "summary": "The departments feedback is routed to, with their liaisons.",
                     "security": optional_bearer, "responses": {**ok(ref("DepartmentList")), **reads}},

@@ -84,8 +84,8 @@ def add(document, ref, problem, ok, body, text):
         "/polls/{poll}/vote": {"post": {"operationId": "voteInPoll", "summary": "Vote, or change the vote, until the poll closes.",
                                         "security": bearer, "parameters": [poll], "requestBody": body(ref("PollVote")),
                                         "responses": {**ok(ref("Poll")), "403": P403,
-                                                      "404": problem("No such poll, not visible to the caller, or an option that is not the poll's."),
-                                                      "409": problem("The poll is closed, or it allows one choice only."),
+                                                      "404": problem("No such poll, or not visible to the caller."),
+                                                      "409": problem("The poll is closed, an option is not the poll's, or several were chosen where one is allowed."),
                                                       **writes}}},
         "/ideas": {
             "get": {"operationId": "listIdeas", "summary": "Ideas and feedback, most votes or newest first.", "security": optional_bearer,

@@ -142,7 +142,7 @@ struct OrganisingAPITests {
                     == .forbidden)
             #expect(
                 try await send(app, .PUT, "/api/v1/ideas/\(ideaID)/department", manager, #"{"department":"\#(UUID().uuidString)"}"#).status
-                    == .notFound)
+                    == .conflict)
             let routed = try await send(app, .PUT, "/api/v1/ideas/\(ideaID)/department", manager, #"{"department":"\#(departmentID)"}"#)
             #expect(routed.object["department"] as? String == "Product")
             let response = try await send(

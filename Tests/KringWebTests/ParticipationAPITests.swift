@@ -123,7 +123,7 @@ struct ParticipationAPITests {
             let ids = options.compactMap { $0["id"] as? String }
             let both = try await send(app, .POST, "\(path)/vote", anna, #"{"options":["\#(ids[0])","\#(ids[1])"]}"#)
             #expect(both.status == .conflict, "one choice only")
-            #expect(try await send(app, .POST, "\(path)/vote", anna, #"{"options":["\#(UUID())"]}"#).status == .notFound)
+            #expect(try await send(app, .POST, "\(path)/vote", anna, #"{"options":["\#(UUID())"]}"#).status == .conflict)
             #expect(try await send(app, .POST, "\(path)/vote", anna, #"{"options":[]}"#).status == .unprocessableEntity)
             try await send(app, .POST, "\(path)/vote", anna, #"{"options":["\#(ids[0])"]}"#)
             let changed = try await send(app, .POST, "\(path)/vote", anna, #"{"options":["\#(ids[1])"]}"#)

@@ -201,10 +201,15 @@ public struct MemberRepository: Sendable {
     }
 
     /// Notes that a member was seen, at most once a minute per member to spare the database.
-    public func touchLastSeen(of memberID: UUID, previous: Date?) async throws {
+    /// Notes that the member is here now; their first request of a calendar day (starting at
+    /// `dayStart`, in the community's time zone) is recorded as a visit, which DAU/WAU/MAU count.
+    public func touchLastSeen(of member: Member, dayStart: Date) async throws {
         let now = clock.now()
-        if let previous, now.timeIntervalSince(previous) < 60 { return }
-        try await MemberRecord.query(on: database).filter(\.$id == memberID).set(\.$lastSeenAt, to: now).update()
+        if let previous = member.lastSeenAt, now.timeIntervalSince(previous) < 60, previous >= dayStart { return }
+        try await MemberRecord.query(on: database).filter(\.$id == member.id).set(\.$lastSeenAt, to: now).update()
+        if member.lastSeenAt.map({ $0 < dayStart }) ?? true {
+            try await ActivityLog(database: database, clock: clock).record(.visit, by: member.actor)
+        }
     }
 
     // MARK: Helpers

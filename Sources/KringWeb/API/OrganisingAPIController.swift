@@ -353,8 +353,9 @@ struct OrganisingAPIController: RouteCollection {
         let idea = try await request.foundIdea()
         try request.rejectNulls(in: ["department"])
         let departmentID = try request.content.decode(IdeaRouteRequest.self).department
+        // An unknown department conflicts with the departments there are (a 404 would say the idea is gone).
         guard let department = try await request.repositories.ideas.departments().first(where: { $0.id == departmentID }) else {
-            throw Abort(.notFound, reason: "No such department.")
+            throw Abort(.conflict, reason: "There is no department with this id.")
         }
         if idea.departmentID != department.id {
             try await request.repositories.ideas.route(idea.id, to: department.id, by: request.context.actor)

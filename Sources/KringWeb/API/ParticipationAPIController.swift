@@ -158,9 +158,9 @@ struct ParticipationAPIController: RouteCollection {
         let poll = try await request.visiblePoll()
         try request.rejectNulls(in: ["options"])
         let chosen = Set(try request.content.decode(PollVoteRequest.self).options)
-        // Like an accepted answer that is not in the topic: ids that are not this poll's options are not found;
-        // several choices where one is allowed conflict with how the poll was set up.
-        guard chosen.isSubset(of: poll.options.map(\.id)) else { throw Abort(.notFound, reason: "No such option in this poll.") }
+        // Ids that are not this poll's options, and several choices where one is allowed, conflict with
+        // how the poll was set up (a 404 would say the poll itself is gone).
+        guard chosen.isSubset(of: poll.options.map(\.id)) else { throw Abort(.conflict, reason: "These are not all options of this poll.") }
         guard poll.allowsMultiple || chosen.count <= 1 else { throw Abort(.conflict, reason: "This poll allows one choice.") }
         let choices: Set<UUID>
         do {

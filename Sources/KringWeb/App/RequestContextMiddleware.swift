@@ -58,7 +58,9 @@ struct RequestContextMiddleware: AsyncMiddleware {
             csrfToken: SecretToken.sign("csrf|" + csrfBinding, key: services.csrfKey), flash: flash, restriction: restriction)
 
         if let member {
-            try? await repositories.members.touchLastSeen(of: member.id, previous: member.lastSeenAt)
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = timeZone
+            try? await repositories.members.touchLastSeen(of: member, dayStart: calendar.startOfDay(for: repositories.clock.now()))
         }
         if !request.isAPI, community != nil {
             request.context.menu = try await repositories.navigation.menu()

@@ -1,0 +1,91 @@
+import Foundation
+
+/// Everything the cockpit shows for one period (and optionally one group), computed by
+/// `MetricsRepository` with the definitions of METRICS.md.
+public struct CommunityFigures: Sendable, Equatable {
+    public struct ContentVolume: Sendable, Equatable {
+        public var topics = 0
+        public var replies = 0
+        public var events = 0
+        public var ideas = 0
+        public var documents = 0
+
+        public init() {}
+        public var posts: Int { topics + replies }
+    }
+
+    public struct OpenTopic: Sendable, Equatable, Identifiable {
+        public let id: UUID
+        public let title: String
+        public let createdAt: Date
+
+        public init(id: UUID, title: String, createdAt: Date) {
+            self.id = id
+            self.title = title
+            self.createdAt = createdAt
+        }
+    }
+
+    public struct DepartmentResponse: Sendable, Equatable {
+        public let name: String
+        /// Ideas routed to the department in the period.
+        public let routed: Int
+        /// Of those, how many have had an official response.
+        public let responded: Int
+        /// Hours from routing to the first official response, over those responded to.
+        public let medianHours: Double?
+
+        public init(name: String, routed: Int, responded: Int, medianHours: Double?) {
+            self.name = name
+            self.routed = routed
+            self.responded = responded
+            self.medianHours = medianHours
+        }
+    }
+
+    public let period: MetricPeriod
+    // Growth
+    public var signups = 0
+    public var signupsByDay: [Int] = []
+    public var newContributors = 0
+    // Engagement
+    public var visitors: VisitorSeries
+    public var engagedMembers = 0
+    public var engagedByDay: [Int] = []
+    public var content = ContentVolume()
+    public var postsByDay: [Int] = []
+    public var postsByNonStaff = 0
+    public var postsAll = 0
+    // Responsiveness
+    public var topicsCreated = 0
+    public var responseHours: [Double] = []
+    public var unanswered: [OpenTopic] = []
+    public var firstTopics = 0
+    public var firstTopicsAnsweredWithin24h = 0
+    public var questions = 0
+    public var solvedQuestions = 0
+    // Retention and participation
+    public var cohortUnit: PeriodKind = .month
+    public var cohorts: [Cohort] = []
+    public var participation: ParticipationSummary
+    // Events and ideas
+    public var eventsHeld = 0
+    public var eventsGoing = 0
+    public var eventsCheckedIn = 0
+    public var departments: [DepartmentResponse] = []
+
+    public init(period: MetricPeriod, visitors: VisitorSeries, participation: ParticipationSummary) {
+        self.period = period
+        self.visitors = visitors
+        self.participation = participation
+    }
+
+    public var memberGeneratedShare: Double? { Statistics.ratio(postsByNonStaff, postsAll) }
+    public var medianResponseHours: Double? { Statistics.median(responseHours) }
+    public var meanResponseHours: Double? { Statistics.mean(responseHours) }
+    public var firstTopicsAnsweredShare: Double? { Statistics.ratio(firstTopicsAnsweredWithin24h, firstTopics) }
+    public var solvedRate: Double? { Statistics.ratio(solvedQuestions, questions) }
+    public var attendanceRate: Double? { Statistics.ratio(eventsCheckedIn, eventsGoing) }
+    /// MAU on the period's last day.
+    public var mau: Int { visitors.mau.last ?? 0 }
+}

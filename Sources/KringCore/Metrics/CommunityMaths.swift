@@ -1,0 +1,126 @@
+import Foundation
+
+/// Visitors per day of a period, with the rolling 7- and 30-day counts.
+public struct VisitorSeries: Sendable, Equatable {
+    public let days: [Date]
+    public let dau: [Int]
+    public let wau: [Int]
+    public let mau: [Int]
+
+    /// DAU ÷ MAU per day, averaged over the days with any MAU (Discourse's definition).
+    public var stickiness: Double? {
+        Statistics.mean(zip(dau, mau).filter { $0.1 > 0 }.map { Double($0.0) / Double($0.1) })
+    }
+
+    public var averageDAU: Double? { Statistics.mean(dau.map(Double.init)) }
+}
+
+/// How participation is spread over the members active in a period.
+public struct ParticipationSummary: Sendable, Equatable {
+    /// Members with a visit or any action in the period.
+    public let activeMembers: Int
+    /// Active, but no post.
+    public let lurkers: Int
+    /// At least one post, not in the top 1 %.
+    public let contributors: Int
+    /// The top 1 % of those who posted, by posts (at least one person when anyone posted).
+    public let superusers: Int
+    /// Shares of all posts made by the top 1 % and 10 % of those who posted.
+    public let top1Share: Double?
+    public let top10Share: Double?
+    /// Over those who posted.
+    public let gini: Double?
+    public let absenceFactor: Int
+    public let lorenz: [LorenzPoint]
+
+    public struct LorenzPoint: Sendable, Equatable {
+        public let people: Double
+        public let share: Double
+    }
+
+    public func share(_ count: Int) -> Double? { Statistics.ratio(count, activeMembers) }
+}
+
+/// One join cohort's retention. A column is nil until its window has passed for everyone in it.
+public struct Cohort: Sendable, Equatable {
+    public let start: Date
+    public let size: Int
+    public let returnedDay1: Int?
+    public let returnedWithin7: Int?
+    public let returnedWithin30: Int?
+    public let returnedWithin90: Int?
+    public let postedWithin30: Int?
+
+    /// The columns in order, for tables and CSV.
+    public var columns: [Int?] { [returnedDay1, returnedWithin7, returnedWithin30, returnedWithin90, postedWithin30] }
+}
+
+/// The computations behind the cockpit's activity, participation and retention figures, on plain
+/// values so that they can be checked by hand (METRICS.md has the definitions).
+public enum CommunityMaths {
+    /// DAU, WAU and MAU for each day: distinct members with a visit that day, in the 7 days and in
+    /// the 30 days ending that day. `visitsByDay` must also hold the 29 days before the first day.
+    public static func visitors(days: [Date], visitsByDay: [Date: Set<UUID>], calendar: Calendar) -> VisitorSeries {
+        func window(_ day: Date, _ length: Int) -> Int {
+            var members = Set<UUID>()
+            for back in 0..<length {
+                if let date = calendar.date(byAdding: .day, value: -back, to: day), let visitors = visitsByDay[date] {
+                    members.formUnion(visitors)
+                }
+            }
+            return members.count
+        }
+        return VisitorSeries(
+            days: days, dau: days.map { visitsByDay[$0]?.count ?? 0 }, wau: days.map { window($0, 7) }, mau: days.map { window($0, 30) })
+    }
+
+    /// The lurker / contributor / superuser split and the inequality of posting among `active` members.
+    public static func participation(active: Set<UUID>, postsByMember: [UUID: Int]) -> ParticipationSummary {
+        let posting = postsByMember.filter { $0.value > 0 }
+        let everyone = active.union(posting.keys)
+        let counts = Array(posting.values)
+        let superusers = counts.isEmpty ? 0 : max(1, Int((Double(counts.count) * 0.01).rounded(.up)))
+        return ParticipationSummary(
+            activeMembers: everyone.count, lurkers: everyone.count - posting.count, contributors: posting.count - superusers,
+            superusers: superusers, top1Share: Statistics.topShare(counts, fraction: 0.01),
+            top10Share: Statistics.topShare(counts, fraction: 0.10), gini: Statistics.gini(counts),
+            absenceFactor: Statistics.absenceFactor(counts),
+            lorenz: Statistics.lorenz(counts).map { ParticipationSummary.LorenzPoint(people: $0.people, share: $0.share) })
+    }
+
+    /// Join cohorts (by week or month, in the calendar's time zone) of members who joined in
+    /// [from, to): of each cohort, how many came back (visited) on the day after joining, within
+    /// 7, 30 and 90 days after the join day, and how many posted within 30 days after it.
+    public static func cohorts(
+        joins: [(member: UUID, joinedAt: Date)], visitDays: [UUID: Set<Date>], postDays: [UUID: Set<Date>], by unit: PeriodKind,
+        from: Date, to: Date, today: Date, calendar: Calendar
+    ) -> [Cohort] {
+        let component: Calendar.Component = unit == .week ? .weekOfYear : .month
+        var groups: [Date: [(UUID, Date)]] = [:]
+        for join in joins where join.joinedAt >= from && join.joinedAt < to {
+            guard let start = calendar.dateInterval(of: component, for: join.joinedAt)?.start else { continue }
+            groups[start, default: []].append((join.member, calendar.startOfDay(for: join.joinedAt)))
+        }
+        let todayStart = calendar.startOfDay(for: today)
+        return groups.keys.sorted().map { start in
+            let members = groups[start]!
+            let cohortEnd = calendar.dateInterval(of: component, for: start)!.end
+            /// How many did something on days 1…`length` after their join day; nil until every window has passed.
+            func count(_ days: [UUID: Set<Date>], within length: Int) -> Int? {
+                guard let lastWindowEnd = calendar.date(byAdding: .day, value: length, to: cohortEnd), lastWindowEnd <= todayStart else {
+                    return nil
+                }
+                return members.filter { member, joinDay in
+                    guard let active = days[member] else { return false }
+                    return (1...length).contains { offset in
+                        calendar.date(byAdding: .day, value: offset, to: joinDay).map(active.contains) ?? false
+                    }
+                }.count
+            }
+            return Cohort(
+                start: start, size: members.count, returnedDay1: count(visitDays, within: 1), returnedWithin7: count(visitDays, within: 7),
+                returnedWithin30: count(visitDays, within: 30), returnedWithin90: count(visitDays, within: 90),
+                postedWithin30: count(postDays, within: 30))
+        }
+    }
+}

@@ -1,0 +1,290 @@
+import FluentKit
+import Foundation
+import KringCore
+
+/// Computes the cockpit's figures for a period (and optionally a group) from the activity log and
+/// the content tables, with the definitions of METRICS.md. Staff are left out of member counts and
+/// deleted or hidden content out of content counts, unless a figure says otherwise.
+public struct MetricsRepository: Sendable {
+    let database: any Database
+    let clock: KringClock
+
+    public init(database: any Database, clock: KringClock) {
+        self.database = database
+        self.clock = clock
+    }
+
+    /// Kinds that make a member "engaged" on a day (Discourse's daily engaged users, extended).
+    public static let engagedKinds: [ActivityKind] = [.reactionAdded, .topicCreated, .replyCreated, .pollVoted, .rsvp, .ideaSubmitted]
+
+    /// How many days before a period the visitor windows reach back (MAU counts 30 days).
+    static let visitorLookback = 29
+
+    public func figures(for period: MetricPeriod, groupID: UUID? = nil) async throws -> CommunityFigures {
+        let calendar = period.calendar
+        let now = clock.now()
+        let staff = try await staffIDs()
+        let lookback = calendar.date(byAdding: .day, value: -Self.visitorLookback, to: period.start)!
+
+        // Visitors and engaged members, from the activity log.
+        let visitKinds = groupID == nil ? [ActivityKind.visit] : ActivityKind.allCases
+        let visits = try await activity(kinds: visitKinds, from: lookback, to: period.end, groupID: groupID)
+            .filter { !$0.isStaff }
+        var visitsByDay: [Date: Set<UUID>] = [:]
+        for visit in visits { visitsByDay[calendar.startOfDay(for: visit.at), default: []].insert(visit.actor) }
+        let days = period.dayStarts
+        let visitors = CommunityMaths.visitors(days: days, visitsByDay: visitsByDay, calendar: calendar)
+
+        let engaged = try await activity(kinds: Self.engagedKinds, from: period.start, to: period.end, groupID: groupID).filter {
+            !$0.isStaff
+        }
+        var engagedByDay: [Date: Set<UUID>] = [:]
+        for action in engaged { engagedByDay[calendar.startOfDay(for: action.at), default: []].insert(action.actor) }
+
+        // Posts in the period (for volume, member-generated share and participation).
+        let posts = try await postsCreated(from: period.start, to: period.end, groupID: groupID)
+        var postsByMember: [UUID: Int] = [:]
+        var postsByDay: [Date: Int] = [:]
+        for post in posts {
+            postsByDay[calendar.startOfDay(for: post.at), default: 0] += 1
+            if !staff.contains(post.author) { postsByMember[post.author, default: 0] += 1 }
+        }
+        let active = Set(visits.filter { period.contains($0.at) }.map(\.actor)).union(engaged.map(\.actor))
+
+        var figures = CommunityFigures(
+            period: period, visitors: visitors,
+            participation: CommunityMaths.participation(active: active.subtracting(staff), postsByMember: postsByMember))
+        figures.engagedMembers = Set(engaged.map(\.actor)).count
+        figures.engagedByDay = days.map { engagedByDay[$0]?.count ?? 0 }
+        figures.postsByDay = days.map { postsByDay[$0] ?? 0 }
+        figures.postsAll = posts.count
+        figures.postsByNonStaff = posts.filter { !staff.contains($0.author) }.count
+        figures.content.topics = posts.filter { $0.number == 1 }.count
+        figures.content.replies = posts.filter { $0.number > 1 }.count
+        figures.newContributors = try await newContributors(among: Set(postsByMember.keys), since: period.start, groupID: groupID)
+
+        try await addSignups(to: &figures, staff: staff, groupID: groupID)
+        try await addResponsiveness(to: &figures, staff: staff, groupID: groupID)
+        try await addOtherContent(to: &figures, groupID: groupID)
+        try await addEvents(to: &figures, groupID: groupID)
+        if groupID == nil { try await addDepartments(to: &figures) }
+        try await addCohorts(to: &figures, staff: staff, now: now)
+        return figures
+    }
+
+    // MARK: Pieces
+
+    private struct Action {
+        let actor: UUID
+        let isStaff: Bool
+        let at: Date
+    }
+
+    private func activity(kinds: [ActivityKind], from: Date, to: Date, groupID: UUID?) async throws -> [Action] {
+        var query = ActivityEventRecord.query(on: database).filter(\.$occurredAt >= from).filter(\.$occurredAt < to)
+            .filter(\.$actorID != nil)
+        if kinds.count < ActivityKind.allCases.count { query = query.filter(\.$kind ~~ kinds.map(\.rawValue)) }
+        if let groupID { query = query.filter(\.$groupID == groupID) }
+        return try await query.field(\.$actorID).field(\.$actorIsStaff).field(\.$occurredAt).all().compactMap { record in
+            record.actorID.map { Action(actor: $0, isStaff: record.actorIsStaff, at: record.occurredAt) }
+        }
+    }
+
+    private func staffIDs() async throws -> Set<UUID> {
+        Set(try await MemberRecord.query(on: database).filter(\.$isStaff == true).all(\.$id).compactMap { $0 })
+    }
+
+    private struct PostRow {
+        let topic: UUID
+        let author: UUID
+        let number: Int
+        let at: Date
+    }
+
+    /// Visible posts (not deleted or hidden) created in [from, to), in visible topics of the group.
+    private func postsCreated(from: Date, to: Date, groupID: UUID?) async throws -> [PostRow] {
+        let posts = try await PostRecord.query(on: database).filter(\.$createdAt >= from).filter(\.$createdAt < to)
+            .filter(\.$deletedAt == nil).filter(\.$hiddenAt == nil)
+            .field(\.$topicID).field(\.$authorID).field(\.$postNumber).field(\.$createdAt).all()
+        let topics = try await visibleTopicIDs(Set(posts.map(\.topicID)), groupID: groupID)
+        return posts.filter { topics.contains($0.topicID) }.map {
+            PostRow(topic: $0.topicID, author: $0.authorID, number: $0.postNumber, at: $0.createdAt)
+        }
+    }
+
+    private func visibleTopicIDs(_ ids: Set<UUID>, groupID: UUID?) async throws -> Set<UUID> {
+        var result = Set<UUID>()
+        for chunk in Array(ids).chunked(900) {
+            var query = TopicRecord.query(on: database).filter(\.$id ~~ chunk).filter(\.$deletedAt == nil).filter(\.$hiddenAt == nil)
+            if let groupID { query = query.filter(\.$groupID == groupID) }
+            result.formUnion(try await query.all(\.$id).compactMap { $0 })
+        }
+        return result
+    }
+
+    /// Of these members, those whose first visible post (in the group, when one is chosen) is in the period.
+    private func newContributors(among members: Set<UUID>, since start: Date, groupID: UUID?) async throws -> Int {
+        var earlier = Set<UUID>()
+        for chunk in Array(members).chunked(900) {
+            let posts = try await PostRecord.query(on: database).filter(\.$authorID ~~ chunk).filter(\.$createdAt < start)
+                .filter(\.$deletedAt == nil).filter(\.$hiddenAt == nil).field(\.$authorID).field(\.$topicID).all()
+            let topics = try await visibleTopicIDs(Set(posts.map(\.topicID)), groupID: groupID)
+            earlier.formUnion(posts.filter { topics.contains($0.topicID) }.map(\.authorID))
+        }
+        return members.subtracting(earlier).count
+    }
+
+    private func addSignups(to figures: inout CommunityFigures, staff: Set<UUID>, groupID: UUID?) async throws {
+        let period = figures.period
+        let joined: [(UUID, Date)]
+        if let groupID {
+            joined = try await activity(kinds: [.groupJoined], from: period.start, to: period.end, groupID: groupID).map {
+                ($0.actor, $0.at)
+            }
+        } else {
+            joined = try await MemberRecord.query(on: database).filter(\.$createdAt >= period.start).filter(\.$createdAt < period.end)
+                .filter(\.$status != MemberStatus.rejected.rawValue).field(\.$id).field(\.$createdAt).all()
+                .compactMap { record in record.id.map { ($0, record.createdAt) } }
+        }
+        let counted = joined.filter { !staff.contains($0.0) }
+        figures.signups = Set(counted.map(\.0)).count
+        var byDay: [Date: Int] = [:]
+        for (_, at) in counted { byDay[period.dayStart(of: at), default: 0] += 1 }
+        figures.signupsByDay = period.dayStarts.map { byDay[$0] ?? 0 }
+    }
+
+    /// Time to first response, unanswered topics, newcomers' first topics and the solved rate, over
+    /// the visible topics created in the period by members who are not staff.
+    private func addResponsiveness(to figures: inout CommunityFigures, staff: Set<UUID>, groupID: UUID?) async throws {
+        let period = figures.period
+        var query = TopicRecord.query(on: database).filter(\.$createdAt >= period.start).filter(\.$createdAt < period.end)
+            .filter(\.$deletedAt == nil).filter(\.$hiddenAt == nil)
+        if let groupID { query = query.filter(\.$groupID == groupID) }
+        let topics = try await query.field(\.$id).field(\.$authorID).field(\.$title).field(\.$kind).field(\.$solutionPostID)
+            .field(\.$createdAt).all().filter { !staff.contains($0.authorID) }
+        var firstResponse: [UUID: Date] = [:]
+        for chunk in topics.compactMap(\.id).chunked(900) {
+            let replies = try await PostRecord.query(on: database).filter(\.$topicID ~~ chunk).filter(\.$postNumber > 1)
+                .filter(\.$deletedAt == nil).filter(\.$hiddenAt == nil).field(\.$topicID).field(\.$authorID).field(\.$createdAt).all()
+            let authors = Dictionary(uniqueKeysWithValues: topics.compactMap { topic in topic.id.map { ($0, topic.authorID) } })
+            for reply in replies where reply.authorID != authors[reply.topicID] {
+                firstResponse[reply.topicID] = min(firstResponse[reply.topicID] ?? reply.createdAt, reply.createdAt)
+            }
+        }
+        figures.topicsCreated = topics.count
+        figures.responseHours = topics.compactMap { topic in
+            topic.id.flatMap { firstResponse[$0] }.map { $0.timeIntervalSince(topic.createdAt) / 3600 }
+        }
+        figures.unanswered = topics.filter { topic in topic.id.map { firstResponse[$0] == nil } ?? false }
+            .sorted { $0.createdAt < $1.createdAt }
+            .compactMap { topic in topic.id.map { CommunityFigures.OpenTopic(id: $0, title: topic.title, createdAt: topic.createdAt) } }
+        let questions = topics.filter { $0.kind == TopicKind.question.rawValue }
+        figures.questions = questions.count
+        figures.solvedQuestions = questions.filter { $0.solutionPostID != nil }.count
+
+        // A newcomer's first topic: the author's first visible topic ever.
+        let authors = Array(Set(topics.map(\.authorID)))
+        var earlierAuthors = Set<UUID>()
+        for chunk in authors.chunked(900) {
+            earlierAuthors.formUnion(
+                try await TopicRecord.query(on: database).filter(\.$authorID ~~ chunk).filter(\.$createdAt < period.start)
+                    .filter(\.$deletedAt == nil).filter(\.$hiddenAt == nil).all(\.$authorID))
+        }
+        var seen = Set<UUID>()
+        for topic in topics.sorted(by: { $0.createdAt < $1.createdAt }) where !earlierAuthors.contains(topic.authorID) {
+            guard seen.insert(topic.authorID).inserted, let id = topic.id else { continue }
+            figures.firstTopics += 1
+            if let response = firstResponse[id], response.timeIntervalSince(topic.createdAt) <= 24 * 3600 {
+                figures.firstTopicsAnsweredWithin24h += 1
+            }
+        }
+    }
+
+    private func addOtherContent(to figures: inout CommunityFigures, groupID: UUID?) async throws {
+        let period = figures.period
+        var events = EventRecord.query(on: database).filter(\.$createdAt >= period.start).filter(\.$createdAt < period.end)
+            .filter(\.$hiddenAt == nil)
+        var documents = DocumentRecord.query(on: database).filter(\.$createdAt >= period.start).filter(\.$createdAt < period.end)
+            .filter(\.$deletedAt == nil).filter(\.$hiddenAt == nil)
+        if let groupID {
+            events = events.filter(\.$groupID == groupID)
+            documents = documents.filter(\.$groupID == groupID)
+        }
+        figures.content.events = try await events.count()
+        figures.content.documents = try await documents.count()
+        figures.content.ideas =
+            groupID == nil
+            ? try await IdeaRecord.query(on: database).filter(\.$createdAt >= period.start).filter(\.$createdAt < period.end).count() : 0
+    }
+
+    /// Events that started in the period (not cancelled): who said they would come, and who came.
+    private func addEvents(to figures: inout CommunityFigures, groupID: UUID?) async throws {
+        let period = figures.period
+        var query = EventRecord.query(on: database).filter(\.$startsAt >= period.start).filter(\.$startsAt < period.end)
+            .filter(\.$cancelledAt == nil).filter(\.$hiddenAt == nil)
+        if let groupID { query = query.filter(\.$groupID == groupID) }
+        let ids = try await query.all(\.$id).compactMap { $0 }
+        figures.eventsHeld = ids.count
+        guard !ids.isEmpty else { return }
+        let rsvps = try await RSVPRecord.query(on: database).filter(\.$eventID ~~ ids).field(\.$status).field(\.$checkedInAt).all()
+        figures.eventsGoing = rsvps.filter { $0.status == RSVPStatus.going.rawValue }.count
+        figures.eventsCheckedIn = rsvps.filter { $0.checkedInAt != nil }.count
+    }
+
+    /// Per department: ideas routed in the period, how many got an official response, and the median
+    /// hours from routing to that first response.
+    private func addDepartments(to figures: inout CommunityFigures) async throws {
+        let period = figures.period
+        let departments = try await DepartmentRecord.query(on: database).sort(\.$name).all()
+        let ideas = try await IdeaRecord.query(on: database).filter(\.$routedAt >= period.start).filter(\.$routedAt < period.end).all()
+        figures.departments = departments.map { department in
+            let routed = ideas.filter { $0.departmentID == department.id }
+            let hours = routed.compactMap { idea -> Double? in
+                guard let routedAt = idea.routedAt, let response = idea.firstResponseAt else { return nil }
+                return max(0, response.timeIntervalSince(routedAt) / 3600)
+            }
+            return CommunityFigures.DepartmentResponse(
+                name: department.name, routed: routed.count, responded: hours.count, medianHours: Statistics.median(hours))
+        }
+    }
+
+    /// Join cohorts of the twelve months (or, for day and week periods, twelve weeks) up to the
+    /// period's end, with their returns and posts.
+    private func addCohorts(to figures: inout CommunityFigures, staff: Set<UUID>, now: Date) async throws {
+        let period = figures.period
+        let calendar = period.calendar
+        let unit: PeriodKind = period.kind == .day || period.kind == .week ? .week : .month
+        let component: Calendar.Component = unit == .week ? .weekOfYear : .month
+        let lastCohort = calendar.dateInterval(of: component, for: calendar.date(byAdding: .second, value: -1, to: period.end)!)!.start
+        let from = calendar.date(byAdding: component, value: -11, to: lastCohort)!
+        let joins = try await MemberRecord.query(on: database).filter(\.$createdAt >= from).filter(\.$createdAt < period.end)
+            .filter(\.$status == MemberStatus.active.rawValue).field(\.$id).field(\.$createdAt).all()
+            .compactMap { record in record.id.map { (member: $0, joinedAt: record.createdAt) } }.filter { !staff.contains($0.member) }
+        let horizon = min(now, calendar.date(byAdding: .day, value: 92, to: period.end)!)
+        var visitDays: [UUID: Set<Date>] = [:]
+        var postDays: [UUID: Set<Date>] = [:]
+        let members = joins.map(\.member)
+        for chunk in members.chunked(900) {
+            let visits = try await ActivityEventRecord.query(on: database).filter(\.$actorID ~~ chunk).filter(
+                \.$kind == ActivityKind.visit.rawValue
+            )
+            .filter(\.$occurredAt >= from).filter(\.$occurredAt < horizon).field(\.$actorID).field(\.$occurredAt).all()
+            for visit in visits {
+                if let actor = visit.actorID { visitDays[actor, default: []].insert(calendar.startOfDay(for: visit.occurredAt)) }
+            }
+            let posts = try await PostRecord.query(on: database).filter(\.$authorID ~~ chunk).filter(\.$createdAt >= from)
+                .filter(\.$createdAt < horizon).filter(\.$deletedAt == nil).field(\.$authorID).field(\.$createdAt).all()
+            for post in posts { postDays[post.authorID, default: []].insert(calendar.startOfDay(for: post.createdAt)) }
+        }
+        figures.cohortUnit = unit
+        figures.cohorts = CommunityMaths.cohorts(
+            joins: joins, visitDays: visitDays, postDays: postDays, by: unit, from: from, to: period.end, today: now, calendar: calendar)
+    }
+}
+
+extension Array {
+    /// Slices of at most `size` elements, for `IN` lists that stay within the databases' limits.
+    func chunked(_ size: Int) -> [[Element]] {
+        stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
+    }
+}

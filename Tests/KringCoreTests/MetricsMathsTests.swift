@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+
+@testable import KringCore
+
+/// The cockpit's maths against numbers worked out by hand (METRICS.md has the definitions).
+@Suite("Metrics maths")
+struct MetricsMathsTests {
+    static let amsterdam = TimeZone(identifier: "Europe/Amsterdam")!
+
+    static func utc(_ text: String) -> Date { ISO8601DateFormatter().date(from: text)! }
+
+    @Test func statisticsMatchHandComputedValues() {
+        #expect(Statistics.median([1, 3, 2]) == 2)
+        #expect(Statistics.median([1, 2, 3, 4]) == 2.5)
+        #expect(Statistics.median([]) == nil)
+        #expect(Statistics.mean([1, 2, 6]) == 3)
+        #expect(Statistics.gini([1, 1, 1, 1]) == 0, "everyone equal")
+        // sorted 0,0,0,10: 2·(4·10) ÷ (4·10) − 5/4 = 0.75
+        #expect(Statistics.gini([0, 10, 0, 0]) == 0.75)
+        // 5,10: 2·(1·5 + 2·10) ÷ (2·15) − 3/2 = 1/6
+        #expect(abs(Statistics.gini([10, 5])! - 1.0 / 6.0) < 1e-12)
+        #expect(Statistics.topShare([10, 5, 3, 2], fraction: 0.1) == 0.5, "top 10 % of four people is one person: 10 of 20")
+        #expect(Statistics.topShare([10, 5, 3, 2], fraction: 0.5) == 0.75)
+        #expect(Statistics.absenceFactor([10, 5, 3, 2]) == 1, "10 of 20 is half")
+        #expect(Statistics.absenceFactor([5, 5, 5, 5]) == 2)
+        #expect(Statistics.absenceFactor([]) == 0)
+        let lorenz = Statistics.lorenz([3, 1])
+        #expect(lorenz.map(\.people) == [0, 0.5, 1])
+        #expect(lorenz.map(\.share) == [0, 0.25, 1])
+    }
+
+    @Test func periodsAreCalendarPeriodsInTheCommunitysTimeZone() {
+        // 23:30 UTC on 31 March is 01:30 on 1 April in Amsterdam (summer time).
+        let april = MetricPeriod.containing(Self.utc("2026-03-31T23:30:00Z"), kind: .month, timeZone: Self.amsterdam)
+        #expect(april.start == Self.utc("2026-03-31T22:00:00Z"))
+        #expect(april.end == Self.utc("2026-04-30T22:00:00Z"))
+        #expect(april.dayStarts.count == 30)
+        let march = april.previous
+        #expect(march.start == Self.utc("2026-02-28T23:00:00Z"), "winter time before the switch")
+        #expect(march.dayStarts.count == 31, "the 23-hour day of the clock change is one day")
+        let quarter = MetricPeriod.containing(Self.utc("2026-05-10T12:00:00Z"), kind: .quarter, timeZone: Self.amsterdam)
+        #expect(quarter.start == Self.utc("2026-03-31T22:00:00Z"))
+        #expect(quarter.end == Self.utc("2026-06-30T22:00:00Z"))
+        let week = MetricPeriod.containing(Self.utc("2026-11-29T12:00:00Z"), kind: .week, timeZone: Self.amsterdam)
+        #expect(week.start == Self.utc("2026-11-22T23:00:00Z"), "weeks start on Monday")
+        let custom = MetricPeriod.custom(
+            from: Self.utc("2026-11-10T12:00:00Z"), through: Self.utc("2026-11-12T12:00:00Z"), timeZone: Self.amsterdam)!
+        #expect(custom.dayStarts.count == 3)
+        #expect(custom.previous.end == custom.start)
+        #expect(custom.previous.dayStarts.count == 3)
+        #expect(
+            MetricPeriod.custom(from: Self.utc("2026-11-12T12:00:00Z"), through: Self.utc("2026-11-10T12:00:00Z"), timeZone: Self.amsterdam)
+                == nil)
+    }
+
+    @Test func visitorsAndStickinessFollowTheRollingWindows() {
+        let calendar = MetricPeriod.calendar(Self.amsterdam)
+        let day0 = calendar.startOfDay(for: Self.utc("2026-11-10T12:00:00Z"))
+        let day = { (offset: Int) in calendar.date(byAdding: .day, value: offset, to: day0)! }
+        let (a, b) = (UUID(), UUID())
+        let series = CommunityMaths.visitors(
+            days: [day(0), day(1), day(2)], visitsByDay: [day(-1): [a], day(0): [a, b], day(1): [b], day(-40): [UUID()]], calendar: calendar
+        )
+        #expect(series.dau == [2, 1, 0])
+        #expect(series.wau == [2, 2, 2])
+        #expect(series.mau == [2, 2, 2], "a visit 40 days back is outside every window")
+        #expect(series.stickiness == 0.5, "(2/2 + 1/2 + 0/2) ÷ 3")
+    }
+
+    @Test func participationIsMeasuredNotAssumed() {
+        let (a, b, c, d) = (UUID(), UUID(), UUID(), UUID())
+        let summary = CommunityMaths.participation(active: [a, b, c, d], postsByMember: [a: 10, b: 5])
+        #expect(summary.activeMembers == 4)
+        #expect(summary.lurkers == 2)
+        #expect(summary.superusers == 1)
+        #expect(summary.contributors == 1)
+        #expect(summary.top1Share == 10.0 / 15.0)
+        #expect(summary.absenceFactor == 1)
+        #expect(summary.share(summary.lurkers) == 0.5)
+    }
+
+    @Test func cohortsCountReturnsAfterTheJoinDayInLocalTime() {
+        let calendar = MetricPeriod.calendar(Self.amsterdam)
+        let (early, late) = (UUID(), UUID())
+        let day = { (text: String) in calendar.startOfDay(for: Self.utc(text)) }
+        // Joined at 23:30 local on 5 January; back ten minutes after midnight: day 1.
+        let joins = [
+            (member: early, joinedAt: Self.utc("2026-01-05T22:30:00Z")), (member: late, joinedAt: Self.utc("2026-01-20T10:00:00Z")),
+        ]
+        let visits: [UUID: Set<Date>] = [
+            early: [day("2026-01-05T23:10:00Z")],
+            late: [day("2026-01-20T15:00:00Z"), day("2026-02-25T12:00:00Z")],
+        ]
+        let posts: [UUID: Set<Date>] = [early: [day("2026-01-05T22:45:00Z")], late: [day("2026-01-21T09:00:00Z")]]
+        let cohorts = CommunityMaths.cohorts(
+            joins: joins, visitDays: visits, postDays: posts, by: .month, from: Self.utc("2025-12-31T23:00:00Z"),
+            to: Self.utc("2026-01-31T23:00:00Z"), today: Self.utc("2026-06-01T12:00:00Z"), calendar: calendar)
+        #expect(cohorts.count == 1)
+        let january = cohorts[0]
+        #expect(january.size == 2)
+        #expect(january.returnedDay1 == 1, "the early member came back just after midnight")
+        #expect(january.returnedWithin7 == 1)
+        #expect(january.returnedWithin30 == 1, "the late member's visit on day 36 is too late for 30")
+        #expect(january.returnedWithin90 == 2)
+        #expect(january.postedWithin30 == 1, "a post on the join day itself is not posting again")
+
+        let early2 = CommunityMaths.cohorts(
+            joins: joins, visitDays: visits, postDays: posts, by: .month, from: Self.utc("2025-12-31T23:00:00Z"),
+            to: Self.utc("2026-01-31T23:00:00Z"), today: Self.utc("2026-02-20T12:00:00Z"), calendar: calendar)[0]
+        #expect(early2.returnedWithin7 == 1, "7 days after the cohort's end have passed")
+        #expect(early2.returnedWithin30 == nil, "not measurable yet")
+        #expect(early2.returnedWithin90 == nil)
+    }
+}

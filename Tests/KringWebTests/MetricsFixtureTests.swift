@@ -1,0 +1,177 @@
+import Foundation
+import KringCore
+import KringStore
+import KringTestSupport
+import Testing
+import Vapor
+
+@testable import KringWeb
+
+/// A small community in March 2026 (Amsterdam time) whose every figure was worked out by hand.
+/// The expected numbers below are written out, not computed.
+enum MetricsFixture {
+    static let zone = TimeZone(identifier: "Europe/Amsterdam")!
+    static let march = MetricPeriod.containing(utc("2026-03-15T12:00:00Z"), kind: .month, timeZone: zone)
+
+    static func utc(_ text: String) -> Date { ISO8601DateFormatter().date(from: text)! }
+
+    struct Built {
+        let group: Group
+        let topics: [String: UUID]
+    }
+
+    /// Repositories whose clock reads `time`, to write history as it happened.
+    static func at(_ app: Application, _ time: String) -> Repositories {
+        Repositories(database: app.db, clock: .fixed(utc(time)))
+    }
+
+    static let rendered = RenderedBody(html: "<p>x</p>", version: 1)
+
+    static func member(_ app: Application, _ handle: String, joined: String, staff: Bool = false) async throws -> Member {
+        try await at(app, joined).members.create(
+            NewMember(
+                handle: handle, displayName: handle.capitalized, email: "\(handle)@kring.test", passwordHash: TestAccounts.passwordHash,
+                isStaff: staff, status: .active))
+    }
+
+    static func build(_ app: Application) async throws -> Built {
+        try await TestAccounts.setUpCommunity(app)
+        let anna = try await member(app, "anna", joined: "2025-06-01T10:00:00Z")
+        let bram = try await member(app, "bram", joined: "2025-06-02T10:00:00Z")
+        let carla = try await member(app, "carla", joined: "2025-06-03T10:00:00Z")
+        let dirk = try await member(app, "dirk", joined: "2026-03-10T09:00:00Z")
+        let sam = try await member(app, "sam", joined: "2026-03-05T09:00:00Z", staff: true)
+        let group = try await at(app, "2025-06-01T11:00:00Z").groups.create(
+            NewGroup(name: "Warmtepompen", description: "", welcomeMessage: "", visibility: .open), by: anna.actor)
+
+        func topic(_ author: Member, _ title: String, _ kind: TopicKind, _ time: String, inGroup: Bool = false) async throws -> UUID {
+            try await at(app, time).topics.create(
+                NewTopic(groupID: inGroup ? group.id : nil, title: title, kind: kind, body: "Vraag", tags: []), rendered: rendered,
+                by: author)
+        }
+        func reply(_ author: Member, _ topic: UUID, _ time: String) async throws {
+            try await at(app, time).topics.reply(to: topic, body: "Antwoord", rendered: rendered, replyTo: nil, by: author)
+        }
+        // Before March: anna's first topic, answered by dirk in March.
+        let t5 = try await topic(anna, "Oud onderwerp uit februari", .discussion, "2026-02-27T10:00:00Z")
+        // T1: anna asks, bram answers after two hours, and the answer is accepted.
+        let t1 = try await topic(anna, "Welke warmtepomp voor een jaren-dertigwoning?", .question, "2026-03-02T10:00:00Z", inGroup: true)
+        try await reply(bram, t1, "2026-03-02T12:00:00Z")
+        let answer = try #require(try await app.repositories.topics.postID(topicID: t1, number: 2))
+        try await at(app, "2026-03-02T13:00:00Z").topics.acceptAnswer(topicID: t1, postID: answer, by: anna.actor)
+        // T2: dirk's first topic at 23:30 local time; anna answers ten minutes after midnight.
+        let t2 = try await topic(dirk, "Hallo, ik ben nieuw hier", .discussion, "2026-03-11T22:30:00Z")
+        try await reply(anna, t2, "2026-03-11T23:10:00Z")
+        try await reply(dirk, t5, "2026-03-12T10:00:00Z")
+        // T3: bram's first topic; only his own follow-up and a reply that was deleted.
+        let t3 = try await topic(bram, "Geluid van de buitenunit", .question, "2026-03-20T08:00:00Z", inGroup: true)
+        try await reply(anna, t3, "2026-03-20T08:30:00Z")
+        let deleted = try #require(try await app.repositories.topics.postID(topicID: t3, number: 2))
+        try await app.repositories.topics.delete(postID: deleted, by: anna.actor)
+        try await reply(bram, t3, "2026-03-20T09:00:00Z")
+        // T4: by staff, answered by anna: counts as content, not in responsiveness.
+        let t4 = try await topic(sam, "Onderhoud aan het forum", .discussion, "2026-03-21T09:00:00Z")
+        try await reply(anna, t4, "2026-03-21T10:00:00Z")
+
+        // Visits: one per member per local day.
+        for (who, time) in [
+            (anna, "2026-02-20T10:00:00Z"), (anna, "2026-03-01T10:00:00Z"), (anna, "2026-03-02T09:00:00Z"), (bram, "2026-03-02T11:00:00Z"),
+            (sam, "2026-03-02T11:00:00Z"), (dirk, "2026-03-10T09:05:00Z"), (dirk, "2026-03-11T20:00:00Z"), (anna, "2026-03-11T23:05:00Z"),
+            (carla, "2026-03-15T12:00:00Z"),
+        ] {
+            try await at(app, time).activity.record(.visit, by: who.actor)
+        }
+
+        // An event on 14 March: anna and bram going, only anna came.
+        let event = try await at(app, "2026-03-01T10:00:00Z").events.create(
+            EventDraft(
+                groupID: nil, title: "Bezoek aan een warmtepomphuis", description: "", startsAt: utc("2026-03-14T13:00:00Z"),
+                endsAt: utc("2026-03-14T15:00:00Z"), timeZone: "Europe/Amsterdam", location: "Utrecht", onlineURL: "", capacity: nil),
+            by: sam)
+        try await at(app, "2026-03-02T10:00:00Z").events.rsvp(event.id, member: anna, .going)
+        try await at(app, "2026-03-02T11:00:00Z").events.rsvp(event.id, member: bram, .going)
+        try await at(app, "2026-03-14T13:05:00Z").events.checkIn(event.id, memberID: anna.id, true)
+
+        // An idea routed on 5 March, answered officially a day later.
+        try await app.repositories.ideas.saveDepartment(name: "Product", description: "")
+        let department = try #require(try await app.repositories.ideas.departments().first)
+        let idea = try await at(app, "2026-03-04T10:00:00Z").ideas.submit(
+            title: "Een app voor de meterstand", description: "Graag", tags: [], by: bram)
+        try await at(app, "2026-03-05T10:00:00Z").ideas.route(idea, to: department.id, by: sam.actor)
+        try await at(app, "2026-03-06T10:00:00Z").ideas.comment(
+            idea, body: "Komt eraan", html: "", official: true, status: .planned, by: sam)
+        return Built(group: group, topics: ["t1": t1, "t2": t2, "t3": t3, "t4": t4, "t5": t5])
+    }
+}
+
+@Suite("Metrics on a hand-computed community")
+struct MetricsFixtureTests {
+    @Test func everyFigureMatchesTheHandComputedFixture() async throws {
+        try await withKringApp { app in
+            let built = try await MetricsFixture.build(app)
+            let figures = try await app.repositories.metrics.figures(for: MetricsFixture.march)
+
+            // Growth: dirk joined in March (sam is staff).
+            #expect(figures.signups == 1)
+            #expect(figures.newContributors == 2, "bram and dirk posted for the first time; anna posted in February")
+            // Engagement.
+            var dau = Array(repeating: 0, count: 31)
+            dau[0] = 1  // 1 March: anna
+            dau[1] = 2  // 2 March: anna, bram (sam is staff)
+            dau[9] = 1  // 10 March: dirk
+            dau[10] = 1  // 11 March: dirk (20:00 UTC is 21:00 local)
+            dau[11] = 1  // 12 March: anna at 00:05 local
+            dau[14] = 1  // 15 March: carla
+            #expect(figures.visitors.dau == dau)
+            #expect(figures.visitors.wau[11] == 2, "6–12 March: dirk and anna")
+            #expect(figures.visitors.mau.last == 4, "2–31 March: anna, bram, dirk, carla")
+            #expect(figures.visitors.mau.first == 1, "30 Jan–1 March: anna (20 February and 1 March)")
+            #expect(figures.engagedMembers == 3, "anna, bram and dirk posted; sam is staff")
+            #expect(figures.content.topics == 4)
+            #expect(figures.content.replies == 5, "the deleted reply does not count")
+            #expect(figures.content.events == 1)
+            #expect(figures.content.ideas == 1)
+            #expect(figures.postsAll == 9)
+            #expect(figures.memberGeneratedShare == 8.0 / 9.0)
+            // Responsiveness over T1, T2, T3 (T4 is by staff).
+            #expect(figures.topicsCreated == 3)
+            #expect(figures.responseHours.sorted() == [40.0 / 60.0, 2.0])
+            #expect(figures.medianResponseHours == (40.0 / 60.0 + 2.0) / 2)
+            #expect(figures.unanswered.map(\.id) == [built.topics["t3"]], "only bram answered bram; anna's reply was deleted")
+            #expect(figures.firstTopics == 2, "dirk's T2 and bram's T3; anna started in February")
+            #expect(figures.firstTopicsAnsweredWithin24h == 1)
+            #expect(figures.questions == 2)
+            #expect(figures.solvedQuestions == 1)
+            // Participation: anna 3 posts, bram 3, dirk 2; carla only read.
+            #expect(figures.participation.activeMembers == 4)
+            #expect(figures.participation.lurkers == 1)
+            #expect(figures.participation.superusers == 1)
+            #expect(figures.participation.contributors == 2)
+            #expect(figures.participation.absenceFactor == 2, "3 + 3 of 8 posts is the first half")
+            // sorted 2,3,3: 2·(1·2 + 2·3 + 3·3) ÷ (3·8) − 4/3 = 34/24 − 32/24 = 1/12
+            #expect(abs((figures.participation.gini ?? 0) - 1.0 / 12.0) < 1e-9)
+            // Events and ideas.
+            #expect(figures.eventsHeld == 1)
+            #expect(figures.eventsGoing == 2)
+            #expect(figures.eventsCheckedIn == 1)
+            #expect(figures.departments.map(\.name) == ["Product"])
+            #expect(figures.departments.first?.medianHours == 24)
+            // Retention over the twelve months to March: anna, bram and carla joined in June 2025 and
+            // were not seen in the 90 days after; dirk (March) came back and posted on his second day.
+            #expect(figures.cohorts.map(\.size) == [3, 1])
+            #expect(figures.cohorts.first?.returnedWithin90 == 0)
+            #expect(figures.cohorts.last?.returnedDay1 == 1)
+            #expect(figures.cohorts.last?.returnedWithin7 == 1)
+            #expect(figures.cohorts.last?.postedWithin30 == 1)
+
+            // The group filter: T1 and T3 live in the group.
+            let inGroup = try await app.repositories.metrics.figures(for: MetricsFixture.march, groupID: built.group.id)
+            #expect(inGroup.content.topics == 2)
+            #expect(inGroup.content.replies == 2)
+            #expect(inGroup.questions == 2)
+            #expect(inGroup.solvedQuestions == 1)
+            #expect(inGroup.unanswered.map(\.id) == [built.topics["t3"]])
+            #expect(inGroup.content.events == 0)
+        }
+    }
+}
