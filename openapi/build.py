@@ -147,6 +147,8 @@ import organising  # noqa: E402
 organising.add(document, ref, problem, ok, body, text)
 import documents  # noqa: E402
 documents.add(document, ref, problem, ok, body, text)
+import metrics  # noqa: E402
+metrics.add(document, ref, problem, ok, body, text)
 
 target = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "Sources", "KringWeb", "Resources", "openapi.json")

@@ -34,12 +34,15 @@ public struct CommunityFigures: Sendable, Equatable {
         public let responded: Int
         /// Hours from routing to the first official response, over those responded to.
         public let medianHours: Double?
+        /// Each routed idea's hours to its first official response.
+        public let responseHours: [Double]
 
-        public init(name: String, routed: Int, responded: Int, medianHours: Double?) {
+        public init(name: String, routed: Int, responded: Int, medianHours: Double?, responseHours: [Double] = []) {
             self.name = name
             self.routed = routed
             self.responded = responded
             self.medianHours = medianHours
+            self.responseHours = responseHours
         }
     }
 
@@ -86,6 +89,8 @@ public struct CommunityFigures: Sendable, Equatable {
     public var firstTopicsAnsweredShare: Double? { Statistics.ratio(firstTopicsAnsweredWithin24h, firstTopics) }
     public var solvedRate: Double? { Statistics.ratio(solvedQuestions, questions) }
     public var attendanceRate: Double? { Statistics.ratio(eventsCheckedIn, eventsGoing) }
+    /// Hours from routing to the first official response, over every department.
+    public var departmentResponseHours: [Double] { departments.flatMap(\.responseHours) }
     /// MAU on the period's last day.
     public var mau: Int { visitors.mau.last ?? 0 }
 }

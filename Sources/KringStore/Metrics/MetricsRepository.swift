@@ -244,7 +244,8 @@ public struct MetricsRepository: Sendable {
                 return max(0, response.timeIntervalSince(routedAt) / 3600)
             }
             return CommunityFigures.DepartmentResponse(
-                name: department.name, routed: routed.count, responded: hours.count, medianHours: Statistics.median(hours))
+                name: department.name, routed: routed.count, responded: hours.count, medianHours: Statistics.median(hours),
+                responseHours: hours)
         }
     }
 

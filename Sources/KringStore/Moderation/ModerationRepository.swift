@@ -310,19 +310,18 @@ public struct ModerationRepository: Sendable {
     // MARK: Health
 
     /// Moderation figures since `start`.
-    public func health(since start: Date) async throws -> ModerationHealth {
-        let raised = try await FlagRecord.query(on: database).filter(\.$createdAt >= start).count()
-        let settled = try await FlagRecord.query(on: database).filter(\.$resolvedAt >= start).all()
-        let hours = settled.compactMap { flag in flag.resolvedAt.map { $0.timeIntervalSince(flag.createdAt) / 3600 } }.sorted()
-        let median: Double? =
-            hours.isEmpty ? nil : hours.count % 2 == 1 ? hours[hours.count / 2] : (hours[hours.count / 2 - 1] + hours[hours.count / 2]) / 2
+    public func health(since start: Date, until end: Date = .distantFuture) async throws -> ModerationHealth {
+        let raised = try await FlagRecord.query(on: database).filter(\.$createdAt >= start).filter(\.$createdAt < end).count()
+        let settled = try await FlagRecord.query(on: database).filter(\.$resolvedAt >= start).filter(\.$resolvedAt < end).all()
+        let hours = settled.compactMap { flag in flag.resolvedAt.map { $0.timeIntervalSince(flag.createdAt) / 3600 } }
         let upheld = settled.filter { $0.resolution == FlagResolution.agreed.rawValue }.count
         let sanctionMembers = try await SanctionRecord.query(on: database).all(\.$memberID)
         var perMember: [UUID: Int] = [:]
         for id in sanctionMembers { perMember[id, default: 0] += 1 }
         return ModerationHealth(
-            flagsRaised: raised, flagsSettled: settled.count, upheldShare: settled.isEmpty ? nil : Double(upheld) / Double(settled.count),
-            medianHoursToResolve: median, queueSize: try await queueSize(), repeatOffenders: perMember.values.filter { $0 >= 2 }.count,
-            sanctionsImposed: try await SanctionRecord.query(on: database).filter(\.$createdAt >= start).count())
+            flagsRaised: raised, flagsSettled: settled.count, upheldShare: Statistics.ratio(upheld, settled.count),
+            medianHoursToResolve: Statistics.median(hours), queueSize: try await queueSize(),
+            repeatOffenders: perMember.values.filter { $0 >= 2 }.count,
+            sanctionsImposed: try await SanctionRecord.query(on: database).filter(\.$createdAt >= start).filter(\.$createdAt < end).count())
     }
 }

@@ -106,9 +106,11 @@ func routes(_ app: Application) throws {
     try site.register(collection: PollController())
     try site.register(collection: IdeaController())
     try site.register(collection: DocumentController())
+    try site.register(collection: CockpitController())
     try site.register(collection: APIController())
     try site.register(collection: SpacesAPIController())
     try site.register(collection: ParticipationAPIController())
     try site.register(collection: OrganisingAPIController())
     try site.register(collection: DocumentAPIController())
+    try site.register(collection: MetricsAPIController())
 }

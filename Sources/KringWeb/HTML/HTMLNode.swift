@@ -141,6 +141,9 @@ public struct HTMLAttribute: Sendable {
     public static func action(_ url: SafeURL) -> HTMLAttribute { .init("action", url.value) }
     public static func formaction(_ url: SafeURL) -> HTMLAttribute { .init("formaction", url.value) }
 
+    /// An SVG geometry or layout attribute of Kring's charts.
+    public static func svg(_ name: SVGName, _ value: String) -> HTMLAttribute { .init(name.rawValue, value) }
+
     static func boolean(_ name: String) -> HTMLAttribute { .init(name, nil) }
 
     public static let required = HTMLAttribute("required", nil)
@@ -149,6 +152,13 @@ public struct HTMLAttribute: Sendable {
     public static let disabled = HTMLAttribute("disabled", nil)
     public static let autofocus = HTMLAttribute("autofocus", nil)
     public static let hidden = HTMLAttribute("hidden", nil)
+
+    /// The SVG attributes charts use: geometry and text placement, no styles or scripts.
+    public enum SVGName: String, Sendable {
+        case viewBox, x, y, width, height, d, points, cx, cy, r, x1, y1, x2, y2, focusable
+        case textAnchor = "text-anchor"
+        case preserveAspectRatio
+    }
 
     /// The ARIA attributes Kring uses.
     public enum AriaName: String, Sendable {

@@ -64,13 +64,17 @@ public struct Localizer: Sendable {
 
     public func number(_ value: Int) -> String { value.formatted(.number.locale(locale)) }
 
+    /// A number with up to `digits` decimals, e.g. "1,3" in Dutch.
+    public func decimal(_ value: Double, digits: Int = 1) -> String {
+        value.formatted(FloatingPointFormatStyle<Double>.number.precision(.fractionLength(0...digits)).locale(locale))
+    }
+
     /// A file size in bytes, KB or MB (binary multiples, as file managers show them).
     public func fileSize(_ bytes: Int) -> String {
         if bytes < 1024 { return self("units.bytes", ["count": number(bytes)]) }
         let kilobytes = Double(bytes) / 1024
-        let style = FloatingPointFormatStyle<Double>.number.precision(.fractionLength(0...1)).locale(locale)
-        if kilobytes < 1024 { return self("units.kilobytes", ["count": kilobytes.formatted(style)]) }
-        return self("units.megabytes", ["count": (kilobytes / 1024).formatted(style)])
+        if kilobytes < 1024 { return self("units.kilobytes", ["count": decimal(kilobytes)]) }
+        return self("units.megabytes", ["count": decimal(kilobytes / 1024)])
     }
 
     public func percent(_ fraction: Double) -> String {
@@ -87,6 +91,20 @@ public struct Localizer: Sendable {
     /// A date with the time of day.
     public func dateTime(_ date: Date) -> String {
         var style = Date.FormatStyle(date: .abbreviated, time: .shortened, locale: locale, calendar: Calendar(identifier: .gregorian))
+        style.timeZone = timeZone
+        return date.formatted(style)
+    }
+
+    /// A short day for chart labels, e.g. "25 Nov" or "25 nov".
+    public func shortDate(_ date: Date) -> String {
+        var style = Date.FormatStyle(locale: locale, calendar: Calendar(identifier: .gregorian)).day().month(.abbreviated)
+        style.timeZone = timeZone
+        return date.formatted(style)
+    }
+
+    /// A month and year, e.g. "November 2026".
+    public func month(_ date: Date) -> String {
+        var style = Date.FormatStyle(locale: locale, calendar: Calendar(identifier: .gregorian)).month(.wide).year()
         style.timeZone = timeZone
         return date.formatted(style)
     }

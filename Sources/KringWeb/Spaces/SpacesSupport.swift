@@ -47,7 +47,3 @@ extension Repositories {
     public var audit: StaffAuditLog { StaffAuditLog(database: database, clock: clock) }
     public var watchedWords: WatchedWordRepository { WatchedWordRepository(database: database, clock: clock) }
 }
-
-extension Repositories {
-    public var metrics: MetricsRepository { MetricsRepository(database: database, clock: clock) }
-}

@@ -84,6 +84,9 @@ enum Layout {
                                 H.li { H.a(url, .rel("noopener")) { item.label(in: t.language) } }
                             }
                         }
+                        if request.decide(.viewCockpit).isAllowed {
+                            navLink("/cockpit", t("nav.cockpit"))
+                        }
                         if request.decide(.moderateContent).isAllowed {
                             navLink("/moderation", t("nav.moderation"))
                         }

@@ -1,0 +1,174 @@
+import KringCore
+import KringStore
+import Vapor
+
+extension Repositories {
+    public var metrics: MetricsRepository { MetricsRepository(database: database, clock: clock) }
+}
+
+/// What the cockpit shows: a period (and optionally a group), chosen in the query string.
+struct CockpitSelection: Sendable {
+    let period: MetricPeriod
+    let group: Group?
+
+    /// The query string that selects `period` with the same group, for links.
+    func query(for period: MetricPeriod) -> String {
+        var parts = ["period=\(period.kind.rawValue)"]
+        let day = Self.dayFormatter(period.timeZone)
+        if period.kind == .custom {
+            parts.append("from=\(day.string(from: period.start))")
+            parts.append("to=\(day.string(from: period.calendar.date(byAdding: .day, value: -1, to: period.end)!))")
+        } else {
+            parts.append("date=\(day.string(from: period.start))")
+        }
+        if let group { parts.append("group=\(group.slug)") }
+        return parts.joined(separator: "&")
+    }
+
+    static func dayFormatter(_ zone: TimeZone) -> DateFormatter {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.calendar = Calendar(identifier: .gregorian)
+        formatter.timeZone = zone
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter
+    }
+}
+
+/// Both periods' figures and the moderation health, as the dashboard, the CSV and the API use them.
+struct CockpitData: Sendable {
+    let selection: CockpitSelection
+    let current: CommunityFigures
+    let previous: CommunityFigures
+    let moderation: ModerationHealth
+}
+
+extension Request {
+    /// Reads `period` (day, week, month, quarter, custom; default month), `date` (a day in the
+    /// period, default today), `from`/`to` (custom periods; reversed ones are swapped, longer ones
+    /// shortened to two years) and `group` (a slug) — malformed values are a 400, unknown groups a 404.
+    func cockpitSelection() async throws -> CockpitSelection {
+        let zone = TimeZone(identifier: context.community?.timeZone ?? "") ?? .gmt
+        let today = repositories.clock.now()
+        let raw = query[String.self, at: "period"] ?? "month"
+        guard let kind = PeriodKind(rawValue: raw) else {
+            throw Abort(.badRequest, reason: "The period is one of day, week, month, quarter or custom.")
+        }
+        let formatter = CockpitSelection.dayFormatter(zone)
+        func day(_ name: String) throws -> Date? {
+            guard let text = query[String.self, at: name], !text.isEmpty else { return nil }
+            guard let date = formatter.date(from: text) else { throw Abort(.badRequest, reason: "The \(name) is a day as YYYY-MM-DD.") }
+            return date
+        }
+        let period: MetricPeriod
+        if kind == .custom {
+            let calendar = MetricPeriod.containing(today, kind: .day, timeZone: zone).calendar
+            var first = try day("from") ?? calendar.date(byAdding: .day, value: -29, to: today)!
+            var last = try day("to") ?? today
+            if first > last { swap(&first, &last) }
+            let earliest = calendar.date(byAdding: .day, value: -(MetricPeriod.longestCustomDays - 1), to: last)!
+            period = MetricPeriod.custom(from: max(first, earliest), through: last, timeZone: zone)!
+        } else {
+            period = .containing(try day("date") ?? today, kind: kind, timeZone: zone)
+        }
+        var group: Group?
+        if let slug = query[String.self, at: "group"], !slug.isEmpty {
+            guard let found = try await repositories.groups.find(slug: slug) else { throw Abort(.notFound, reason: "No such group.") }
+            group = found
+        }
+        return CockpitSelection(period: period, group: group)
+    }
+
+    func cockpitData() async throws -> CockpitData {
+        try authorize(.viewCockpit)
+        let selection = try await cockpitSelection()
+        let metrics = repositories.metrics
+        return CockpitData(
+            selection: selection, current: try await metrics.figures(for: selection.period, groupID: selection.group?.id),
+            previous: try await metrics.figures(for: selection.period.previous, groupID: selection.group?.id),
+            moderation: try await repositories.moderation.health(since: selection.period.start, until: selection.period.end))
+    }
+}
+
+/// The analytics cockpit for community managers: the dashboard, its CSV exports.
+struct CockpitController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("cockpit", use: dashboard)
+        routes.get("cockpit.csv", use: csv)
+    }
+
+    @Sendable func dashboard(request: Request) async throws -> Response {
+        let data = try await request.cockpitData()
+        let groups = try await request.repositories.groups.list(for: try await request.viewer())
+        return CockpitViews.dashboard(request, data: data, groups: groups)
+    }
+
+    /// One table of the dashboard as CSV: `table` is summary (default), daily, cohorts, departments or unanswered.
+    @Sendable func csv(request: Request) async throws -> Response {
+        let data = try await request.cockpitData()
+        let table = request.query[String.self, at: "table"] ?? "summary"
+        guard let rows = CockpitCSV.rows(table, data: data, now: request.repositories.clock.now()) else {
+            throw Abort(.badRequest, reason: "The table is one of summary, daily, cohorts, departments or unanswered.")
+        }
+        let body = rows.map { $0.map(CSV.field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        let response = Response(status: .ok, body: .init(string: body))
+        response.headers.replaceOrAdd(name: .contentType, value: "text/csv; charset=utf-8")
+        let name =
+            "kring-\(table)-\(data.selection.query(for: data.selection.period).replacingOccurrences(of: "&", with: "_").replacingOccurrences(of: "=", with: "-")).csv"
+        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(name)\"")
+        return response
+    }
+}
+
+/// The cockpit's tables as CSV rows: plain numbers (a dot for decimals), ISO dates, one header row.
+enum CockpitCSV {
+    static func number(_ value: Double?) -> String {
+        guard let value else { return "" }
+        return value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(format: "%.4f", value)
+    }
+
+    /// How many of the period's days have begun by `now`.
+    static func elapsedDays(_ period: MetricPeriod, now: Date) -> Int { period.dayStarts.filter { $0 <= now }.count }
+
+    static func rows(_ table: String, data: CockpitData, now: Date) -> [[String]]? {
+        let current = data.current
+        let day = CockpitSelection.dayFormatter(current.period.timeZone)
+        switch table {
+        case "summary":
+            return [["metric", "section", "unit", "value", "previous_value"]]
+                + MetricCatalog.all.map { metric in
+                    [
+                        metric.id, metric.section.rawValue, metric.unit.rawValue, number(metric.value(current)),
+                        number(metric.value(data.previous)),
+                    ]
+                }
+        case "daily":
+            return [["date", "dau", "wau", "mau", "engaged_members", "signups", "posts"]]
+                + current.period.dayStarts.prefix(elapsedDays(current.period, now: now)).enumerated().map { index, date in
+                    [
+                        day.string(from: date), String(current.visitors.dau[index]), String(current.visitors.wau[index]),
+                        String(current.visitors.mau[index]), String(current.engagedByDay[index]), String(current.signupsByDay[index]),
+                        String(current.postsByDay[index]),
+                    ]
+                }
+        case "cohorts":
+            return [
+                [
+                    "cohort", "members", "returned_day_1", "returned_within_7", "returned_within_30", "returned_within_90",
+                    "posted_within_30",
+                ]
+            ]
+                + current.cohorts.map { cohort in
+                    [day.string(from: cohort.start), String(cohort.size)] + cohort.columns.map { $0.map(String.init) ?? "" }
+                }
+        case "departments":
+            return [["department", "ideas_routed", "responded", "median_hours_to_response"]]
+                + current.departments.map { [$0.name, String($0.routed), String($0.responded), number($0.medianHours)] }
+        case "unanswered":
+            return [["topic_id", "title", "created_at"]]
+                + current.unanswered.map { [$0.id.uuidString.lowercased(), $0.title, ISO8601DateFormatter().string(from: $0.createdAt)] }
+        default:
+            return nil
+        }
+    }
+}
