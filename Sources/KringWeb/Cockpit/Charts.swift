@@ -152,8 +152,10 @@ enum Charts {
         let span = size - 2 * pad
         let path = points.map { "\(coordinate(pad + span * $0.people)),\(coordinate(size - pad - span * $0.share))" }
         let series = [Series(name: t("cockpit.lorenz.share"), values: points.map(\.share), styleClass: "series-1")]
+        let percent: (Double) -> String = { t.percent($0) }
+        let labels = points.map { t.percent($0.people) }
         return figure(
-            id: id, title: title, labels: points.map { t.percent($0.people) }, series: series, format: { t.percent($0) }, t: t,
+            id: id, title: title, labels: labels, series: series, format: percent, t: t,
             compact: true
         ) {
             H.element(
