@@ -2,6 +2,7 @@ import Foundation
 import KringCore
 import KringStore
 import KringTestSupport
+import SQLKit
 import Testing
 import Vapor
 
@@ -172,6 +173,46 @@ struct MetricsFixtureTests {
             #expect(inGroup.solvedQuestions == 1)
             #expect(inGroup.unanswered.map(\.id) == [built.topics["t3"]])
             #expect(inGroup.content.events == 0)
+        }
+    }
+}
+
+@Suite("Daily rollups")
+struct RollupTests {
+    @Test func figuresFromTheRollupsEqualTheDirectComputationAndTheJobCatchesUp() async throws {
+        try await withKringApp { app in
+            let built = try await MetricsFixture.build(app)
+            let zone = MetricsFixture.zone
+            let direct = MetricsRepository(database: app.db, clock: .system, usesRollups: false)
+            let expected = try await direct.figures(for: MetricsFixture.march)
+            let expectedInGroup = try await direct.figures(for: MetricsFixture.march, groupID: built.group.id)
+
+            // The job ran until 12 March, then the server was down; the days after come from the log.
+            let midMarch = ActivityRollups(database: app.db, clock: .fixed(MetricsFixture.utc("2026-03-12T08:00:00Z")))
+            #expect(try await midMarch.catchUp(timeZone: zone) > 250, "from the first event in June 2025")
+            #expect(
+                try await midMarch.rolledThrough(timeZone: zone) == MetricsFixture.utc("2026-03-10T23:00:00Z"),
+                "11 March is the last finished day")
+            #expect(
+                try await app.repositories.metrics.figures(for: MetricsFixture.march) == expected, "rollups up to 11 March, the log after")
+
+            // Back up: it catches up from where it stopped, and running again changes nothing.
+            let caughtUp = try await app.repositories.rollups.catchUp(timeZone: zone)
+            #expect(caughtUp > 250, "every day since 12 March 2026")
+            #expect(try await app.repositories.rollups.catchUp(timeZone: zone) == 0, "idempotent")
+            #expect(try await app.repositories.metrics.figures(for: MetricsFixture.march) == expected)
+            #expect(try await app.repositories.metrics.figures(for: MetricsFixture.march, groupID: built.group.id) == expectedInGroup)
+            // The cockpit really reads the rollups: with the raw visits gone, only the direct computation changes.
+            try await (app.db as! any SQLDatabase).raw("DELETE FROM activity_events WHERE kind = 'visit'").run()
+            #expect(try await direct.figures(for: MetricsFixture.march).visitors.dau.allSatisfy { $0 == 0 })
+            #expect(try await app.repositories.metrics.figures(for: MetricsFixture.march).visitors == expected.visitors)
+
+            // Another time zone cuts days differently: everything is rolled up again.
+            let tokyo = TimeZone(identifier: "Asia/Tokyo")!
+            #expect(try await app.repositories.rollups.rolledThrough(timeZone: tokyo) == nil)
+            try await app.repositories.rollups.catchUp(timeZone: tokyo)
+            let inTokyo = MetricPeriod.containing(MetricsFixture.utc("2026-03-15T12:00:00Z"), kind: .month, timeZone: tokyo)
+            #expect(try await app.repositories.metrics.figures(for: inTokyo) == (try await direct.figures(for: inTokyo)))
         }
     }
 }

@@ -25,7 +25,7 @@ public struct MetricPeriod: Sendable, Equatable {
 
     public var calendar: Calendar { Self.calendar(timeZone) }
 
-    static func calendar(_ timeZone: TimeZone) -> Calendar {
+    public static func calendar(_ timeZone: TimeZone) -> Calendar {
         var calendar = Calendar(identifier: .iso8601)
         calendar.timeZone = timeZone
         calendar.firstWeekday = 2

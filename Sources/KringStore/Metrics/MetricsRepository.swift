@@ -8,10 +8,14 @@ import KringCore
 public struct MetricsRepository: Sendable {
     let database: any Database
     let clock: KringClock
+    /// Read finished days from the daily rollups (the default); false computes everything from the
+    /// raw log, which the tests compare against.
+    let usesRollups: Bool
 
-    public init(database: any Database, clock: KringClock) {
+    public init(database: any Database, clock: KringClock, usesRollups: Bool = true) {
         self.database = database
         self.clock = clock
+        self.usesRollups = usesRollups
     }
 
     /// Kinds that make a member "engaged" on a day (Discourse's daily engaged users, extended).
@@ -26,20 +30,14 @@ public struct MetricsRepository: Sendable {
         let staff = try await staffIDs()
         let lookback = calendar.date(byAdding: .day, value: -Self.visitorLookback, to: period.start)!
 
-        // Visitors and engaged members, from the activity log.
-        let visitKinds = groupID == nil ? [ActivityKind.visit] : ActivityKind.allCases
-        let visits = try await activity(kinds: visitKinds, from: lookback, to: period.end, groupID: groupID)
-            .filter { !$0.isStaff }
-        var visitsByDay: [Date: Set<UUID>] = [:]
-        for visit in visits { visitsByDay[calendar.startOfDay(for: visit.at), default: []].insert(visit.actor) }
+        // Visitors and engaged members, from the activity log (through its daily rollups).
+        let visitsByDay = try await membersByDay(
+            kinds: groupID == nil ? [.visit] : nil, from: lookback, to: period.end, groupID: groupID, timeZone: period.timeZone)
         let days = period.dayStarts
         let visitors = CommunityMaths.visitors(days: days, visitsByDay: visitsByDay, calendar: calendar)
-
-        let engaged = try await activity(kinds: Self.engagedKinds, from: period.start, to: period.end, groupID: groupID).filter {
-            !$0.isStaff
-        }
-        var engagedByDay: [Date: Set<UUID>] = [:]
-        for action in engaged { engagedByDay[calendar.startOfDay(for: action.at), default: []].insert(action.actor) }
+        let engagedByDay = try await membersByDay(
+            kinds: Self.engagedKinds, from: period.start, to: period.end, groupID: groupID, timeZone: period.timeZone)
+        let engaged = engagedByDay.values.reduce(into: Set<UUID>()) { $0.formUnion($1) }
 
         // Posts in the period (for volume, member-generated share and participation).
         let posts = try await postsCreated(from: period.start, to: period.end, groupID: groupID)
@@ -49,12 +47,12 @@ public struct MetricsRepository: Sendable {
             postsByDay[calendar.startOfDay(for: post.at), default: 0] += 1
             if !staff.contains(post.author) { postsByMember[post.author, default: 0] += 1 }
         }
-        let active = Set(visits.filter { period.contains($0.at) }.map(\.actor)).union(engaged.map(\.actor))
+        let active = visitsByDay.filter { period.contains($0.key) }.values.reduce(into: engaged) { $0.formUnion($1) }
 
         var figures = CommunityFigures(
             period: period, visitors: visitors,
             participation: CommunityMaths.participation(active: active.subtracting(staff), postsByMember: postsByMember))
-        figures.engagedMembers = Set(engaged.map(\.actor)).count
+        figures.engagedMembers = engaged.count
         figures.engagedByDay = days.map { engagedByDay[$0]?.count ?? 0 }
         figures.postsByDay = days.map { postsByDay[$0] ?? 0 }
         figures.postsAll = posts.count
@@ -78,6 +76,31 @@ public struct MetricsRepository: Sendable {
         let actor: UUID
         let isStaff: Bool
         let at: Date
+    }
+
+    /// Members (not staff) with an event of these kinds (nil: any) on each day in [from, to), both day
+    /// starts: from the rollups for the days they cover, from the log for the rest (today, say).
+    private func membersByDay(kinds: [ActivityKind]?, from: Date, to: Date, groupID: UUID?, timeZone: TimeZone) async throws
+        -> [Date: Set<UUID>]
+    {
+        let calendar = MetricPeriod.calendar(timeZone)
+        var result: [Date: Set<UUID>] = [:]
+        var rawFrom = from
+        let rollups = ActivityRollups(database: database, clock: clock)
+        if usesRollups, let through = try await rollups.rolledThrough(timeZone: timeZone) {
+            let rolledEnd = min(to, calendar.date(byAdding: .day, value: 1, to: through)!)
+            if rolledEnd > from {
+                result = try await rollups.membersByDay(kinds: kinds, groupID: groupID, from: from, to: rolledEnd, timeZone: timeZone)
+                rawFrom = rolledEnd
+            }
+        }
+        if rawFrom < to {
+            for action in try await activity(kinds: kinds ?? ActivityKind.allCases, from: rawFrom, to: to, groupID: groupID)
+            where !action.isStaff {
+                result[calendar.startOfDay(for: action.at), default: []].insert(action.actor)
+            }
+        }
+        return result
     }
 
     private func activity(kinds: [ActivityKind], from: Date, to: Date, groupID: UUID?) async throws -> [Action] {

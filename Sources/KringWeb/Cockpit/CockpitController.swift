@@ -4,6 +4,7 @@ import Vapor
 
 extension Repositories {
     public var metrics: MetricsRepository { MetricsRepository(database: database, clock: clock) }
+    public var rollups: ActivityRollups { ActivityRollups(database: database, clock: clock) }
 }
 
 /// What the cockpit shows: a period (and optionally a group), chosen in the query string.

@@ -1,7 +1,8 @@
 import Vapor
 
-/// The server's background work: mailing notifications and delivering the outbox every few seconds and, hourly, clearing
-/// expired sessions and old rate-limit windows. Started after boot, stopped at shutdown.
+/// The server's background work: mailing notifications and delivering the outbox every few seconds; every ten minutes,
+/// rolling finished days of the activity log up for the cockpit; hourly, clearing expired sessions and old rate-limit
+/// windows. Started after boot, stopped at shutdown.
 final class BackgroundJobs: LifecycleHandler, @unchecked Sendable {
     private var task: Task<Void, Never>?
 
@@ -10,6 +11,7 @@ final class BackgroundJobs: LifecycleHandler, @unchecked Sendable {
         guard interval > 0 else { return }
         task = Task { [application] in
             var lastMaintenance = Date.distantPast
+            var lastRollup = Date.distantPast
             while !Task.isCancelled {
                 do {
                     // Reminders a day ahead become notifications, which the mailer sends as members chose.
@@ -17,6 +19,10 @@ final class BackgroundJobs: LifecycleHandler, @unchecked Sendable {
                     try await application.notificationMail.sendImmediate()
                     try await application.notificationMail.sendDailySummaries()
                     try await application.outboxDelivery.deliverDue()
+                    if Date().timeIntervalSince(lastRollup) > 600, let community = try await application.repositories.community.settings() {
+                        try await application.repositories.rollups.catchUp(timeZone: TimeZone(identifier: community.timeZone) ?? .gmt)
+                        lastRollup = Date()
+                    }
                     if Date().timeIntervalSince(lastMaintenance) > 3600 {
                         try await application.repositories.sessions.purgeExpired()
                         try await application.repositories.rateLimits.purgeOld()

@@ -1,0 +1,152 @@
+import FluentKit
+import Foundation
+import KringCore
+
+final class ActivityDailyRecord: Model, @unchecked Sendable {
+    static let schema = "activity_daily"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "day") var day: String
+    @Field(key: "kind") var kind: String
+    @Field(key: "member_id") var memberID: UUID
+    @OptionalField(key: "group_id") var groupID: UUID?
+    @Field(key: "is_staff") var isStaff: Bool
+    @Field(key: "events") var events: Int
+
+    init() {}
+}
+
+final class RollupStateRecord: Model, @unchecked Sendable {
+    static let schema = "rollup_state"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "name") var name: String
+    @Field(key: "through_day") var throughDay: String
+    @Field(key: "time_zone") var timeZone: String
+    @Field(key: "updated_at") var updatedAt: Date
+
+    init() {}
+}
+
+/// Daily rollups of the activity log: for each calendar day (in the community's time zone), kind,
+/// member and group, how many events there were. A background job keeps them up to date; rolling a
+/// day up again replaces it, so the job is idempotent and catches up after downtime. Days are only
+/// rolled up once they are over; the metrics read today (and anything not yet rolled up) from the log.
+public struct ActivityRollups: Sendable {
+    let database: any Database
+    let clock: KringClock
+
+    static let name = "activity_daily"
+
+    public init(database: any Database, clock: KringClock) {
+        self.database = database
+        self.clock = clock
+    }
+
+    static func dayFormatter(_ timeZone: TimeZone) -> DateFormatter {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.calendar = Calendar(identifier: .gregorian)
+        formatter.timeZone = timeZone
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter
+    }
+
+    /// Rolls up every finished day not rolled up yet (all of them again after the community's time
+    /// zone changed). Returns how many days it rolled up; `progress` hears (done, total).
+    @discardableResult
+    public func catchUp(timeZone: TimeZone, progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> Int {
+        let calendar = MetricPeriod.calendar(timeZone)
+        let days = Self.dayFormatter(timeZone)
+        let today = calendar.startOfDay(for: clock.now())
+        var start: Date
+        if let through = try await rolledThrough(timeZone: timeZone) {
+            start = calendar.date(byAdding: .day, value: 1, to: through)!
+        } else {
+            try await reset()
+            guard let first = try await ActivityEventRecord.query(on: database).sort(\.$occurredAt).first() else { return 0 }
+            start = calendar.startOfDay(for: first.occurredAt)
+        }
+        let total = max(0, calendar.dateComponents([.day], from: start, to: today).day ?? 0)
+        var done = 0
+        while start < today {
+            try await rollUp(day: start, key: days.string(from: start), calendar: calendar, timeZone: timeZone)
+            done += 1
+            progress?(done, total)
+            start = calendar.date(byAdding: .day, value: 1, to: start)!
+        }
+        return done
+    }
+
+    /// Forgets every rollup (after an import rewrote history); the next catch-up starts over.
+    public func reset() async throws {
+        try await RollupStateRecord.query(on: database).filter(\.$name == Self.name).delete()
+        try await ActivityDailyRecord.query(on: database).delete()
+    }
+
+    /// The start of the last day rolled up, if the rollups were cut in this time zone.
+    public func rolledThrough(timeZone: TimeZone) async throws -> Date? {
+        guard let state = try await RollupStateRecord.query(on: database).filter(\.$name == Self.name).first(),
+            state.timeZone == timeZone.identifier
+        else { return nil }
+        return Self.dayFormatter(timeZone).date(from: state.throughDay)
+    }
+
+    /// Replaces one day's rows and moves the state on, in one transaction.
+    private func rollUp(day: Date, key dayKey: String, calendar: Calendar, timeZone: TimeZone) async throws {
+        let end = calendar.date(byAdding: .day, value: 1, to: day)!
+        let now = clock.now()
+        try await database.transaction { tx in
+            try await ActivityDailyRecord.query(on: tx).filter(\.$day == dayKey).delete()
+            let events = try await ActivityEventRecord.query(on: tx).filter(\.$occurredAt >= day).filter(\.$occurredAt < end)
+                .filter(\.$actorID != nil).field(\.$kind).field(\.$actorID).field(\.$groupID).field(\.$actorIsStaff).all()
+            struct Group: Hashable {
+                let kind: String
+                let member: UUID
+                let group: UUID?
+                let staff: Bool
+            }
+            var counts: [Group: Int] = [:]
+            for event in events {
+                guard let actor = event.actorID else { continue }
+                counts[Group(kind: event.kind, member: actor, group: event.groupID, staff: event.actorIsStaff), default: 0] += 1
+            }
+            let records = counts.map { group, count in
+                let record = ActivityDailyRecord()
+                record.day = dayKey
+                record.kind = group.kind
+                record.memberID = group.member
+                record.groupID = group.group
+                record.isStaff = group.staff
+                record.events = count
+                return record
+            }
+            for batch in records.chunked(500) { try await batch.create(on: tx) }
+            let state = try await RollupStateRecord.query(on: tx).filter(\.$name == Self.name).first() ?? RollupStateRecord()
+            state.name = Self.name
+            state.throughDay = dayKey
+            state.timeZone = timeZone.identifier
+            state.updatedAt = now
+            try await state.save(on: tx)
+        }
+    }
+
+    /// Members (not staff) with an event of these kinds on each rolled-up day in [from, to), by the day's start.
+    public func membersByDay(kinds: [ActivityKind]?, groupID: UUID?, from: Date, to: Date, timeZone: TimeZone) async throws -> [Date: Set<
+        UUID
+    >] {
+        let days = Self.dayFormatter(timeZone)
+        var query = ActivityDailyRecord.query(on: database).filter(\.$day >= days.string(from: from))
+            .filter(\.$day < days.string(from: to)).filter(\.$isStaff == false)
+        if let kinds { query = query.filter(\.$kind ~~ kinds.map(\.rawValue)) }
+        if let groupID { query = query.filter(\.$groupID == groupID) }
+        var result: [Date: Set<UUID>] = [:]
+        var starts: [String: Date] = [:]
+        for row in try await query.field(\.$day).field(\.$memberID).all() {
+            guard let start = starts[row.day] ?? days.date(from: row.day) else { continue }
+            starts[row.day] = start
+            result[start, default: []].insert(row.memberID)
+        }
+        return result
+    }
+}
