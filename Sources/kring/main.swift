@@ -4,7 +4,7 @@ import Logging
 import Vapor
 
 /// The `kring` command: `serve` (the default; `serve --demo` fills an empty database with the demo
-/// community first), `demo`, `admin create`, `migrate`, `routes`.
+/// community first), `demo`, `admin create`, `import stackexchange DIR`, `migrate`, `routes`.
 @main
 enum KringMain {
     static func main() async throws {
@@ -22,6 +22,7 @@ enum KringMain {
             }
             app.asyncCommands.use(DemoCommand(), as: "demo")
             app.asyncCommands.use(AdminCommands(), as: "admin")
+            app.asyncCommands.use(ImportCommands(), as: "import")
             try await app.execute()
         } catch {
             // Commands explain their own failures; end with a non-zero status, not a crash report.

@@ -84,7 +84,7 @@ public enum MemberRules {
     }
 
     /// Trims, drops control characters and collapses runs of whitespace to one space.
-    static func singleLine(_ raw: String) -> String {
+    public static func singleLine(_ raw: String) -> String {
         let cleaned = raw.unicodeScalars.map { CharacterSet.controlCharacters.contains($0) ? " " : Character($0) }
         return String(cleaned).split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }

@@ -57,18 +57,14 @@ public struct SearchIndex: Sendable {
     func remove(kind: SearchHit.Kind, refID: UUID) async throws {
         let ids = try await SearchDocumentRecord.query(on: database).filter(\.$kind == kind.rawValue).filter(\.$refID == refID).all(\.$id)
         guard !ids.isEmpty else { return }
-        if let sql, !isPostgres {
-            for id in ids { try await sql.raw("DELETE FROM search_fts WHERE doc_id = \(bind: id.uuidString)").run() }
-        }
+        for id in ids { try await removeText(of: id) }
         try await SearchDocumentRecord.query(on: database).filter(\.$id ~~ ids).delete()
     }
 
     /// Removes every document of a topic (the topic and its replies), e.g. when it is deleted.
     func removeTopic(_ topicID: UUID) async throws {
         let ids = try await SearchDocumentRecord.query(on: database).filter(\.$topicID == topicID).all(\.$id)
-        if let sql, !isPostgres {
-            for id in ids { try await sql.raw("DELETE FROM search_fts WHERE doc_id = \(bind: id.uuidString)").run() }
-        }
+        for id in ids { try await removeText(of: id) }
         try await SearchDocumentRecord.query(on: database).filter(\.$topicID == topicID).delete()
     }
 
@@ -105,8 +101,30 @@ public struct SearchIndex: Sendable {
             ).run()
         } else {
             let terms = Stemmer.searchTerms(in: title + "\n" + body).joined(separator: " ")
+            if !isNew { try await removeText(of: id) }
+            // A random row id, remembered in the map, finds the row again without reading the index.
+            let rowID = Int64.random(in: 1...(Int64.max / 2))
+            try await sql.raw(
+                "INSERT INTO search_fts (rowid, doc_id, terms) VALUES (\(bind: rowID), \(bind: id.uuidString), \(bind: terms))"
+            ).run()
+            try await sql.raw(
+                """
+                INSERT INTO search_fts_map (doc_id, fts_rowid) VALUES (\(bind: id.uuidString), \(bind: rowID))
+                ON CONFLICT (doc_id) DO UPDATE SET fts_rowid = excluded.fts_rowid
+                """
+            ).run()
+        }
+    }
+
+    /// Removes a document's words from SQLite's FTS table (PostgreSQL keeps them in the document row).
+    private func removeText(of id: UUID) async throws {
+        guard let sql, !isPostgres else { return }
+        if let row = try await sql.raw("SELECT fts_rowid FROM search_fts_map WHERE doc_id = \(bind: id.uuidString)").first() {
+            let rowID = try row.decode(column: "fts_rowid", as: Int64.self)
+            try await sql.raw("DELETE FROM search_fts WHERE rowid = \(bind: rowID)").run()
+            try await sql.raw("DELETE FROM search_fts_map WHERE doc_id = \(bind: id.uuidString)").run()
+        } else {
             try await sql.raw("DELETE FROM search_fts WHERE doc_id = \(bind: id.uuidString)").run()
-            try await sql.raw("INSERT INTO search_fts (doc_id, terms) VALUES (\(bind: id.uuidString), \(bind: terms))").run()
         }
     }
 

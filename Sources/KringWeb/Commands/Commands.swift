@@ -43,8 +43,10 @@ public struct DemoCommand: AsyncCommand {
     }
 }
 
+/// A command failed and has said why; `kring` exits non-zero without a crash report.
 public enum DemoError: Error {
     case notEmpty
+    case importFailed
 }
 
 /// `kring admin …`: administration from the command line.
@@ -108,6 +110,43 @@ struct CreateAdminCommand: AsyncCommand {
             let t = Localizer(language: .en, catalog: catalog, timeZone: .gmt)
             for error in failure.errors { console.error("\(error.field): \(t.fieldError(error))") }
             throw failure
+        }
+    }
+}
+
+/// `kring import …`: bringing a community's history in from elsewhere.
+public struct ImportCommands: AsyncCommandGroup {
+    public var commands: [String: any AnyAsyncCommand] { ["stackexchange": StackExchangeImportCommand()] }
+    public var help: String { "Imports a community from another platform." }
+
+    public init() {}
+}
+
+/// `kring import stackexchange DIR`: a Stack Exchange data dump (Users, Posts, Comments, Votes XML).
+struct StackExchangeImportCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "directory", help: "The dump's folder, named after the site (e.g. quantumcomputing.stackexchange.com).")
+        var directory: String
+    }
+
+    var help: String { "Imports a Stack Exchange data dump: members, questions, answers, comments, accepted answers and up-votes." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let console = context.console
+        let started = Date()
+        let importer = StackExchangeImport(
+            repositories: context.application.repositories, directory: URL(fileURLWithPath: signature.directory, isDirectory: true),
+            progress: { console.print($0) })
+        do {
+            let summary = try await importer.run()
+            console.success(
+                "Imported from \(importer.site) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s: \(summary.members) members, "
+                    + "\(summary.questions) questions, \(summary.answers) answers, \(summary.comments) comments, \(summary.accepted) accepted answers, "
+                    + "\(summary.likes) likes; \(summary.skipped) items pointed at deleted posts and were skipped.")
+            console.print("The cockpit's daily figures are rolled up again by the server's background job.")
+        } catch let failure as StackExchangeDump.Failure {
+            console.error(failure.description)
+            throw DemoError.importFailed
         }
     }
 }
