@@ -50,6 +50,6 @@ let package = Package(
         ),
         .testTarget(name: "KringCoreTests", dependencies: ["KringCore"]),
         .testTarget(name: "KringStoreTests", dependencies: ["KringStore", "KringTestSupport"]),
-        .testTarget(name: "KringWebTests", dependencies: ["KringWeb", "KringTestSupport"]),
+        .testTarget(name: "KringWebTests", dependencies: ["KringWeb", "KringTestSupport"], exclude: ["Fixtures"]),
     ]
 )
