@@ -72,6 +72,10 @@ struct CockpitTests {
                 app, .GET, "/api/v1/metrics?\(Self.march)&group=\(built.group.slug)", token: token)
             #expect(inGroup.object["group"] as? String == built.group.slug)
             #expect(try await SpacesAPITests.send(app, .GET, "/api/v1/metrics?period=fortnight", token: token).status == .badRequest)
+            #expect(
+                try await SpacesAPITests.send(app, .GET, "/api/v1/metrics?to=", token: token).status == .badRequest, "the API is strict")
+            #expect(
+                try await manager.get("/cockpit?period=month&date=2026-03-15&from=&to=").status == .ok, "the form sends unused days empty")
             #expect(try await SpacesAPITests.send(app, .GET, "/api/v1/metrics?group=nergens", token: token).status == .notFound)
             #expect(
                 try await SpacesAPITests.send(app, .GET, "/api/v1/metrics", token: try await APITests.token(app, login: "lid")).status
@@ -94,6 +98,18 @@ struct CockpitTests {
             let empty = try await manager.get("/cockpit")
             #expect(empty.status == .ok)
             #expect(empty.visibleText(id: "no-unanswered") != nil, "a helpful empty state")
+
+            // Page views are counted in memory, per day, and written in batches.
+            let visitor = TestBrowser(app)
+            for path in ["/", "/groups", "/nowhere", "/api/v1/community"] { try await visitor.get(path) }
+            try await app.pageViews.flush(to: app.db)
+            let today = MetricPeriod.containing(Date(), kind: .day, timeZone: TimeZone(identifier: "Europe/Amsterdam")!)
+            let views = try await app.repositories.metrics.figures(for: today).pageViews ?? 0
+            #expect(views >= 2 && views <= 8, "two pages for the visitor (not the 404 or the API) plus the manager's: \(views)")
+            let before = views
+            try await visitor.get("/")
+            try await app.pageViews.flush(to: app.db)
+            #expect(try await app.repositories.metrics.figures(for: today).pageViews == before + 1)
         }
     }
 }

@@ -57,6 +57,8 @@ public struct CommunityFigures: Sendable, Equatable {
     public var engagedByDay: [Int] = []
     public var content = ContentVolume()
     public var postsByDay: [Int] = []
+    /// Pages viewed by anyone (members and visitors); community-wide, so nil with a group chosen.
+    public var pageViews: Int?
     public var postsByNonStaff = 0
     public var postsAll = 0
     // Responsiveness

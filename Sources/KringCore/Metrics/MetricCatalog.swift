@@ -33,6 +33,7 @@ public enum MetricCatalog {
         MetricDefinition(id: "average_dau", section: .engagement, unit: .decimal, good: .up) { $0.visitors.averageDAU },
         MetricDefinition(id: "stickiness", section: .engagement, unit: .percent, good: .up) { $0.visitors.stickiness },
         MetricDefinition(id: "engaged_members", section: .engagement, unit: .count, good: .up) { count($0.engagedMembers) },
+        MetricDefinition(id: "page_views", section: .engagement, unit: .count, good: .up) { $0.pageViews.map(Double.init) },
         MetricDefinition(id: "posts", section: .engagement, unit: .count, good: .up) { count($0.content.posts) },
         MetricDefinition(id: "topics", section: .engagement, unit: .count, good: .up) { count($0.content.topics) },
         MetricDefinition(id: "replies", section: .engagement, unit: .count, good: .up) { count($0.content.replies) },

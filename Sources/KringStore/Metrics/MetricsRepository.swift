@@ -61,6 +61,12 @@ public struct MetricsRepository: Sendable {
         figures.content.replies = posts.filter { $0.number > 1 }.count
         figures.newContributors = try await newContributors(among: Set(postsByMember.keys), since: period.start, groupID: groupID)
 
+        if groupID == nil {
+            let days = ActivityRollups.dayFormatter(period.timeZone)
+            let views = try await PageViewStore(database: database).views(
+                from: days.string(from: period.start), to: days.string(from: period.end))
+            figures.pageViews = views.values.reduce(0, +)
+        }
         try await addSignups(to: &figures, staff: staff, groupID: groupID)
         try await addResponsiveness(to: &figures, staff: staff, groupID: groupID)
         try await addOtherContent(to: &figures, groupID: groupID)

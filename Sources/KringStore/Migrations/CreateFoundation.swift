@@ -6,7 +6,7 @@ public enum KringMigrations {
     public static var all: [any AsyncMigration] {
         [
             CreateFoundation(), CreateSpaces(), CreateSearchIndex(), CreateModeration(), CreateEvents(), CreatePolls(), CreateIdeas(),
-            CreateDocuments(), CreateActivityRollups(), CreateImportItems(), CreateSearchRowMap(),
+            CreateDocuments(), CreateActivityRollups(), CreateImportItems(), CreateSearchRowMap(), CreatePageViews(),
         ]
     }
 }

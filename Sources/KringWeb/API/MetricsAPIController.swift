@@ -89,7 +89,7 @@ struct MetricsAPIController: RouteCollection {
     }
 
     @Sendable func metrics(request: Request) async throws -> MetricsDTO {
-        let data = try await request.cockpitData()
+        let data = try await request.cockpitData(strict: true)
         let current = data.current
         let day = CockpitSelection.dayFormatter(current.period.timeZone)
         let elapsed = CockpitCSV.elapsedDays(current.period, now: request.repositories.clock.now())

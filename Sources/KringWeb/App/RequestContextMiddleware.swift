@@ -73,6 +73,9 @@ struct RequestContextMiddleware: AsyncMiddleware {
         }
 
         let response = try await next.respond(to: request)
+        if request.method == .GET, !request.isAPI, response.status == .ok, response.headers.contentType == .html {
+            await request.application.pageViews.add(day: Self.dayKey(repositories.clock.now(), timeZone: timeZone))
+        }
         if issuedSeed, let anonymousSeed {
             response.cookies[CookieName.csrfSeed] = request.application.cookie(anonymousSeed, maxAge: nil)
         }
@@ -80,6 +83,14 @@ struct RequestContextMiddleware: AsyncMiddleware {
             response.cookies[CookieName.flash] = request.application.expiredCookie()
         }
         return response
+    }
+
+    /// A calendar day in the community's time zone as YYYY-MM-DD, the key of daily counts.
+    static func dayKey(_ date: Date, timeZone: TimeZone) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
     }
 
     /// The member's choice, else the visitor's language cookie, else Accept-Language, else the community default.

@@ -48,7 +48,8 @@ extension Request {
     /// Reads `period` (day, week, month, quarter, custom; default month), `date` (a day in the
     /// period, default today), `from`/`to` (custom periods; reversed ones are swapped, longer ones
     /// shortened to two years) and `group` (a slug) — malformed values are a 400, unknown groups a 404.
-    func cockpitSelection() async throws -> CockpitSelection {
+    /// The dashboard's form sends the days it does not use empty; the API (`strict`) refuses that.
+    func cockpitSelection(strict: Bool = false) async throws -> CockpitSelection {
         let zone = TimeZone(identifier: context.community?.timeZone ?? "") ?? .gmt
         let today = repositories.clock.now()
         let raw = query[String.self, at: "period"] ?? "month"
@@ -57,10 +58,12 @@ extension Request {
         }
         let formatter = CockpitSelection.dayFormatter(zone)
         func day(_ name: String) throws -> Date? {
-            guard let text = query[String.self, at: name], !text.isEmpty else { return nil }
+            guard let text = query[String.self, at: name], !text.isEmpty || strict else { return nil }
             guard let date = formatter.date(from: text) else { throw Abort(.badRequest, reason: "The \(name) is a day as YYYY-MM-DD.") }
             return date
         }
+        // The API checks every day it is given, used or not.
+        if strict { for name in ["date", "from", "to"] { _ = try day(name) } }
         let period: MetricPeriod
         if kind == .custom {
             let calendar = MetricPeriod.containing(today, kind: .day, timeZone: zone).calendar
@@ -80,9 +83,9 @@ extension Request {
         return CockpitSelection(period: period, group: group)
     }
 
-    func cockpitData() async throws -> CockpitData {
+    func cockpitData(strict: Bool = false) async throws -> CockpitData {
         try authorize(.viewCockpit)
-        let selection = try await cockpitSelection()
+        let selection = try await cockpitSelection(strict: strict)
         let metrics = repositories.metrics
         return CockpitData(
             selection: selection, current: try await metrics.figures(for: selection.period, groupID: selection.group?.id),

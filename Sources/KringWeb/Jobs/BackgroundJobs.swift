@@ -19,6 +19,7 @@ final class BackgroundJobs: LifecycleHandler, @unchecked Sendable {
                     try await application.notificationMail.sendImmediate()
                     try await application.notificationMail.sendDailySummaries()
                     try await application.outboxDelivery.deliverDue()
+                    try await application.pageViews.flush(to: application.db)
                     if Date().timeIntervalSince(lastRollup) > 600, let community = try await application.repositories.community.settings() {
                         try await application.repositories.rollups.catchUp(timeZone: TimeZone(identifier: community.timeZone) ?? .gmt)
                         lastRollup = Date()
@@ -39,5 +40,6 @@ final class BackgroundJobs: LifecycleHandler, @unchecked Sendable {
     func shutdownAsync(_ application: Application) async {
         task?.cancel()
         _ = await task?.value
+        try? await application.pageViews.flush(to: application.db)
     }
 }
