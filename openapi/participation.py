@@ -23,6 +23,7 @@ def add(document, ref, problem, ok, body, text):
                                  "location": string, "onlineUrl": string,
                                  "capacity": {"type": ["integer", "null"], "description": "Places; null when unlimited."},
                                  "goingCount": {"type": "integer"}, "waitlistCount": {"type": "integer"}, "isCancelled": {"type": "boolean"},
+                                 "organisers": {"type": "array", "items": string, "description": "Handles: the creator first, then the co-organisers."},
                                  "myStatus": {"type": ["string", "null"], "enum": ["going", "maybe", "not_going", "waitlisted", None],
                                               "description": "The caller's answer; `waitlisted` when they asked to go and the event was full."}}},
         "EventList": {"type": "object", "required": ["events"], "properties": {"events": {"type": "array", "items": ref("Event")}}},

@@ -57,6 +57,31 @@ struct EventTests {
         }
     }
 
+    @Test func coOrganisersRunTheEventWithItsCreator() async throws {
+        try await withKringApp { app in
+            try await TestAccounts.setUpCommunity(app)
+            for handle in ["anna", "bram", "carla"] { try await TestAccounts.member(app, handle: handle) }
+            let anna = try await signedIn(app, "anna")
+            try await anna.get("/events/new")
+            let form = [
+                "title": "Buurtborrel", "description": "", "starts_at": "2030-06-01T19:00", "ends_at": "2030-06-01T22:00",
+                "time_zone": "Europe/Amsterdam", "location": "Het plein", "online_url": "", "capacity": "",
+            ]
+            let unknown = try await anna.post("/events", form: form.merging(["organisers": "@bram @niemand"]) { $1 })
+            #expect(unknown.status == .unprocessableEntity)
+            #expect(unknown.visibleText(id: "organisers-error") == "No member with that handle, and not an e-mail address.")
+            let created = try await anna.post("/events", form: form.merging(["organisers": "@Bram"]) { $1 })
+            let path = try #require(created.headers.first(name: .location))
+            #expect(try await anna.get(path).visibleText(id: "event-organisers") == "Anna Tester, Bram Tester")
+            let bram = try await signedIn(app, "bram")
+            #expect(try await bram.get(path + "/attendees").status == .ok, "a co-organiser sees the attendees")
+            #expect(try await signedIn(app, "carla").get(path + "/attendees").status == .forbidden)
+            try await anna.get(path + "/edit")
+            #expect(try await anna.post(path + "/edit", form: form.merging(["organisers": ""]) { $1 }).status == .seeOther)
+            #expect(try await bram.get(path + "/attendees").status == .forbidden, "removed again")
+        }
+    }
+
     @Test func eventFormsValidate() async throws {
         try await withKringApp { app in
             try await TestAccounts.setUpCommunity(app)

@@ -57,6 +57,11 @@ struct OrganisingAPITests {
             let path = "/api/v1/events/\(id.lowercased())"
 
             #expect(try await send(app, .PATCH, path, anna, #"{"title":"Mijn café"}"#).status == .forbidden)
+            #expect(try await send(app, .PATCH, path, org, #"{"organisers":["niemand"]}"#).status == .conflict)
+            let shared = try await send(app, .PATCH, path, org, #"{"organisers":["@bram"]}"#)
+            #expect(shared.object["organisers"] as? [String] == ["org", "bram"])
+            let bram = try await APITests.token(app, login: "bram")
+            #expect(try await send(app, .GET, "\(path)/attendees", bram).status == .ok, "co-organisers see the attendees")
             let changed = try await send(app, .PATCH, path, org, #"{"location":"Buurthuis De Pit","capacity":null}"#)
             #expect(changed.object["location"] as? String == "Buurthuis De Pit")
             #expect(changed.object["capacity"] == nil || changed.object["capacity"] is NSNull, "null clears the capacity")

@@ -62,11 +62,13 @@ public struct EventDraft: Sendable {
     public var location: String
     public var onlineURL: String
     public var capacity: Int?
+    /// Members who organise it with its creator; nil leaves them as they are.
+    public var coOrganiserIDs: [UUID]?
 
     public init(
         groupID: UUID?, title: String, description: String, startsAt: Date, endsAt: Date, timeZone: String, location: String,
         onlineURL: String,
-        capacity: Int?
+        capacity: Int?, coOrganiserIDs: [UUID]? = nil
     ) {
         self.groupID = groupID
         self.title = title
@@ -77,7 +79,18 @@ public struct EventDraft: Sendable {
         self.location = location
         self.onlineURL = onlineURL
         self.capacity = capacity
+        self.coOrganiserIDs = coOrganiserIDs
     }
+}
+
+final class EventOrganiserRecord: Model, @unchecked Sendable {
+    static let schema = "event_organisers"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "event_id") var eventID: UUID
+    @Field(key: "member_id") var memberID: UUID
+
+    init() {}
 }
 
 /// Someone's answer, for the organisers' attendee list.
@@ -112,6 +125,7 @@ public struct EventRepository: Sendable {
             record.createdAt = now
             Self.apply(draft, to: record, now: now)
             try await record.create(on: tx)
+            try await Self.setCoOrganisers(draft.coOrganiserIDs, of: record, on: tx)
             try await ActivityLog(database: tx, clock: clock).record(
                 .eventCreated, by: organiser.actor, subjectType: "event", subjectID: record.id, groupID: draft.groupID)
             return try record.domain()
@@ -124,6 +138,7 @@ public struct EventRepository: Sendable {
             guard let record = try await EventRecord.find(eventID, on: tx) else { throw StoreError.notFound }
             Self.apply(draft, to: record, now: clock.now())
             try await record.save(on: tx)
+            try await Self.setCoOrganisers(draft.coOrganiserIDs, of: record, on: tx)
             try await EventRepository(database: tx, clock: clock).rebalance(record)
         }
     }
@@ -133,6 +148,34 @@ public struct EventRepository: Sendable {
         record.cancelledAt = clock.now()
         record.updatedAt = clock.now()
         try await record.save(on: database)
+    }
+
+    /// Replaces the co-organisers (the creator is always an organiser and never listed twice).
+    static func setCoOrganisers(_ ids: [UUID]?, of record: EventRecord, on database: any Database) async throws {
+        guard let ids, let eventID = record.id else { return }
+        try await EventOrganiserRecord.query(on: database).filter(\.$eventID == eventID).delete()
+        var seen = Set<UUID>([record.organiserID])
+        for id in ids where seen.insert(id).inserted {
+            let organiser = EventOrganiserRecord()
+            organiser.eventID = eventID
+            organiser.memberID = id
+            try await organiser.create(on: database)
+        }
+    }
+
+    /// The co-organisers of several events at once.
+    public func coOrganisers(ofEvents ids: [UUID]) async throws -> [UUID: [UUID]] {
+        guard !ids.isEmpty else { return [:] }
+        var result: [UUID: [UUID]] = [:]
+        for record in try await EventOrganiserRecord.query(on: database).filter(\.$eventID ~~ ids).all() {
+            result[record.eventID, default: []].append(record.memberID)
+        }
+        return result
+    }
+
+    /// The event's co-organisers, in the order they were added.
+    public func coOrganisers(of eventID: UUID) async throws -> [UUID] {
+        try await EventOrganiserRecord.query(on: database).filter(\.$eventID == eventID).all(\.$memberID)
     }
 
     static func apply(_ draft: EventDraft, to record: EventRecord, now: Date) {

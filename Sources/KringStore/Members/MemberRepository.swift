@@ -30,6 +30,16 @@ public struct MemberRepository: Sendable {
         return try await withTags([record]).first
     }
 
+    /// Several members at once, in the order of `ids` (unknown ids left out).
+    public func find(ids: [UUID]) async throws -> [Member] {
+        guard !ids.isEmpty else { return [] }
+        let byID = Dictionary(
+            uniqueKeysWithValues: try await withTags(try await MemberRecord.query(on: database).filter(\.$id ~~ ids).all()).map {
+                ($0.id, $0)
+            })
+        return ids.compactMap { byID[$0] }
+    }
+
     public func find(handle: String) async throws -> Member? {
         guard let record = try await MemberRecord.query(on: database).filter(\.$handle == handle.lowercased()).first()
         else { return nil }

@@ -16,6 +16,8 @@ struct EventWriteRequest: Content {
     var location: String?
     var onlineUrl: String?
     var capacity: Int?
+    /// Handles of co-organisers; replaces the list when given.
+    var organisers: [String]?
 }
 
 struct AttendeeDTO: Content {
@@ -154,15 +156,24 @@ struct OrganisingAPIController: RouteCollection {
                 groupID = group.id
             }
         }
+        var coOrganisers: [UUID]?
+        if let handles = body.organisers {
+            do {
+                coOrganisers = try await request.organiserIDs(handles: handles.joined(separator: " "))
+            } catch is ValidationFailure {
+                // Well-formed but unknown handles conflict with the members there are (a 404 would say the event is gone).
+                throw Abort(.conflict, reason: "Every organiser must be an active member's handle (at most 20).")
+            }
+        }
         let startsAt = start ?? Date()
         return EventDraft(
             groupID: groupID, title: title ?? "", description: description ?? "", startsAt: startsAt,
             endsAt: startsAt.addingTimeInterval(TimeInterval((minutes ?? 60) * 60)), timeZone: zone ?? "UTC", location: location ?? "",
-            onlineURL: online ?? "", capacity: capacity)
+            onlineURL: online ?? "", capacity: capacity, coOrganiserIDs: coOrganisers)
     }
 
     private static let eventFields: Set<String> = [
-        "title", "description", "group", "startsAt", "durationMinutes", "timeZone", "location", "onlineUrl",
+        "title", "description", "group", "startsAt", "durationMinutes", "timeZone", "location", "onlineUrl", "organisers",
     ]
 
     @Sendable func createEvent(request: Request) async throws -> Response {

@@ -18,10 +18,12 @@ struct EventDTO: Content {
     let goingCount: Int
     let waitlistCount: Int
     let isCancelled: Bool
+    /// Handles: the creator first, then the co-organisers.
+    let organisers: [String]
     /// The caller's answer, if any.
     let myStatus: String?
 
-    init(_ event: Event, group: String?, myStatus: RSVPStatus?) {
+    init(_ event: Event, group: String?, organisers: [String], myStatus: RSVPStatus?) {
         id = event.id
         title = event.title
         description = event.description
@@ -35,6 +37,7 @@ struct EventDTO: Content {
         goingCount = event.goingCount
         waitlistCount = event.waitlistCount
         isCancelled = event.cancelledAt != nil
+        self.organisers = organisers
         self.myStatus = myStatus?.rawValue
     }
 }
@@ -121,7 +124,10 @@ struct ParticipationAPIController: RouteCollection {
         let events = try await request.repositories.events.list(
             viewer: try await request.viewer(), from: past ? nil : now, to: past ? now : nil, newestFirst: past)
         let slugs = try await request.groupSlugs(events.map(\.groupID))
-        return EventListDTO(events: events.map { EventDTO($0, group: $0.groupID.flatMap { slugs[$0] }, myStatus: nil) })
+        let organisers = try await request.organiserHandles(events)
+        return EventListDTO(
+            events: events.map { EventDTO($0, group: $0.groupID.flatMap { slugs[$0] }, organisers: organisers[$0.id] ?? [], myStatus: nil) }
+        )
     }
 
     @Sendable func event(request: Request) async throws -> EventDTO {
@@ -234,7 +240,20 @@ extension Request {
 
     func eventDTO(_ event: Event) async throws -> EventDTO {
         let answer = try await context.member.asyncMap { try await repositories.events.answer(of: $0.id, to: event.id) }
-        return EventDTO(event, group: try await groupSlugs([event.groupID]).values.first, myStatus: answer??.status)
+        return EventDTO(
+            event, group: try await groupSlugs([event.groupID]).values.first,
+            organisers: try await organiserHandles([event])[event.id] ?? [],
+            myStatus: answer??.status)
+    }
+
+    /// Each event's organisers' handles (creator first), in two queries.
+    func organiserHandles(_ events: [Event]) async throws -> [UUID: [String]] {
+        let co = try await repositories.events.coOrganisers(ofEvents: events.map(\.id))
+        let handles = try await repositories.members.handles(of: Array(Set(events.map(\.organiserID) + co.values.flatMap { $0 })))
+        return Dictionary(
+            uniqueKeysWithValues: events.map { event in
+                (event.id, ([event.organiserID] + (co[event.id] ?? [])).compactMap { handles[$0] })
+            })
     }
 
     func pollDTOs(_ polls: [Poll]) async throws -> [PollDTO] {

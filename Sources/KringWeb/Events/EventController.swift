@@ -76,6 +76,7 @@ struct EventController: RouteCollection {
         var location: String?
         var online_url: String?
         var capacity: String?
+        var organisers: String?
     }
 
     private func draft(from form: EventForm, groups: [Group]) throws(ValidationFailure) -> EventDraft {
@@ -111,7 +112,7 @@ struct EventController: RouteCollection {
             "group": form.group ?? "", "title": form.title ?? "", "description": form.description ?? "", "starts_at": form.starts_at ?? "",
             "ends_at": form.ends_at ?? "", "time_zone": form.time_zone ?? "", "location": form.location ?? "",
             "online_url": form.online_url ?? "",
-            "capacity": form.capacity ?? "",
+            "capacity": form.capacity ?? "", "organisers": form.organisers ?? "",
         ]
     }
 
@@ -127,7 +128,9 @@ struct EventController: RouteCollection {
         let form = try request.content.decode(EventForm.self)
         let groups = try await request.groupsForEvents()
         do {
-            let event = try await request.repositories.events.create(try draft(from: form, groups: groups), by: member)
+            var draft = try draft(from: form, groups: groups)
+            draft.coOrganiserIDs = try await request.organiserIDs(handles: form.organisers ?? "")
+            let event = try await request.repositories.events.create(draft, by: member)
             return request.redirect(to: "/events/\(event.id.uuidString.lowercased())", flash: "flash.event_created")
         } catch let failure as ValidationFailure {
             let state = FormState(values: Self.values(form), errors: failure.errors)
@@ -148,14 +151,16 @@ struct EventController: RouteCollection {
         let answer =
             try await request.context.member.asyncMap { try await request.repositories.events.answer(of: $0.id, to: event.id) } ?? nil
         let group = try await event.groupID.asyncMap { try await request.repositories.groups.find(id: $0) } ?? nil
-        let organiser = try await request.repositories.members.find(id: event.organiserID)
+        let organisers = try await request.repositories.members.find(
+            ids: [event.organiserID] + (try await request.repositories.events.coOrganisers(of: event.id)))
         var canAnswer = request.context.member != nil && event.cancelledAt == nil
         if let group, let member = request.context.member {
             let membership = try await request.repositories.groups.membership(of: member.id, in: group.id)
             canAnswer = canAnswer && GroupAccess.canPost(in: group, actor: member.actor, membership: membership)
         }
         return EventViews.page(
-            request, event: event, group: group, organiser: organiser, answer: answer?.status, canAnswer: canAnswer,
+            request, event: event, group: group, organisers: organisers,
+            answer: answer?.status, canAnswer: canAnswer,
             mayOrganise: try await request.mayOrganise(event))
     }
 
@@ -181,6 +186,10 @@ struct EventController: RouteCollection {
             "ends_at": EventViews.local(event.endsAt, zone), "time_zone": event.timeZone, "location": event.location,
             "online_url": event.onlineURL,
             "capacity": event.capacity.map(String.init) ?? "",
+            "organisers": try await request.repositories.members.handles(
+                of: try await request.repositories.events.coOrganisers(of: event.id)
+            )
+            .values.sorted().map { "@" + $0 }.joined(separator: " "),
         ])
         return EventViews.form(request, event: event, groups: groups, state: state)
     }
@@ -191,7 +200,9 @@ struct EventController: RouteCollection {
         let form = try request.content.decode(EventForm.self)
         let groups = try await request.groupsForEvents()
         do {
-            try await request.repositories.events.update(event.id, with: try draft(from: form, groups: groups), by: request.context.actor)
+            var draft = try draft(from: form, groups: groups)
+            draft.coOrganiserIDs = try await request.organiserIDs(handles: form.organisers ?? "")
+            try await request.repositories.events.update(event.id, with: draft, by: request.context.actor)
             return request.redirect(to: "/events/\(event.id.uuidString.lowercased())", flash: "flash.event_saved")
         } catch let failure as ValidationFailure {
             return EventViews.form(
@@ -297,6 +308,24 @@ struct EventController: RouteCollection {
 }
 
 extension Request {
+    /// The members named by handles (with or without @, separated by spaces or commas), for co-organisers.
+    /// An unknown handle is a field error.
+    func organiserIDs(handles raw: String) async throws -> [UUID] {
+        let handles = raw.split(whereSeparator: { $0 == "," || $0.isWhitespace }).map {
+            $0.trimmingCharacters(in: CharacterSet(charactersIn: "@"))
+        }
+        .filter { !$0.isEmpty }
+        guard handles.count <= 20 else { throw ValidationFailure(field: "organisers", code: "too_long") }
+        var ids: [UUID] = []
+        for handle in handles {
+            guard let member = try await repositories.members.find(handle: handle.lowercased()), member.status == .active else {
+                throw ValidationFailure(field: "organisers", code: "invitee.unknown")
+            }
+            ids.append(member.id)
+        }
+        return ids
+    }
+
     /// Groups the member may organise events in (those they may post in).
     func groupsForEvents() async throws -> [Group] {
         guard let member = context.member else { return [] }
@@ -311,6 +340,7 @@ extension Request {
     func mayOrganise(_ event: Event) async throws -> Bool {
         guard let member = context.member else { return false }
         if member.id == event.organiserID || member.role >= .moderator { return true }
+        if try await repositories.events.coOrganisers(of: event.id).contains(member.id) { return true }
         guard let groupID = event.groupID else { return false }
         return try await repositories.groups.membership(of: member.id, in: groupID)?.isManager == true
     }

@@ -142,6 +142,7 @@ enum EventViews {
                     Forms.field(
                         "online_url", label: t("field.online_url"), state: state, t: t, type: "url", hint: t("field.online_url.hint"))
                     Forms.field("capacity", label: t("field.capacity"), state: state, t: t, type: "number", hint: t("field.capacity.hint"))
+                    Forms.field("organisers", label: t("field.organisers"), state: state, t: t, hint: t("field.organisers.hint"))
                     Forms.submit(event == nil ? t("events.create") : t("settings.save"), id: "event-submit")
                 }
             }
@@ -149,7 +150,7 @@ enum EventViews {
     }
 
     static func page(
-        _ request: Request, event: Event, group: Group?, organiser: Member?, answer: RSVPStatus?, canAnswer: Bool, mayOrganise: Bool
+        _ request: Request, event: Event, group: Group?, organisers: [Member], answer: RSVPStatus?, canAnswer: Bool, mayOrganise: Bool
     ) -> Response {
         let t = request.context.localizer
         let path = "/events/\(event.id.uuidString.lowercased())"
@@ -172,9 +173,14 @@ enum EventViews {
                         H.dt { t("field.online_url") }
                         H.dd { H.a(url, .rel("nofollow noopener")) { event.onlineURL } }
                     }
-                    if let organiser {
-                        H.dt { t("events.organiser") }
-                        H.dd { H.a(.to("/members/\(organiser.handle)")) { organiser.displayName } }
+                    if !organisers.isEmpty {
+                        H.dt { organisers.count == 1 ? t("events.organiser") : t("events.organisers") }
+                        H.dd(.id("event-organisers")) {
+                            for (index, organiser) in organisers.enumerated() {
+                                if index > 0 { ", " }
+                                H.a(.to("/members/\(organiser.handle)")) { organiser.displayName }
+                            }
+                        }
                     }
                     H.dt { t("events.places") }
                     H.dd(.id("event-places")) {
