@@ -34,12 +34,13 @@ def text(max_length, required=False, description=None):
 language = {"type": "string", "enum": ["en", "nl"]}
 member = {
     "type": "object",
-    "required": ["handle", "displayName", "role", "isStaff", "bio", "organisation", "interests", "expertise", "memberSince"],
+    "required": ["handle", "displayName", "role", "isStaff", "isBot", "bio", "organisation", "interests", "expertise", "memberSince"],
     "properties": {
         "handle": {"type": "string", "examples": ["anna"]},
         "displayName": string,
         "role": {"type": "string", "enum": ["member", "moderator", "manager", "admin"]},
         "isStaff": {"type": "boolean", "description": "Works for the organisation behind the community."},
+        "isBot": {"type": "boolean", "description": "An automated account; left out of the community's figures."},
         "bio": string, "organisation": string,
         "interests": {"type": "array", "items": string},
         "expertise": {"type": "array", "items": string},

@@ -69,6 +69,8 @@ def add(document, ref, problem, ok, body, text):
             query_param("from", day, "Custom periods: the first day (default 29 days before `to`); reversed days are swapped."),
             query_param("to", day, "Custom periods: the last day (default today); at most two years after `from`."),
             query_param("group", string, "A group's slug: the figures for that group."),
+            query_param("inactive_days", {"type": "integer", "enum": [30, 60, 90, 180, 365]},
+                        "The interval behind `inactive_members` (default 90)."),
         ],
         "responses": {**ok(ref("Metrics")), "400": problem("A query parameter is malformed."),
                       "403": problem("Only community managers and administrators see the cockpit."),

@@ -177,6 +177,62 @@ struct MetricsFixtureTests {
     }
 }
 
+extension MetricsFixtureTests {
+    @Test func botsCountForNoOneAndTheirRepliesAnswerNoOne() async throws {
+        try await withKringApp { app in
+            let built = try await MetricsFixture.build(app)
+            let before = try await app.repositories.metrics.figures(for: MetricsFixture.march)
+            let bot = try await MetricsFixture.at(app, "2026-03-01T08:00:00Z").members.create(
+                NewMember(
+                    handle: "feedbot", displayName: "Feed bot", email: "bot@kring.test", passwordHash: TestAccounts.passwordHash,
+                    isBot: true))
+            try await MetricsFixture.at(app, "2026-03-03T10:00:00Z").activity.record(.visit, by: bot.actor)
+            let t3 = try #require(built.topics["t3"])
+            try await MetricsFixture.at(app, "2026-03-20T08:05:00Z").topics.reply(
+                to: t3, body: "Automatisch antwoord", rendered: MetricsFixture.rendered, replyTo: nil, by: bot)
+            #expect(try await app.repositories.activity.count(.visit, actorID: bot.id) == 1, "the bot's visit is in the log")
+
+            let after = try await app.repositories.metrics.figures(for: MetricsFixture.march)
+            #expect(after.signups == before.signups, "a bot is no new member")
+            #expect(after.visitors == before.visitors, "nor a visitor")
+            #expect(after.engagedMembers == before.engagedMembers)
+            #expect(after.participation == before.participation)
+            #expect(after.unanswered.map(\.id) == [t3], "the bot's reply answers no one")
+            #expect(after.responseHours == before.responseHours)
+            #expect(after.content.replies == before.content.replies + 1, "its post is content")
+            #expect(after.memberGeneratedShare == 8.0 / 10.0, "but not member-generated")
+            // The rollups keep bots apart too.
+            try await app.repositories.rollups.catchUp(timeZone: MetricsFixture.zone)
+            #expect(try await app.repositories.metrics.figures(for: MetricsFixture.march) == after)
+        }
+    }
+
+    @Test func aPeriodStillRunningCountsOnlyItsDaysSoFar() async throws {
+        try await withKringApp { app in
+            _ = try await MetricsFixture.build(app)
+            let twelfth = MetricsRepository(database: app.db, clock: .fixed(MetricsFixture.utc("2026-03-12T12:00:00Z")))
+            let figures = try await twelfth.figures(for: MetricsFixture.march)
+            #expect(figures.visitors.days.count == 12, "1 to 12 March")
+            #expect(figures.mau == 3, "11 February–12 March: anna, bram, dirk; not 0 for a day still to come")
+            #expect(figures.visitors.averageDAU == 0.5, "1 + 2 + 1 + 1 + 1 visitors over 12 days")
+            #expect(figures.signupsByDay.count == 12)
+        }
+    }
+
+    @Test func inactiveMembersDidNothingInTheChosenInterval() async throws {
+        try await withKringApp { app in
+            let built = try await MetricsFixture.build(app)
+            let february = MetricPeriod.containing(MetricsFixture.utc("2026-02-15T12:00:00Z"), kind: .month, timeZone: MetricsFixture.zone)
+            let quiet = try await app.repositories.metrics.figures(for: february, inactiveDays: 30)
+            #expect(quiet.inactiveMembers == 2, "bram and carla, silent since June; anna visited and posted; dirk had not joined")
+            let march = try await app.repositories.metrics.figures(for: MetricsFixture.march, inactiveDays: 30)
+            #expect(march.inactiveMembers == 0, "everyone who joined before 2 March did something since")
+            let inGroup = try await app.repositories.metrics.figures(for: february, groupID: built.group.id, inactiveDays: 30)
+            #expect(inGroup.inactiveMembers == 1, "anna, who created the group, did nothing in it in February")
+        }
+    }
+}
+
 @Suite("Daily rollups")
 struct RollupTests {
     @Test func figuresFromTheRollupsEqualTheDirectComputationAndTheJobCatchesUp() async throws {

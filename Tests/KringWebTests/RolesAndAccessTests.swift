@@ -64,6 +64,12 @@ struct RolesAndAccessTests {
             #expect(profile.text.contains("badge-staff"))
             #expect(profile.text.contains(">Moderator<"))
             #expect(try await admin.post("/admin/members/mia", form: ["role": "overlord"]).status == .unprocessableEntity)
+            // An integration's account is marked a bot: badged, and left out of the figures.
+            try await TestAccounts.member(app, handle: "feedbot")
+            try await admin.post("/admin/members/feedbot", form: ["role": "member", "is_staff": "0", "is_bot": "1"])
+            #expect(try await app.repositories.members.find(handle: "feedbot")?.isBot == true)
+            #expect(try await TestBrowser(app).get("/members/feedbot").text.contains("badge-bot"))
+            #expect(try await admin.get("/admin/members?q=feedbot").text.contains(#"id="bot-feedbot" name="is_bot" value="1" checked"#))
             let demoteSelf = try await admin.post("/admin/members/admin", form: ["role": "member"])
             #expect(demoteSelf.status == .conflict, "the last administrator stays")
             #expect(try await app.repositories.members.find(handle: "admin")?.role == .admin)

@@ -8,6 +8,8 @@ public struct Member: Sendable, Equatable, Identifiable {
     public var email: String
     public var role: Role
     public var isStaff: Bool
+    /// An automated account (an integration, an importer's stand-in): left out of member figures.
+    public var isBot = false
     public var status: MemberStatus
     public var profile: MemberProfile
     public var createdAt: Date
@@ -33,7 +35,7 @@ public struct Member: Sendable, Equatable, Identifiable {
         self.lastSeenAt = lastSeenAt
     }
 
-    public var actor: Actor { Actor(memberID: id, role: role, isStaff: isStaff) }
+    public var actor: Actor { Actor(memberID: id, role: role, isStaff: isStaff, isBot: isBot) }
 }
 
 /// What a member tells about themselves.
@@ -70,13 +72,15 @@ public struct NewMember: Sendable {
     public var passwordHash: String
     public var role: Role
     public var isStaff: Bool
+    public var isBot: Bool
     public var status: MemberStatus
     public var profile: MemberProfile
 
     public init(
         handle: String, displayName: String, email: String, passwordHash: String, role: Role = .member,
-        isStaff: Bool = false, status: MemberStatus = .active, profile: MemberProfile = MemberProfile()
+        isStaff: Bool = false, isBot: Bool = false, status: MemberStatus = .active, profile: MemberProfile = MemberProfile()
     ) {
+        self.isBot = isBot
         self.handle = handle
         self.displayName = displayName
         self.email = email

@@ -1,5 +1,12 @@
 import Foundation
 
+/// Choices that shape a figure's definition.
+public enum MetricsSettings {
+    /// CHAOSS leaves the interval to the user; a quarter is a common choice.
+    public static let defaultInactiveDays = 90
+    public static let inactiveDayChoices = [30, 60, 90, 180, 365]
+}
+
 /// Everything the cockpit shows for one period (and optionally one group), computed by
 /// `MetricsRepository` with the definitions of METRICS.md.
 public struct CommunityFigures: Sendable, Equatable {
@@ -51,6 +58,10 @@ public struct CommunityFigures: Sendable, Equatable {
     public var signups = 0
     public var signupsByDay: [Int] = []
     public var newContributors = 0
+    /// Members (not staff or bots) who joined before the interval and did nothing in the
+    /// `inactiveDays` days up to the period's end (or up to now, for a period still running).
+    public var inactiveMembers = 0
+    public var inactiveDays = MetricsSettings.defaultInactiveDays
     // Engagement
     public var visitors: VisitorSeries
     public var engagedMembers = 0

@@ -30,6 +30,7 @@ public enum MetricCatalog {
         MetricDefinition(id: "signups", section: .growth, unit: .count, good: .up) { count($0.signups) },
         MetricDefinition(id: "new_contributors", section: .growth, unit: .count, good: .up) { count($0.newContributors) },
         MetricDefinition(id: "mau", section: .growth, unit: .count, good: .up) { count($0.mau) },
+        MetricDefinition(id: "inactive_members", section: .growth, unit: .count, good: .down) { count($0.inactiveMembers) },
         MetricDefinition(id: "average_dau", section: .engagement, unit: .decimal, good: .up) { $0.visitors.averageDAU },
         MetricDefinition(id: "stickiness", section: .engagement, unit: .percent, good: .up) { $0.visitors.stickiness },
         MetricDefinition(id: "engaged_members", section: .engagement, unit: .count, good: .up) { count($0.engagedMembers) },

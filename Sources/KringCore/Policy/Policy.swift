@@ -5,13 +5,16 @@ public struct Actor: Sendable, Equatable {
     public let memberID: UUID?
     public let role: Role?
     public let isStaff: Bool
+    /// An automated account: its actions are logged as a bot's, so member figures leave them out.
+    public let isBot: Bool
 
     public static let anonymous = Actor(memberID: nil, role: nil, isStaff: false)
 
-    public init(memberID: UUID?, role: Role?, isStaff: Bool) {
+    public init(memberID: UUID?, role: Role?, isStaff: Bool, isBot: Bool = false) {
         self.memberID = memberID
         self.role = role
         self.isStaff = isStaff
+        self.isBot = isBot
     }
 
     public var isSignedIn: Bool { memberID != nil }

@@ -20,6 +20,7 @@ public struct ActivityLog: Sendable {
         let event = ActivityEventRecord()
         event.actorID = actor?.memberID
         event.actorIsStaff = actor?.isStaff ?? false
+        event.actorIsBot = actor?.isBot ?? false
         event.kind = kind.rawValue
         event.subjectType = subjectType
         event.subjectID = subjectID
@@ -41,15 +42,17 @@ public struct NewActivityEvent: Sendable {
     public var kind: ActivityKind
     public var actorID: UUID?
     public var actorIsStaff: Bool
+    public var actorIsBot: Bool
     public var subjectType: String?
     public var subjectID: UUID?
     public var groupID: UUID?
     public var occurredAt: Date
 
     public init(
-        kind: ActivityKind, actorID: UUID?, actorIsStaff: Bool, subjectType: String? = nil, subjectID: UUID? = nil,
-        groupID: UUID? = nil, occurredAt: Date
+        kind: ActivityKind, actorID: UUID?, actorIsStaff: Bool, actorIsBot: Bool = false, subjectType: String? = nil,
+        subjectID: UUID? = nil, groupID: UUID? = nil, occurredAt: Date
     ) {
+        self.actorIsBot = actorIsBot
         self.kind = kind
         self.actorID = actorID
         self.actorIsStaff = actorIsStaff
@@ -57,6 +60,15 @@ public struct NewActivityEvent: Sendable {
         self.subjectID = subjectID
         self.groupID = groupID
         self.occurredAt = occurredAt
+    }
+}
+
+extension NewActivityEvent {
+    /// An event by a member, marked staff or bot as they are.
+    public init(kind: ActivityKind, by member: Member, groupID: UUID? = nil, occurredAt: Date) {
+        self.init(
+            kind: kind, actorID: member.id, actorIsStaff: member.isStaff, actorIsBot: member.isBot, groupID: groupID, occurredAt: occurredAt
+        )
     }
 }
 
@@ -70,6 +82,7 @@ extension ActivityLog {
                 record.id = UUID()
                 record.actorID = event.actorID
                 record.actorIsStaff = event.actorIsStaff
+                record.actorIsBot = event.actorIsBot
                 record.kind = event.kind.rawValue
                 record.subjectType = event.subjectType
                 record.subjectID = event.subjectID

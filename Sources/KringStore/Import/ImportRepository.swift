@@ -18,15 +18,15 @@ final class ImportItemRecord: Model, @unchecked Sendable {
 public struct ImportedReaction: Sendable {
     public let postID: UUID
     public let memberID: UUID
-    public let memberIsStaff: Bool
+    public let memberIsBot: Bool
     public let groupID: UUID?
     public let kind: ReactionKind
     public let at: Date
 
-    public init(postID: UUID, memberID: UUID, memberIsStaff: Bool, groupID: UUID?, kind: ReactionKind, at: Date) {
+    public init(postID: UUID, memberID: UUID, memberIsBot: Bool, groupID: UUID?, kind: ReactionKind, at: Date) {
         self.postID = postID
         self.memberID = memberID
-        self.memberIsStaff = memberIsStaff
+        self.memberIsBot = memberIsBot
         self.groupID = groupID
         self.kind = kind
         self.at = at
@@ -78,7 +78,8 @@ public struct ImportRepository: Sendable {
                 try await ActivityLog(database: tx, clock: clock).recordBatch(
                     batch.map {
                         NewActivityEvent(
-                            kind: .reactionAdded, actorID: $0.memberID, actorIsStaff: $0.memberIsStaff, subjectType: "post",
+                            kind: .reactionAdded, actorID: $0.memberID, actorIsStaff: false, actorIsBot: $0.memberIsBot,
+                            subjectType: "post",
                             subjectID: $0.postID,
                             groupID: $0.groupID, occurredAt: $0.at)
                     })

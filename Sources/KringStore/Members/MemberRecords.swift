@@ -12,6 +12,7 @@ final class MemberRecord: Model, @unchecked Sendable {
     @Field(key: "password_hash") var passwordHash: String
     @Field(key: "role") var role: String
     @Field(key: "is_staff") var isStaff: Bool
+    @Field(key: "is_bot") var isBot: Bool
     @Field(key: "status") var status: String
     @Field(key: "bio") var bio: String
     @Field(key: "organisation") var organisation: String
@@ -38,6 +39,7 @@ final class MemberRecord: Model, @unchecked Sendable {
                 bio: bio, organisation: organisation, interests: interests, expertise: expertise,
                 preferredLanguage: preferredLanguage.flatMap(Language.init(rawValue:))),
             createdAt: createdAt, lastSeenAt: lastSeenAt)
+        member.isBot = isBot
         member.pendingReason = pendingReason
         member.acceptedRulesVersion = acceptedRulesVersion ?? 0
         return member

@@ -115,6 +115,7 @@ public struct MemberRepository: Sendable {
             record.passwordHash = new.passwordHash
             record.role = new.role.rawValue
             record.isStaff = new.isStaff
+            record.isBot = new.isBot
             record.status = new.status.rawValue
             record.bio = new.profile.bio
             record.organisation = new.profile.organisation
@@ -177,9 +178,9 @@ public struct MemberRepository: Sendable {
         }
     }
 
-    /// Changes what an administrator controls: role, staff flag and account status.
+    /// Changes what an administrator controls: role, staff and bot flags and account status.
     public func setAccount(
-        of memberID: UUID, role: Role? = nil, isStaff: Bool? = nil, status: MemberStatus? = nil, by actor: Actor
+        of memberID: UUID, role: Role? = nil, isStaff: Bool? = nil, isBot: Bool? = nil, status: MemberStatus? = nil, by actor: Actor
     ) async throws {
         try await database.transaction { tx in
             guard let record = try await MemberRecord.find(memberID, on: tx) else { throw StoreError.notFound }
@@ -190,6 +191,10 @@ public struct MemberRepository: Sendable {
             }
             if let isStaff, isStaff != record.isStaff {
                 record.isStaff = isStaff
+                try await log.record(.staffChange, by: actor, subjectType: "member", subjectID: memberID)
+            }
+            if let isBot, isBot != record.isBot {
+                record.isBot = isBot
                 try await log.record(.staffChange, by: actor, subjectType: "member", subjectID: memberID)
             }
             if let status, status.rawValue != record.status {

@@ -11,6 +11,7 @@ final class ActivityDailyRecord: Model, @unchecked Sendable {
     @Field(key: "member_id") var memberID: UUID
     @OptionalField(key: "group_id") var groupID: UUID?
     @Field(key: "is_staff") var isStaff: Bool
+    @Field(key: "is_bot") var isBot: Bool
     @Field(key: "events") var events: Int
 
     init() {}
@@ -99,17 +100,21 @@ public struct ActivityRollups: Sendable {
         try await database.transaction { tx in
             try await ActivityDailyRecord.query(on: tx).filter(\.$day == dayKey).delete()
             let events = try await ActivityEventRecord.query(on: tx).filter(\.$occurredAt >= day).filter(\.$occurredAt < end)
-                .filter(\.$actorID != nil).field(\.$kind).field(\.$actorID).field(\.$groupID).field(\.$actorIsStaff).all()
+                .filter(\.$actorID != nil).field(\.$kind).field(\.$actorID).field(\.$groupID).field(\.$actorIsStaff)
+                .field(\.$actorIsBot).all()
             struct Group: Hashable {
                 let kind: String
                 let member: UUID
                 let group: UUID?
                 let staff: Bool
+                let bot: Bool
             }
             var counts: [Group: Int] = [:]
             for event in events {
                 guard let actor = event.actorID else { continue }
-                counts[Group(kind: event.kind, member: actor, group: event.groupID, staff: event.actorIsStaff), default: 0] += 1
+                counts[
+                    Group(kind: event.kind, member: actor, group: event.groupID, staff: event.actorIsStaff, bot: event.actorIsBot),
+                    default: 0] += 1
             }
             let records = counts.map { group, count in
                 let record = ActivityDailyRecord()
@@ -118,6 +123,7 @@ public struct ActivityRollups: Sendable {
                 record.memberID = group.member
                 record.groupID = group.group
                 record.isStaff = group.staff
+                record.isBot = group.bot
                 record.events = count
                 return record
             }
@@ -131,13 +137,13 @@ public struct ActivityRollups: Sendable {
         }
     }
 
-    /// Members (not staff) with an event of these kinds on each rolled-up day in [from, to), by the day's start.
+    /// Members (not staff, not bots) with an event of these kinds on each rolled-up day in [from, to), by the day's start.
     public func membersByDay(kinds: [ActivityKind]?, groupID: UUID?, from: Date, to: Date, timeZone: TimeZone) async throws -> [Date: Set<
         UUID
     >] {
         let days = Self.dayFormatter(timeZone)
         var query = ActivityDailyRecord.query(on: database).filter(\.$day >= days.string(from: from))
-            .filter(\.$day < days.string(from: to)).filter(\.$isStaff == false)
+            .filter(\.$day < days.string(from: to)).filter(\.$isStaff == false).filter(\.$isBot == false)
         if let kinds { query = query.filter(\.$kind ~~ kinds.map(\.rawValue)) }
         if let groupID { query = query.filter(\.$groupID == groupID) }
         var result: [Date: Set<UUID>] = [:]

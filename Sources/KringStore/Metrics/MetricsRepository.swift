@@ -24,16 +24,19 @@ public struct MetricsRepository: Sendable {
     /// How many days before a period the visitor windows reach back (MAU counts 30 days).
     static let visitorLookback = 29
 
-    public func figures(for period: MetricPeriod, groupID: UUID? = nil) async throws -> CommunityFigures {
+    public func figures(
+        for period: MetricPeriod, groupID: UUID? = nil, inactiveDays: Int = MetricsSettings.defaultInactiveDays
+    ) async throws -> CommunityFigures {
         let calendar = period.calendar
         let now = clock.now()
-        let staff = try await staffIDs()
+        let staff = try await staffAndBotIDs()
         let lookback = calendar.date(byAdding: .day, value: -Self.visitorLookback, to: period.start)!
 
         // Visitors and engaged members, from the activity log (through its daily rollups).
         let visitsByDay = try await membersByDay(
             kinds: groupID == nil ? [.visit] : nil, from: lookback, to: period.end, groupID: groupID, timeZone: period.timeZone)
-        let days = period.dayStarts
+        // Only the days that have begun: a day still to come would lower MAU, average DAU and stickiness.
+        let days = period.dayStarts.filter { $0 <= now }
         let visitors = CommunityMaths.visitors(days: days, visitsByDay: visitsByDay, calendar: calendar)
         let engagedByDay = try await membersByDay(
             kinds: Self.engagedKinds, from: period.start, to: period.end, groupID: groupID, timeZone: period.timeZone)
@@ -68,6 +71,7 @@ public struct MetricsRepository: Sendable {
             figures.pageViews = views.values.reduce(0, +)
         }
         try await addSignups(to: &figures, staff: staff, groupID: groupID)
+        try await addInactive(to: &figures, days: inactiveDays, staff: staff, groupID: groupID, now: now)
         try await addResponsiveness(to: &figures, staff: staff, groupID: groupID)
         try await addOtherContent(to: &figures, groupID: groupID)
         try await addEvents(to: &figures, groupID: groupID)
@@ -80,6 +84,7 @@ public struct MetricsRepository: Sendable {
 
     private struct Action {
         let actor: UUID
+        /// Staff or bot.
         let isStaff: Bool
         let at: Date
     }
@@ -114,13 +119,17 @@ public struct MetricsRepository: Sendable {
             .filter(\.$actorID != nil)
         if kinds.count < ActivityKind.allCases.count { query = query.filter(\.$kind ~~ kinds.map(\.rawValue)) }
         if let groupID { query = query.filter(\.$groupID == groupID) }
-        return try await query.field(\.$actorID).field(\.$actorIsStaff).field(\.$occurredAt).all().compactMap { record in
-            record.actorID.map { Action(actor: $0, isStaff: record.actorIsStaff, at: record.occurredAt) }
-        }
+        return try await query.field(\.$actorID).field(\.$actorIsStaff).field(\.$actorIsBot).field(\.$occurredAt).all()
+            .compactMap { record in
+                record.actorID.map { Action(actor: $0, isStaff: record.actorIsStaff || record.actorIsBot, at: record.occurredAt) }
+            }
     }
 
-    private func staffIDs() async throws -> Set<UUID> {
-        Set(try await MemberRecord.query(on: database).filter(\.$isStaff == true).all(\.$id).compactMap { $0 })
+    /// Staff and bots: left out of every member figure.
+    private func staffAndBotIDs() async throws -> Set<UUID> {
+        Set(
+            try await MemberRecord.query(on: database).group(.or) { $0.filter(\.$isStaff == true).filter(\.$isBot == true) }.all(\.$id)
+                .compactMap { $0 })
     }
 
     private struct PostRow {
@@ -179,7 +188,27 @@ public struct MetricsRepository: Sendable {
         figures.signups = Set(counted.map(\.0)).count
         var byDay: [Date: Int] = [:]
         for (_, at) in counted { byDay[period.dayStart(of: at), default: 0] += 1 }
-        figures.signupsByDay = period.dayStarts.map { byDay[$0] ?? 0 }
+        figures.signupsByDay = figures.visitors.days.map { byDay[$0] ?? 0 }
+    }
+
+    /// Members who joined before the interval (the group's active members, with a group chosen) and
+    /// have no event in the interval's days up to the period's end: CHAOSS's inactive members.
+    private func addInactive(to figures: inout CommunityFigures, days: Int, staff: Set<UUID>, groupID: UUID?, now: Date) async throws {
+        let period = figures.period
+        let end = min(period.end, period.calendar.date(byAdding: .day, value: 1, to: period.calendar.startOfDay(for: now))!)
+        let start = period.calendar.date(byAdding: .day, value: -days, to: end)!
+        let candidates: [UUID]
+        if let groupID {
+            candidates = try await MembershipRecord.query(on: database).filter(\.$groupID == groupID)
+                .filter(\.$status == MembershipStatus.active.rawValue).filter(\.$createdAt < start).all(\.$memberID)
+        } else {
+            candidates = try await MemberRecord.query(on: database).filter(\.$status == MemberStatus.active.rawValue)
+                .filter(\.$createdAt < start).all(\.$id).compactMap { $0 }
+        }
+        let active = try await membersByDay(kinds: nil, from: start, to: end, groupID: groupID, timeZone: period.timeZone)
+            .values.reduce(into: Set<UUID>()) { $0.formUnion($1) }
+        figures.inactiveDays = days
+        figures.inactiveMembers = Set(candidates).subtracting(staff).subtracting(active).count
     }
 
     /// Time to first response, unanswered topics, newcomers' first topics and the solved rate, over
@@ -191,12 +220,14 @@ public struct MetricsRepository: Sendable {
         if let groupID { query = query.filter(\.$groupID == groupID) }
         let topics = try await query.field(\.$id).field(\.$authorID).field(\.$title).field(\.$kind).field(\.$solutionPostID)
             .field(\.$createdAt).all().filter { !staff.contains($0.authorID) }
+        // A bot's reply (an automatic acknowledgement, say) answers no one.
+        let bots = Set(try await MemberRecord.query(on: database).filter(\.$isBot == true).all(\.$id).compactMap { $0 })
         var firstResponse: [UUID: Date] = [:]
         for chunk in topics.compactMap(\.id).chunked(900) {
             let replies = try await PostRecord.query(on: database).filter(\.$topicID ~~ chunk).filter(\.$postNumber > 1)
                 .filter(\.$deletedAt == nil).filter(\.$hiddenAt == nil).field(\.$topicID).field(\.$authorID).field(\.$createdAt).all()
             let authors = Dictionary(uniqueKeysWithValues: topics.compactMap { topic in topic.id.map { ($0, topic.authorID) } })
-            for reply in replies where reply.authorID != authors[reply.topicID] {
+            for reply in replies where reply.authorID != authors[reply.topicID] && !bots.contains(reply.authorID) {
                 firstResponse[reply.topicID] = min(firstResponse[reply.topicID] ?? reply.createdAt, reply.createdAt)
             }
         }

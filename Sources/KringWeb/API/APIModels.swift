@@ -7,6 +7,7 @@ struct MemberDTO: Content {
     let displayName: String
     let role: String
     let isStaff: Bool
+    let isBot: Bool
     let bio: String
     let organisation: String
     let interests: [String]
@@ -21,6 +22,7 @@ struct MemberDTO: Content {
         displayName = member.displayName
         role = member.role.rawValue
         isStaff = member.isStaff
+        isBot = member.isBot
         bio = member.profile.bio
         organisation = member.profile.organisation
         interests = member.profile.interests

@@ -11,6 +11,8 @@ extension Repositories {
 struct CockpitSelection: Sendable {
     let period: MetricPeriod
     let group: Group?
+    /// The interval behind "inactive members".
+    var inactiveDays = MetricsSettings.defaultInactiveDays
 
     /// The query string that selects `period` with the same group, for links.
     func query(for period: MetricPeriod) -> String {
@@ -23,6 +25,7 @@ struct CockpitSelection: Sendable {
             parts.append("date=\(day.string(from: period.start))")
         }
         if let group { parts.append("group=\(group.slug)") }
+        if inactiveDays != MetricsSettings.defaultInactiveDays { parts.append("inactive_days=\(inactiveDays)") }
         return parts.joined(separator: "&")
     }
 
@@ -80,7 +83,16 @@ extension Request {
             guard let found = try await repositories.groups.find(slug: slug) else { throw Abort(.notFound, reason: "No such group.") }
             group = found
         }
-        return CockpitSelection(period: period, group: group)
+        var selection = CockpitSelection(period: period, group: group)
+        if let text = query[String.self, at: "inactive_days"], !text.isEmpty || strict {
+            guard let days = Int(text), MetricsSettings.inactiveDayChoices.contains(days) else {
+                throw Abort(
+                    .badRequest,
+                    reason: "inactive_days is one of \(MetricsSettings.inactiveDayChoices.map(String.init).joined(separator: ", ")).")
+            }
+            selection.inactiveDays = days
+        }
+        return selection
     }
 
     func cockpitData(strict: Bool = false) async throws -> CockpitData {
@@ -88,8 +100,11 @@ extension Request {
         let selection = try await cockpitSelection(strict: strict)
         let metrics = repositories.metrics
         return CockpitData(
-            selection: selection, current: try await metrics.figures(for: selection.period, groupID: selection.group?.id),
-            previous: try await metrics.figures(for: selection.period.previous, groupID: selection.group?.id),
+            selection: selection,
+            current: try await metrics.figures(
+                for: selection.period, groupID: selection.group?.id, inactiveDays: selection.inactiveDays),
+            previous: try await metrics.figures(
+                for: selection.period.previous, groupID: selection.group?.id, inactiveDays: selection.inactiveDays),
             moderation: try await repositories.moderation.health(since: selection.period.start, until: selection.period.end))
     }
 }

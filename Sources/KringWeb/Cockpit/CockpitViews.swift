@@ -212,6 +212,14 @@ enum CockpitViews {
                         H.element("option", [.value(group.slug)] + (group.id == data.selection.group?.id ? [.selected] : [])) { group.name }
                     }
                 }
+                H.label(.for("inactive_days")) { t("cockpit.inactive_days") }
+                H.element("select", [.id("inactive_days"), .name("inactive_days")]) {
+                    for days in MetricsSettings.inactiveDayChoices {
+                        H.element("option", [.value(String(days))] + (days == data.selection.inactiveDays ? [.selected] : [])) {
+                            t("cockpit.days", ["count": String(days)])
+                        }
+                    }
+                }
                 H.button(.type("submit"), .class("button"), .id("period-submit")) { t("cockpit.show") }
             }
             H.nav(.class("cockpit-steps"), .aria(.label, t("cockpit.periods_around"))) {

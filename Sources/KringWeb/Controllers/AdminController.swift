@@ -92,6 +92,7 @@ struct AdminController: RouteCollection {
     struct MemberForm: Content {
         var role: String?
         var is_staff: String?
+        var is_bot: String?
     }
 
     @Sendable func updateMember(request: Request) async throws -> Response {
@@ -102,12 +103,15 @@ struct AdminController: RouteCollection {
         if member.role == .admin, role != .admin, try await request.repositories.members.countAdmins() <= 1 {
             throw Abort(.conflict, reason: request.context.localizer("admin.members.last_admin"))
         }
-        let isStaff = form.is_staff.map { $0 == "1" || $0 == "on" || $0 == "true" }
-        try await request.repositories.members.setAccount(of: member.id, role: role, isStaff: isStaff, by: request.context.actor)
+        func ticked(_ value: String?) -> Bool? { value.map { $0 == "1" || $0 == "on" || $0 == "true" } }
+        let isStaff = ticked(form.is_staff)
+        let isBot = ticked(form.is_bot)
+        try await request.repositories.members.setAccount(
+            of: member.id, role: role, isStaff: isStaff, isBot: isBot, by: request.context.actor)
         try await request.audit(
             "member.access", subjectType: "member", subjectID: member.id, label: "@\(member.handle)",
-            before: "role=\(member.role.rawValue); staff=\(member.isStaff)",
-            after: "role=\(role.rawValue); staff=\(isStaff ?? member.isStaff)")
+            before: "role=\(member.role.rawValue); staff=\(member.isStaff); bot=\(member.isBot)",
+            after: "role=\(role.rawValue); staff=\(isStaff ?? member.isStaff); bot=\(isBot ?? member.isBot)")
         return request.redirect(to: "/admin/members?q=\(member.handle)", flash: "flash.member_updated")
     }
 

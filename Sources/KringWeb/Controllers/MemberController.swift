@@ -41,6 +41,7 @@ enum MemberViews {
                 " "
                 H.span(.class("handle")) { "@" + member.handle }
                 if member.isStaff { Badges.staff(t) }
+                if member.isBot { Badges.bot(t) }
                 Badges.role(member.role, t)
                 if !member.profile.organisation.isEmpty { H.div(.class("muted")) { member.profile.organisation } }
             }
@@ -100,6 +101,7 @@ enum MemberViews {
                         H.p(.class("handle")) {
                             "@" + member.handle
                             if member.isStaff { Badges.staff(t) }
+                            if member.isBot { Badges.bot(t) }
                             Badges.role(member.role, t)
                         }
                         if !member.profile.organisation.isEmpty {

@@ -151,7 +151,7 @@ public struct DemoCommunity: Sendable {
             guard span > 0 else { continue }
             for _ in 0..<visits {
                 let at = member.createdAt.addingTimeInterval(Double.random(in: 0..<span, using: &random))
-                events.append(NewActivityEvent(kind: .visit, actorID: member.id, actorIsStaff: member.isStaff, occurredAt: at))
+                events.append(NewActivityEvent(kind: .visit, by: member, occurredAt: at))
             }
         }
         try await repositories.activity.recordBatch(events)

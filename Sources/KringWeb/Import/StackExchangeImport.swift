@@ -71,12 +71,12 @@ struct StackExchangeImport {
             let member = try await createMember(id: id, template: template, at: joined)
             members[id] = member
             created.append((id, member.id))
-            visits.append(NewActivityEvent(kind: .signup, actorID: member.id, actorIsStaff: member.isStaff, occurredAt: joined))
-            visits.append(NewActivityEvent(kind: .visit, actorID: member.id, actorIsStaff: member.isStaff, occurredAt: joined))
+            visits.append(NewActivityEvent(kind: .signup, by: member, occurredAt: joined))
+            visits.append(NewActivityEvent(kind: .visit, by: member, occurredAt: joined))
             if let lastSeen, lastSeen > joined {
-                visits.append(NewActivityEvent(kind: .visit, actorID: member.id, actorIsStaff: member.isStaff, occurredAt: lastSeen))
+                visits.append(NewActivityEvent(kind: .visit, by: member, occurredAt: lastSeen))
             }
-            if (index + 1) % 500 == 0 || index + 1 == newMembers.count { progress("  members \(index + 1)/\(newMembers.count)") }
+            if (index + 1) % 500 == 0 || index + 1 == newMembers.count { progress(Self.bar("members", index + 1, of: newMembers.count)) }
         }
         try await imports.remember(source: source, kind: "member", created)
         summary.members = created.count
@@ -152,6 +152,7 @@ struct StackExchangeImport {
                 posts[question.id] = try await repositories.topics.postID(topicID: topicID, number: 1)
                 remembered.append(("question", question.id, topicID))
                 summary.questions += 1
+                visits.append(NewActivityEvent(kind: .visit, by: author, occurredAt: question.created))
             }
             for reply in (repliesByQuestion[question.id] ?? []).sorted(by: { $0.created < $1.created }) {
                 let key = (reply.kind == .answer ? "a" : "c") + reply.id
@@ -176,7 +177,7 @@ struct StackExchangeImport {
                 } else {
                     summary.comments += 1
                 }
-                visits.append(NewActivityEvent(kind: .visit, actorID: replier.id, actorIsStaff: replier.isStaff, occurredAt: reply.created))
+                visits.append(NewActivityEvent(kind: .visit, by: replier, occurredAt: reply.created))
             }
             if isNew, let accepted = question.acceptedAnswer, let answerPost = posts[accepted],
                 let answer = answers.first(where: { $0.id == accepted })
@@ -185,11 +186,13 @@ struct StackExchangeImport {
                     topicID: topicID, postID: answerPost, by: author.actor)
                 summary.accepted += 1
             }
-            visits.append(NewActivityEvent(kind: .visit, actorID: author.id, actorIsStaff: author.isStaff, occurredAt: question.created))
-            if (index + 1) % 100 == 0 || index + 1 == sorted.count { progress("  questions \(index + 1)/\(sorted.count)") }
-        }
-        for kind in ["question", "reply", "post"] {
-            try await imports.remember(source: source, kind: kind, remembered.filter { $0.kind == kind }.map { ($0.external, $0.local) })
+            // Remembered per question, so an interrupted run continues where it stopped instead of repeating it.
+            for kind in ["question", "reply", "post"] {
+                try await imports.remember(
+                    source: source, kind: kind, remembered.filter { $0.kind == kind }.map { ($0.external, $0.local) })
+            }
+            remembered.removeAll(keepingCapacity: true)
+            if (index + 1) % 100 == 0 || index + 1 == sorted.count { progress(Self.bar("questions", index + 1, of: sorted.count)) }
         }
 
         // Up-votes become likes from anonymous voters (the dump does not say who voted).
@@ -214,15 +217,26 @@ struct StackExchangeImport {
         return result
     }
 
+    /// A progress line with a bar: `  questions [########------------]  412/1000  41 %`.
+    static func bar(_ label: String, _ done: Int, of total: Int, width: Int = 20) -> String {
+        let filled = total == 0 ? width : min(width, done * width / total)
+        let percent = total == 0 ? 100 : done * 100 / total
+        return "  \(label.padding(toLength: 9, withPad: " ", startingAt: 0)) [\(String(repeating: "#", count: filled))"
+            + "\(String(repeating: "-", count: width - filled))] \(done)/\(total) \(percent) %"
+    }
+
     /// The member a dump row describes, before it has an id.
     private static func placeholder(for row: [String: String]) -> Member {
         let id = row["Id"] ?? "0"
         let name = MemberRules.singleLine(row["DisplayName"] ?? "")
-        return Member(
+        var member = Member(
             id: UUID(), handle: handle(name: name, id: id), displayName: String((name.isEmpty ? "User \(id)" : name).prefix(60)), email: "",
-            role: .member, isStaff: id == "-1", status: .active,
+            role: .member, isStaff: false, status: .active,
             profile: MemberProfile(bio: String(HTMLToMarkdown.convert(row["AboutMe"] ?? "").prefix(2000))), createdAt: Date(),
             lastSeenAt: nil)
+        // The site's own "Community" user (-1) posts wiki edits and bumps: a bot, not a member.
+        member.isBot = id == "-1"
+        return member
     }
 
     /// A handle from a display name and the site's user id: lower-case ASCII, unique through the id.
@@ -241,7 +255,8 @@ struct StackExchangeImport {
             NewMember(
                 handle: template.handle, displayName: template.displayName,
                 email: "\(id.replacingOccurrences(of: "-", with: "m"))@\(site).invalid",
-                passwordHash: "!imported", role: .member, isStaff: template.isStaff, status: .active, profile: template.profile))
+                passwordHash: "!imported", role: .member, isStaff: template.isStaff, isBot: template.isBot, status: .active,
+                profile: template.profile))
     }
 
     /// The author of a post: the imported member, or (for deleted accounts) one member per name left behind.
@@ -307,13 +322,13 @@ struct StackExchangeImport {
                 voters.append(member)
                 continue
             }
-            let member = try await createMember(
-                id: "voter-\(key)",
-                template: Member(
-                    id: UUID(), handle: "se-voter-\(key)", displayName: "Anonymous voter \(key)", email: "", role: .member, isStaff: true,
-                    status: .active, profile: MemberProfile(bio: "Stands for one anonymous up-vote per post on \(site)."),
-                    createdAt: Date(),
-                    lastSeenAt: nil), at: Date(timeIntervalSince1970: 0))
+            var template = Member(
+                id: UUID(), handle: "se-voter-\(key)", displayName: "Anonymous voter \(key)", email: "", role: .member, isStaff: false,
+                status: .active, profile: MemberProfile(bio: "Stands for one anonymous up-vote per post on \(site)."), createdAt: Date(),
+                lastSeenAt: nil)
+            // Stand-ins for votes whose voters the dump does not name: bots, so no figure counts them as members.
+            template.isBot = true
+            let member = try await createMember(id: "voter-\(key)", template: template, at: Date(timeIntervalSince1970: 0))
             try await imports.remember(source: source, kind: "voter", [(key, member.id)])
             voters.append(member)
         }
@@ -326,7 +341,7 @@ struct StackExchangeImport {
             for (offset, vote) in list.sorted(by: { $0.at < $1.at }).enumerated() where already + offset < voters.count {
                 let voter = voters[already + offset]
                 reactions.append(
-                    ImportedReaction(postID: postID, memberID: voter.id, memberIsStaff: true, groupID: group.id, kind: .like, at: vote.at))
+                    ImportedReaction(postID: postID, memberID: voter.id, memberIsBot: true, groupID: group.id, kind: .like, at: vote.at))
                 votes.append((vote.id, postID))
             }
         }

@@ -170,20 +170,25 @@ enum AdminViews {
                                 }
                             }
                         }
-                        H.input(.type("hidden"), .name("is_staff"), .value("0"))
-                        H.element(
-                            "input",
-                            [.type("checkbox"), .id("staff-\(member.handle)"), .name("is_staff"), .value("1")]
-                                + (member.isStaff ? [.checked] : [])
-                        ) { [] }
-                        H.label(.for("staff-\(member.handle)")) { t("badge.staff") }
+                        flagBox("is_staff", id: "staff-\(member.handle)", checked: member.isStaff, label: t("badge.staff"))
+                        flagBox("is_bot", id: "bot-\(member.handle)", checked: member.isBot, label: t("badge.bot"))
                         H.button(.type("submit"), .class("button button-small")) { t("settings.save") }
                     }
                 } else {
                     Badges.role(member.role, t)
                     if member.isStaff { Badges.staff(t) }
+                    if member.isBot { Badges.bot(t) }
                 }
             }
+        }
+    }
+
+    /// A checkbox that always submits: "0" from the hidden field unless ticked.
+    private static func flagBox(_ name: String, id: String, checked: Bool, label: String) -> HTMLNode {
+        H.fragment {
+            H.input(.type("hidden"), .name(name), .value("0"))
+            H.element("input", [.type("checkbox"), .id(id), .name(name), .value("1")] + (checked ? [.checked] : [])) { [] }
+            H.label(.for(id)) { label }
         }
     }
 

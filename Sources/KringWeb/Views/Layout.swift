@@ -155,6 +155,10 @@ enum Badges {
         H.span(.class("badge badge-staff"), .title(t("badge.staff.title"))) { t("badge.staff") }
     }
 
+    static func bot(_ t: Localizer) -> HTMLNode {
+        H.span(.class("badge badge-bot"), .title(t("badge.bot.title"))) { t("badge.bot") }
+    }
+
     static func role(_ role: Role, _ t: Localizer) -> HTMLNode {
         guard role != .member else { return .empty }
         return H.span(.class("badge badge-role badge-\(role.rawValue)")) { t("role.\(role.rawValue)") }
