@@ -54,7 +54,7 @@ def add(document, ref, problem, ok, body, text):
                                 "department": {"type": ["string", "null"], "description": "The department it is routed to."},
                                 "tags": {"type": "array", "items": string}, "voteCount": {"type": "integer"}, "commentCount": {"type": "integer"},
                                 "createdAt": date, "routedAt": nullable_date,
-                                "firstResponseAt": {**nullable_date, "description": "When the first official response came."},
+                                "firstResponseAt": {**nullable_date, "description": "When the first official response came after the idea was routed to its department."},
                                 "myVote": {"type": ["boolean", "null"], "description": "Whether the caller voted; null for visitors."}}},
         "IdeaList": {"type": "object", "required": ["ideas"], "properties": {"ideas": {"type": "array", "items": ref("Idea")}}},
         "IdeaCreate": {"type": "object", "required": ["title", "description"], "properties": {

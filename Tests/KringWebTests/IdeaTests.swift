@@ -101,7 +101,22 @@ struct IdeaTests {
             #expect(!(try await carla.get("/notifications").text.contains("responded to")), "a commenter who did not vote is not")
             #expect(try await app.repositories.activity.count(.ideaRouted) == 1, "routing is measured for department response times")
             #expect(try await app.repositories.activity.count(.ideaResponded) == 1)
-            #expect(try await TestBrowser(app).get("/ideas?status=planned").text.contains("Laadpalen bij het buurthuis"))
+            #expect(page.text.contains(#"id="official-responses""#), "the official response stands apart from the comments")
+
+            // The status moves forward (or to declined), never back to new or from done to planned.
+            let backToNew = try await lisa.post("\(path)/comments", form: ["body": "Toch niet.", "official": "1", "status": "new"])
+            #expect(backToNew.status == .unprocessableEntity)
+            #expect(backToNew.text.contains("cannot move to that status"))
+            #expect(
+                try await lisa.post("\(path)/comments", form: ["body": "Ze staan er!", "official": "1", "status": "done"]).status
+                    == .seeOther)
+            #expect(
+                try await lisa.post("\(path)/comments", form: ["body": "Terug naar gepland", "official": "1", "status": "planned"]).status
+                    == .unprocessableEntity)
+            #expect(try await app.repositories.ideas.find(idea.id)?.status == .done)
+            #expect(try await app.repositories.activity.count(.ideaStatusChanged) == 2, "planned, then done")
+            #expect(try await app.repositories.ideas.comments(of: idea.id).count == 3, "the refused responses left nothing behind")
+            #expect(try await TestBrowser(app).get("/ideas?status=done").text.contains("Laadpalen bij het buurthuis"))
             #expect(!(try await TestBrowser(app).get("/ideas?status=new").text.contains("Laadpalen bij het buurthuis")))
         }
     }

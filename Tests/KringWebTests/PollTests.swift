@@ -9,6 +9,34 @@ import Vapor
 
 @Suite("Polls")
 struct PollTests {
+    @Test func aPollClosesByItselfAtItsClosingTime() async throws {
+        let clock = TestClockWeb()
+        try await withKringApp(clock: clock.kringClock) { app in
+            try await TestAccounts.setUpCommunity(app)
+            let anna = try await TestAccounts.member(app, handle: "anna")
+            try await TestAccounts.member(app, handle: "bram")
+            let pollID = try await app.repositories.polls.create(
+                NewPoll(
+                    topicID: nil, groupID: nil, question: "Welke dag?", options: ["Zaterdag", "Zondag"], allowsMultiple: false,
+                    isAnonymous: true, resultsVisibility: .afterClose, closesAt: clock.kringClock.now().addingTimeInterval(3600)),
+                by: anna)
+            let bram = try await signedIn(app, "bram")
+            let page = try await bram.get("/polls/\(pollID.uuidString.lowercased())")
+            #expect(page.text.contains(#"id="results-hidden-\#(pollID.uuidString.lowercased())""#), "results only after closing")
+            let option = try #require(TestBrowser.firstMatch(#"name="option\[\]" value="([0-9A-F-]+)""#, in: page.text))
+            clock.advance(3601)
+            let late = try await bram.post("/polls/\(pollID.uuidString.lowercased())/vote", form: ["option[]": option])
+            #expect(late.status == .conflict, "the closing time has passed")
+            let bramMember = try #require(try await app.repositories.members.find(handle: "bram"))
+            await #expect(throws: StoreError.self, "the repository refuses it too") {
+                try await app.repositories.polls.vote(pollID, choices: [UUID(uuidString: option)!], by: bramMember)
+            }
+            let closed = try await bram.get("/polls/\(pollID.uuidString.lowercased())")
+            #expect(closed.text.contains(#"id="results-\#(pollID.uuidString.lowercased())""#), "results show once it has closed")
+            #expect(try await app.repositories.activity.count(.pollVoted) == 0)
+        }
+    }
+
     @Test func oneVoteEachChangeableUntilClosedWithResultsAfterVoting() async throws {
         try await withKringApp { app in
             try await TestAccounts.setUpCommunity(app)

@@ -49,6 +49,8 @@ public enum ActivityKind: String, Codable, CaseIterable, Sendable {
     case ideaRouted = "idea_routed"
     /// An official response from the organisation, usually with a status change: what department response times measure.
     case ideaResponded = "idea_responded"
+    /// An official response that moved the idea to another status (the status log for throughput).
+    case ideaStatusChanged = "idea_status_changed"
     case documentUploaded = "document_uploaded"
     /// A new version of a document's file.
     case documentReplaced = "document_replaced"

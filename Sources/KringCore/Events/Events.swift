@@ -28,12 +28,17 @@ public struct Event: Sendable, Equatable, Identifiable {
     /// Hidden by moderators after flags: only moderators still see it.
     public var isHidden: Bool
     public var createdAt: Date
+    public var updatedAt: Date
+    /// How often it changed (iCalendar's SEQUENCE).
+    public var revision: Int
 
     public init(
         id: UUID, groupID: UUID?, organiserID: UUID, title: String, description: String, startsAt: Date, endsAt: Date, timeZone: String,
         location: String, onlineURL: String, capacity: Int?, goingCount: Int, waitlistCount: Int, cancelledAt: Date?, createdAt: Date,
-        isHidden: Bool = false
+        isHidden: Bool = false, updatedAt: Date? = nil, revision: Int = 0
     ) {
+        self.updatedAt = updatedAt ?? createdAt
+        self.revision = revision
         self.id = id
         self.groupID = groupID
         self.organiserID = organiserID
@@ -142,11 +147,13 @@ public enum ICalendar {
         public let url: String
         public let isCancelled: Bool
         public let updatedAt: Date
+        public let sequence: Int
 
         public init(
             uid: String, title: String, description: String, startsAt: Date, endsAt: Date, location: String, url: String, isCancelled: Bool,
-            updatedAt: Date
+            updatedAt: Date, sequence: Int = 0
         ) {
+            self.sequence = sequence
             self.uid = uid
             self.title = title
             self.description = description
@@ -169,7 +176,7 @@ public enum ICalendar {
             lines += [
                 "BEGIN:VEVENT", "UID:" + entry.uid, "DTSTAMP:" + stamp(now), "DTSTART:" + stamp(entry.startsAt),
                 "DTEND:" + stamp(entry.endsAt),
-                "LAST-MODIFIED:" + stamp(entry.updatedAt), "SUMMARY:" + escape(entry.title),
+                "LAST-MODIFIED:" + stamp(entry.updatedAt), "SEQUENCE:" + String(entry.sequence), "SUMMARY:" + escape(entry.title),
             ]
             if !entry.description.isEmpty { lines.append("DESCRIPTION:" + escape(entry.description)) }
             if !entry.location.isEmpty { lines.append("LOCATION:" + escape(entry.location)) }

@@ -17,6 +17,13 @@ public enum IdeaStatus: String, Codable, CaseIterable, Sendable {
         case .done, .declined: [.underReview]
         }
     }
+
+    /// An official response keeps the status or moves it one of the allowed ways.
+    /// - Throws: `ValidationFailure` on `status` for any other move (back to new, done → planned…).
+    public func check(moveTo status: IdeaStatus?) throws(ValidationFailure) {
+        guard let status, status != self, !next.contains(status) else { return }
+        throw ValidationFailure(field: "status", code: "idea.status_move")
+    }
 }
 
 /// A department the community's feedback is routed to (product, marketing, service…).

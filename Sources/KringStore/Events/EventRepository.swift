@@ -23,6 +23,8 @@ final class EventRecord: Model, @unchecked Sendable {
     @OptionalField(key: "hidden_at") var hiddenAt: Date?
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
+    /// Raised by every change, for iCalendar's SEQUENCE.
+    @Field(key: "revision") var revision: Int
 
     init() {}
 
@@ -32,7 +34,7 @@ final class EventRecord: Model, @unchecked Sendable {
             endsAt: endsAt,
             timeZone: timeZone, location: location, onlineURL: onlineURL, capacity: capacity, goingCount: goingCount,
             waitlistCount: waitlistCount,
-            cancelledAt: cancelledAt, createdAt: createdAt, isHidden: hiddenAt != nil)
+            cancelledAt: cancelledAt, createdAt: createdAt, isHidden: hiddenAt != nil, updatedAt: updatedAt, revision: revision)
     }
 }
 
@@ -123,6 +125,7 @@ public struct EventRepository: Sendable {
             record.goingCount = 0
             record.waitlistCount = 0
             record.createdAt = now
+            record.revision = 0
             Self.apply(draft, to: record, now: now)
             try await record.create(on: tx)
             try await Self.setCoOrganisers(draft.coOrganiserIDs, of: record, on: tx)
@@ -137,6 +140,7 @@ public struct EventRepository: Sendable {
         try await database.transaction { tx in
             guard let record = try await EventRecord.find(eventID, on: tx) else { throw StoreError.notFound }
             Self.apply(draft, to: record, now: clock.now())
+            record.revision += 1
             try await record.save(on: tx)
             try await Self.setCoOrganisers(draft.coOrganiserIDs, of: record, on: tx)
             try await EventRepository(database: tx, clock: clock).rebalance(record)
@@ -145,8 +149,10 @@ public struct EventRepository: Sendable {
 
     public func cancel(_ eventID: UUID, by actor: Actor) async throws {
         guard let record = try await EventRecord.find(eventID, on: database) else { throw StoreError.notFound }
+        guard record.cancelledAt == nil else { return }
         record.cancelledAt = clock.now()
         record.updatedAt = clock.now()
+        record.revision += 1
         try await record.save(on: database)
     }
 
@@ -196,6 +202,8 @@ public struct EventRepository: Sendable {
     @discardableResult
     public func rsvp(_ eventID: UUID, member: Member, _ requested: RSVPStatus) async throws -> RSVPStatus {
         try await database.transaction { tx in
+            // One answer at a time per event, so two members cannot both take the last place.
+            try await RowClaims.lock(EventRecord.schema, id: eventID, on: tx)
             guard let event = try await EventRecord.find(eventID, on: tx), event.cancelledAt == nil else { throw StoreError.notFound }
             let existing = try await RSVPRecord.query(on: tx).filter(\.$eventID == eventID).filter(\.$memberID == member.id).first()
             let goingWithout = try await RSVPRecord.query(on: tx).filter(\.$eventID == eventID).filter(
@@ -338,7 +346,8 @@ public struct EventRepository: Sendable {
     // MARK: Reminders and feeds
 
     /// Events starting within `window` whose reminder has not gone out; marks them sent and returns
-    /// each with the members going.
+    /// each with the members going. Each event is claimed first, so with several processes on one
+    /// database every reminder still goes out once.
     public func takeDueReminders(within window: TimeInterval) async throws -> [(event: Event, memberIDs: [UUID])] {
         let now = clock.now()
         let due = try await EventRecord.query(on: database).filter(\.$reminderSentAt == nil).filter(\.$cancelledAt == nil)
@@ -346,17 +355,22 @@ public struct EventRepository: Sendable {
             .filter(\.$startsAt > now).filter(\.$startsAt <= now.addingTimeInterval(window)).all()
         var result: [(Event, [UUID])] = []
         for record in due {
-            record.reminderSentAt = now
-            try await record.save(on: database)
             let eventID = try record.requireID()
-            let going = try await RSVPRecord.query(on: database).filter(\.$eventID == eventID).filter(
-                \.$status == RSVPStatus.going.rawValue
-            )
-            .all(\.$memberID)
-            for memberID in going {
-                try await NotificationRepository(database: database, clock: clock).notify(
-                    memberID, kind: .eventReminder, actorID: nil, groupID: record.groupID, topicID: nil, postID: nil, eventID: eventID)
+            let going: [UUID]? = try await database.transaction { tx in
+                guard
+                    try await RowClaims.claim(
+                        EventRecord.schema, id: eventID, set: "reminder_sent_at", to: now, when: [.isNull("reminder_sent_at")], on: tx)
+                else { return nil }
+                let going = try await RSVPRecord.query(on: tx).filter(\.$eventID == eventID)
+                    .filter(\.$status == RSVPStatus.going.rawValue).all(\.$memberID)
+                for memberID in going {
+                    try await NotificationRepository(database: tx, clock: clock).notify(
+                        memberID, kind: .eventReminder, actorID: nil, groupID: record.groupID, topicID: nil, postID: nil, eventID: eventID)
+                }
+                return going
             }
+            guard let going else { continue }
+            record.reminderSentAt = now
             result.append((try record.domain(), going))
         }
         return result

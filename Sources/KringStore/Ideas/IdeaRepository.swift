@@ -222,14 +222,19 @@ public struct IdeaRepository: Sendable {
         try await IdeaVoteRecord.query(on: database).filter(\.$ideaID == ideaID).filter(\.$memberID == memberID).count() > 0
     }
 
-    /// Routes an idea to a department (the clock for the department's response time starts).
+    /// Routes an idea to a department: the clock for that department's response time starts, so
+    /// a response given before (or by the department it came from) does not count for it.
     public func route(_ ideaID: UUID, to departmentID: UUID, by actor: Actor) async throws {
-        guard let idea = try await IdeaRecord.find(ideaID, on: database) else { throw StoreError.notFound }
-        idea.departmentID = departmentID
-        idea.routedAt = clock.now()
-        idea.updatedAt = clock.now()
-        try await idea.save(on: database)
-        try await ActivityLog(database: database, clock: clock).record(.ideaRouted, by: actor, subjectType: "idea", subjectID: ideaID)
+        try await database.transaction { tx in
+            guard let idea = try await IdeaRecord.find(ideaID, on: tx) else { throw StoreError.notFound }
+            guard idea.departmentID != departmentID else { return }
+            idea.departmentID = departmentID
+            idea.routedAt = clock.now()
+            idea.firstResponseAt = nil
+            idea.updatedAt = clock.now()
+            try await idea.save(on: tx)
+            try await ActivityLog(database: tx, clock: clock).record(.ideaRouted, by: actor, subjectType: "idea", subjectID: ideaID)
+        }
     }
 
     /// A comment, or an official response that may move the idea to a new status; an official
@@ -237,6 +242,8 @@ public struct IdeaRepository: Sendable {
     public func comment(_ ideaID: UUID, body: String, html: String, official: Bool, status: IdeaStatus?, by author: Member) async throws {
         try await database.transaction { tx in
             guard let idea = try await IdeaRecord.find(ideaID, on: tx) else { throw StoreError.notFound }
+            let current = IdeaStatus(rawValue: idea.status) ?? .new
+            if official { try current.check(moveTo: status) }
             let now = clock.now()
             let record = IdeaCommentRecord()
             record.ideaID = ideaID
@@ -249,10 +256,13 @@ public struct IdeaRepository: Sendable {
             try await record.create(on: tx)
             idea.commentCount += 1
             if official {
-                if let status { idea.status = status.rawValue }
-                if idea.firstResponseAt == nil { idea.firstResponseAt = now }
-                try await ActivityLog(database: tx, clock: clock).record(
-                    .ideaResponded, by: author.actor, subjectType: "idea", subjectID: ideaID)
+                if idea.firstResponseAt == nil, idea.routedAt != nil { idea.firstResponseAt = now }
+                let log = ActivityLog(database: tx, clock: clock)
+                try await log.record(.ideaResponded, by: author.actor, subjectType: "idea", subjectID: ideaID)
+                if let status, status != current {
+                    idea.status = status.rawValue
+                    try await log.record(.ideaStatusChanged, by: author.actor, subjectType: "idea", subjectID: ideaID)
+                }
                 let voters = try await IdeaVoteRecord.query(on: tx).filter(\.$ideaID == ideaID).all(\.$memberID)
                 for recipient in Set(voters + [idea.authorID]) {
                     try await NotificationRepository(database: tx, clock: clock).notify(

@@ -282,6 +282,8 @@ public struct MemberRepository: Sendable {
 /// Errors from the store that the web layer turns into pages and problem documents.
 public enum StoreError: Error, Sendable {
     case notFound
+    /// The thing is closed to this change now (a poll past its closing time, say).
+    case closed
 }
 
 extension MemberRepository {

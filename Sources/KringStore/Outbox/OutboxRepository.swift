@@ -81,18 +81,12 @@ public struct OutboxRepository: Sendable {
     }
 
     /// Claims a due message for delivery by pushing its next attempt out, so a second process skips it.
-    /// Returns false when another process claimed it first.
-    public func claim(id: UUID, for interval: TimeInterval, expectedNextAttempt: Date) async throws -> Bool {
-        try await database.transaction { tx in
-            guard
-                let record = try await OutboxRecord.query(on: tx).filter(\.$id == id)
-                    .filter(\.$status == OutboxMessage.Status.pending.rawValue).first(),
-                abs(record.nextAttemptAt.timeIntervalSince(expectedNextAttempt)) < 0.001
-            else { return false }
-            record.nextAttemptAt = clock.now().addingTimeInterval(interval)
-            try await record.save(on: tx)
-            return true
-        }
+    /// Returns false when another process claimed it first (or it is no longer due).
+    public func claim(id: UUID, for interval: TimeInterval) async throws -> Bool {
+        let now = clock.now()
+        return try await RowClaims.claim(
+            OutboxRecord.schema, id: id, set: "next_attempt_at", to: now.addingTimeInterval(interval),
+            when: [.equals("status", OutboxMessage.Status.pending.rawValue), .atMost("next_attempt_at", now)], on: database)
     }
 
     public func markSent(id: UUID) async throws {

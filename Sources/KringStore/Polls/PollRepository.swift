@@ -111,6 +111,8 @@ public struct PollRepository: Sendable {
     public func vote(_ pollID: UUID, choices: Set<UUID>, by member: Member) async throws {
         try await database.transaction { tx in
             guard let poll = try await PollRecord.find(pollID, on: tx) else { throw StoreError.notFound }
+            // Checked here too, inside the vote's transaction: the closing time may pass while the form is open.
+            if poll.closedAt != nil || (poll.closesAt.map { $0 <= clock.now() } ?? false) { throw StoreError.closed }
             try await PollVoteRecord.query(on: tx).filter(\.$pollID == pollID).filter(\.$memberID == member.id).delete()
             for optionID in choices {
                 let vote = PollVoteRecord()

@@ -45,6 +45,8 @@ struct KringErrorMiddleware: AsyncMiddleware {
             detail = t("problem.validation")
         case StoreError.notFound:
             status = .notFound
+        case StoreError.closed:
+            status = .conflict
         case SetupError.alreadyDone:
             status = .conflict
             detail = "The community has already been set up."

@@ -264,8 +264,9 @@ struct EventController: RouteCollection {
                 uid: "\(event.id.uuidString.lowercased())@kring", title: event.title, description: event.description,
                 startsAt: event.startsAt,
                 endsAt: event.endsAt, location: event.location.isEmpty ? event.onlineURL : event.location,
-                url: "\(base)/events/\(event.id.uuidString.lowercased())", isCancelled: event.cancelledAt != nil, updatedAt: event.createdAt
-            )
+                url: "\(base)/events/\(event.id.uuidString.lowercased())", isCancelled: event.cancelledAt != nil,
+                updatedAt: event.updatedAt,
+                sequence: event.revision)
         }
         let response = Response(
             status: .ok, body: .init(string: ICalendar.document(name: name, entries: entries, now: request.application.kring.clock.now())))

@@ -15,7 +15,7 @@ public struct OutboxDelivery: Sendable {
     public func deliverDue(limit: Int = 50) async throws -> Int {
         var sent = 0
         for message in try await repositories.outbox.due(limit: limit) {
-            guard try await repositories.outbox.claim(id: message.id, for: 300, expectedNextAttempt: message.nextAttemptAt) else {
+            guard try await repositories.outbox.claim(id: message.id, for: 300) else {
                 continue
             }
             do {
