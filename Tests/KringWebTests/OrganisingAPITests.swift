@@ -109,6 +109,20 @@ struct OrganisingAPITests {
             let closed = try await send(app, .POST, "/api/v1/polls/\(id)/close", anna)
             #expect(closed.object["isClosed"] as? Bool == true)
             #expect(closed.object["showsResults"] as? Bool == true)
+
+            // A topic's polls are listed by topic, apart from the standalone ones.
+            let annaMember = try #require(try await app.repositories.members.find(handle: "anna"))
+            let topicID = try await app.repositories.topics.create(
+                NewTopic(groupID: nil, title: "Wanneer de klusdag?", kind: .discussion, body: "Kies maar", tags: []),
+                rendered: RenderedBody(html: "<p>Kies maar</p>", version: 1), by: annaMember)
+            let inTopic = try await send(
+                app, .POST, "/api/v1/polls", anna, #"{"question":"Welk weekend?","options":["Eerste","Tweede"],"topicId":"\#(topicID)"}"#)
+            #expect(inTopic.status == .created)
+            let topicPolls = try await send(app, .GET, "/api/v1/polls?topic=\(topicID.uuidString.lowercased())", nil)
+            #expect((topicPolls.object["polls"] as? [[String: Any]])?.map { $0["question"] as? String } == ["Welk weekend?"])
+            let standalone = try await send(app, .GET, "/api/v1/polls", nil)
+            #expect((standalone.object["polls"] as? [[String: Any]])?.map { $0["question"] as? String } == ["Welke dag?"])
+            #expect(try await send(app, .GET, "/api/v1/polls?topic=klusdag", nil).status == .badRequest)
         }
     }
 
@@ -159,6 +173,10 @@ struct OrganisingAPITests {
             let after = try await send(app, .GET, "/api/v1/ideas/\(ideaID)", nil)
             #expect(after.object["status"] as? String == "planned")
             #expect(after.object["firstResponseAt"] is String)
+            let routedHere = try await send(app, .GET, "/api/v1/ideas?department=\(departmentID)", nil)
+            #expect((routedHere.object["ideas"] as? [[String: Any]])?.count == 1)
+            #expect((try await send(app, .GET, "/api/v1/ideas?department=\(UUID())", nil).object["ideas"] as? [Any])?.isEmpty == true)
+            #expect(try await send(app, .GET, "/api/v1/ideas?department=product", nil).status == .badRequest)
             let comments = try await send(app, .GET, "/api/v1/ideas/\(ideaID)/comments", nil)
             #expect((comments.object["comments"] as? [[String: Any]])?.count == 2)
             let submitter = try #require(try await app.repositories.members.find(handle: "lid"))

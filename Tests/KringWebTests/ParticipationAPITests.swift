@@ -71,6 +71,19 @@ struct ParticipationAPITests {
             let organiser = try await APITests.token(app, login: "org")
             let seen = try await send(app, .GET, path, organiser, nil)
             #expect(seen.object["group"] as? String == group.slug)
+
+            // Filters: by group (a secret one is no group to an outsider) and by a window of start times.
+            #expect(try await send(app, .GET, "/api/v1/events?group=\(group.slug)", outsider, nil).status == .notFound)
+            try await send(app, .POST, "\(path)/rsvp", organiser, #"{"status":"maybe"}"#)
+            let inGroup = try await send(app, .GET, "/api/v1/events?group=\(group.slug)", organiser, nil)
+            let listed = try #require((inGroup.object["events"] as? [[String: Any]])?.first)
+            #expect(listed["title"] as? String == "Geheim overleg")
+            #expect(listed["myStatus"] as? String == "maybe", "the list carries the caller's answer")
+            let iso = ISO8601DateFormatter()
+            let window =
+                "from=\(iso.string(from: start.addingTimeInterval(7_200)))&to=\(iso.string(from: start.addingTimeInterval(86_400)))"
+            #expect((try await send(app, .GET, "/api/v1/events?\(window)", organiser, nil).object["events"] as? [Any])?.isEmpty == true)
+            #expect(try await send(app, .GET, "/api/v1/events?from=gisteren", organiser, nil).status == .badRequest)
         }
     }
 

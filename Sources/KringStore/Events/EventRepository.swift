@@ -295,6 +295,18 @@ public struct EventRepository: Sendable {
         return try await query.sort(\.$startsAt, newestFirst ? .descending : .ascending).limit(limit).all().map { try $0.domain() }
     }
 
+    /// The member's answers to these events, in one query.
+    public func answers(of memberID: UUID, to eventIDs: [UUID]) async throws -> [UUID: RSVPStatus] {
+        guard !eventIDs.isEmpty else { return [:] }
+        var result: [UUID: RSVPStatus] = [:]
+        for chunk in eventIDs.chunked(900) {
+            for record in try await RSVPRecord.query(on: database).filter(\.$memberID == memberID).filter(\.$eventID ~~ chunk).all() {
+                result[record.eventID] = RSVPStatus(rawValue: record.status)
+            }
+        }
+        return result
+    }
+
     /// The member's answer, if any.
     public func answer(of memberID: UUID, to eventID: UUID) async throws -> (status: RSVPStatus, checkedIn: Bool)? {
         guard let record = try await RSVPRecord.query(on: database).filter(\.$eventID == eventID).filter(\.$memberID == memberID).first(),

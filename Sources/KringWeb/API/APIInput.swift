@@ -20,6 +20,13 @@ extension Request {
         guard let value = T(raw) else { throw Abort(.badRequest, reason: "The query parameter \(name) is malformed.") }
         return value
     }
+
+    /// An id in the query string; a malformed one is a 400.
+    func strictQuery(_ name: String, as type: UUID.Type) throws -> UUID? {
+        guard let raw = query[String.self, at: name] else { return nil }
+        guard let value = UUID(uuidString: raw) else { throw Abort(.badRequest, reason: "The query parameter \(name) is not an id.") }
+        return value
+    }
 }
 
 /// Answers what the router could not: 405 with `Allow` when an API path exists for other methods.

@@ -118,15 +118,40 @@ struct ParticipationAPIController: RouteCollection {
 
     // MARK: Events
 
+    /// Upcoming events (or `past=true`), optionally in one group (`group`, a slug) and in a window
+    /// (`from`: still running then, `to`: starting before; RFC 3339 times), each with the caller's answer.
     @Sendable func events(request: Request) async throws -> EventListDTO {
         let past = try request.strictQuery("past", as: Bool.self) ?? false
         let now = request.repositories.clock.now()
+        func time(_ name: String) throws -> Date? {
+            guard let text = request.query[String.self, at: name] else { return nil }
+            guard let date = RFC3339.date(text) else {
+                throw Abort(.badRequest, reason: "\(name) is a time as in 2026-12-01T00:00:00Z.")
+            }
+            return date
+        }
+        let from = try time("from") ?? (past ? nil : now)
+        let to = try time("to") ?? (past ? now : nil)
+        var groupID: UUID?
+        if let slug = request.query[String.self, at: "group"] {
+            let viewer = try await request.viewer()
+            guard let group = try await request.repositories.groups.find(slug: slug), viewer.canSee(group) else {
+                throw Abort(.notFound, reason: "No such group.")
+            }
+            groupID = group.id
+        }
         let events = try await request.repositories.events.list(
-            viewer: try await request.viewer(), from: past ? nil : now, to: past ? now : nil, newestFirst: past)
+            viewer: try await request.viewer(), from: from, to: to, groupID: groupID, newestFirst: past)
         let slugs = try await request.groupSlugs(events.map(\.groupID))
         let organisers = try await request.organiserHandles(events)
+        let answers = try await request.context.member.asyncMap {
+            try await request.repositories.events.answers(of: $0.id, to: events.map(\.id))
+        }
         return EventListDTO(
-            events: events.map { EventDTO($0, group: $0.groupID.flatMap { slugs[$0] }, organisers: organisers[$0.id] ?? [], myStatus: nil) }
+            events: events.map {
+                EventDTO(
+                    $0, group: $0.groupID.flatMap { slugs[$0] }, organisers: organisers[$0.id] ?? [], myStatus: answers?[$0.id])
+            }
         )
     }
 
@@ -149,9 +174,14 @@ struct ParticipationAPIController: RouteCollection {
 
     // MARK: Polls
 
-    /// Standalone polls (those in topics come with their topic's page).
+    /// Standalone polls, or with `topic` (an id) the polls in that topic.
     @Sendable func polls(request: Request) async throws -> PollListDTO {
-        PollListDTO(polls: try await request.pollDTOs(try await request.repositories.polls.standalone(viewer: try await request.viewer())))
+        let viewer = try await request.viewer()
+        if let topicID = try request.strictQuery("topic", as: UUID.self) {
+            return PollListDTO(
+                polls: try await request.pollDTOs(try await request.repositories.polls.polls(ofTopic: topicID, viewer: viewer)))
+        }
+        return PollListDTO(polls: try await request.pollDTOs(try await request.repositories.polls.standalone(viewer: viewer)))
     }
 
     @Sendable func poll(request: Request) async throws -> PollDTO {
@@ -189,7 +219,8 @@ struct ParticipationAPIController: RouteCollection {
         }
         let sort = request.query[String.self, at: "sort"] ?? "votes"
         guard ["votes", "newest"].contains(sort) else { throw ValidationFailure(field: "sort", code: "choice.invalid") }
-        let ideas = try await request.repositories.ideas.list(status: status, newestFirst: sort == "newest")
+        let department = try request.strictQuery("department", as: UUID.self)
+        let ideas = try await request.repositories.ideas.list(status: status, departmentID: department, newestFirst: sort == "newest")
         return IdeaListDTO(ideas: try await request.ideaDTOs(ideas))
     }
 
