@@ -3,6 +3,10 @@ download, delete. Uploads are multipart/form-data. build.py merges it in."""
 
 from shared import bearer, date, optional_bearer, path_param, problems, query_param, string, uuid
 
+# FileKind in KringCore/Documents/Documents.swift, in its order.
+FILE_KINDS = ["pdf", "docx", "xlsx", "pptx", "odt", "ods", "odp", "doc", "xls", "ppt", "png", "jpeg", "gif", "webp", "txt", "csv",
+              "markdown", "zip"]
+
 
 def add(document, ref, problem, ok, body, text):
     p = problems(problem)
@@ -42,6 +46,10 @@ def add(document, ref, problem, ok, body, text):
             "description": {"type": "string", "maxLength": 5000, "description": "Markdown."}, "folder": folder}},
         "DocumentVersionUpload": {"type": "object", "required": ["file"], "properties": {
             "file": file, "note": text(500, description="What changed, for the version history.")}},
+        "UploadLimits": {"type": "object", "required": ["maxMegabytes", "allowedKinds"], "properties": {
+            "maxMegabytes": {"type": "integer", "minimum": 1, "maximum": 100, "description": "The largest file, in megabytes (1 to 100)."},
+            "allowedKinds": {"type": "array", "uniqueItems": True, "items": {"type": "string", "enum": FILE_KINDS},
+                             "description": "The kinds of file members may share; an empty list allows none."}}},
         "DocumentPatch": {"type": "object", "description": "Only the fields given change.", "properties": {
             "title": text(200, required=True), "description": {"type": "string", "maxLength": 5000, "x-kring-normalise": "multi-line"},
             "folder": folder}},
@@ -78,6 +86,13 @@ def add(document, ref, problem, ok, body, text):
             "security": optional_bearer, "parameters": [doc, number],
             "responses": {"200": {"description": "The file.", "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}},
                           "404": problem("No such document or version, or not visible to the caller."), **reads}}},
+    }
+    paths["/upload-limits"] = {
+        "get": {"operationId": "getUploadLimits", "summary": "The largest file and the kinds of file this community accepts.",
+                "security": optional_bearer, "responses": {**ok(ref("UploadLimits")), **reads}},
+        "put": {"operationId": "setUploadLimits", "summary": "Set the upload limits (administrators).", "security": bearer,
+                "requestBody": body(ref("UploadLimits")),
+                "responses": {**ok(ref("UploadLimits")), "403": problem("Only administrators set the upload limits."), **writes}},
     }
     for path, operations in paths.items():
         document["paths"].setdefault(path, {}).update(operations)

@@ -252,6 +252,42 @@ struct OrganisingAPITests {
             #expect((listed.object["documents"] as? [[String: Any]])?.count == 1)
             #expect(try await send(app, .DELETE, "/api/v1/documents/\(id)", token).status == .noContent)
             #expect(try await send(app, .GET, "/api/v1/documents/\(id)", token).status == .notFound)
+
+            // The limits: anyone may read them, administrators set them, and an upload then meets them.
+            let limits = try await send(app, .GET, "/api/v1/upload-limits", nil)
+            #expect(limits.object["maxMegabytes"] as? Int == 10)
+            #expect((limits.object["allowedKinds"] as? [String])?.contains("pdf") == true)
+            #expect(
+                try await send(app, .PUT, "/api/v1/upload-limits", token, #"{"maxMegabytes":1,"allowedKinds":["png"]}"#).status
+                    == .forbidden)
+            let admin = try await APITests.token(app, login: "admin")
+            #expect(
+                try await send(app, .PUT, "/api/v1/upload-limits", admin, #"{"maxMegabytes":1,"allowedKinds":["exe"]}"#).status
+                    == .unprocessableEntity)
+            #expect(
+                try await send(app, .PUT, "/api/v1/upload-limits", admin, #"{"maxMegabytes":0,"allowedKinds":[]}"#).status
+                    == .unprocessableEntity)
+            let set = try await send(app, .PUT, "/api/v1/upload-limits", admin, #"{"maxMegabytes":1,"allowedKinds":["png"]}"#)
+            #expect(set.object["allowedKinds"] as? [String] == ["png"])
+            let refused = try await upload(app, base, token, file: .init(filename: "plan.pdf", bytes: SampleFiles.pdf()))
+            #expect(refused.status == .unsupportedMediaType, "PDFs are no longer allowed")
+        }
+    }
+
+    @Test func theCalendarFeedAddressThroughTheAPI() async throws {
+        try await withKringApp { app in
+            try await TestAccounts.setUpCommunity(app)
+            try await TestAccounts.member(app, handle: "anna")
+            let token = try await APITests.token(app, login: "anna")
+            #expect(try await send(app, .GET, "/api/v1/me/calendar", nil).status == .unauthorized)
+            let first = try #require(try await send(app, .GET, "/api/v1/me/calendar", token).object["url"] as? String)
+            #expect(first.hasSuffix("/events.ics"))
+            #expect(try await send(app, .GET, "/api/v1/me/calendar", token).object["url"] as? String == first, "stable until renewed")
+            let path = String(first.drop { $0 != "/" }.dropFirst(2).drop { $0 != "/" })
+            try await app.testing().test(.GET, path) { #expect($0.body.string.hasPrefix("BEGIN:VCALENDAR")) }
+            let renewed = try #require(try await send(app, .POST, "/api/v1/me/calendar/renew", token).object["url"] as? String)
+            #expect(renewed != first)
+            try await app.testing().test(.GET, path) { #expect($0.status == .notFound, "the old address stops working") }
         }
     }
 }

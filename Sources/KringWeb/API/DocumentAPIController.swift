@@ -50,6 +50,43 @@ struct DocumentAPIController: RouteCollection {
         api.delete("documents", ":document", use: delete)
         api.on(.POST, "documents", ":document", "versions", body: .stream, use: addVersion)
         api.get("documents", ":document", "versions", ":number", "content", use: content)
+        api.get("upload-limits", use: limits)
+        api.put("upload-limits", use: setLimits)
+    }
+
+    // MARK: Upload limits
+
+    struct LimitsDTO: Content {
+        let maxMegabytes: Int
+        let allowedKinds: [String]
+
+        init(_ settings: DocumentSettings) {
+            maxMegabytes = settings.maxUploadBytes / DocumentSettings.megabyte
+            allowedKinds = FileKind.allCases.filter(settings.allowedKinds.contains).map(\.rawValue)
+        }
+    }
+
+    struct LimitsRequest: Content {
+        let maxMegabytes: Int
+        let allowedKinds: [String]
+    }
+
+    /// The largest file and the kinds of file this community accepts, for anyone about to upload.
+    @Sendable func limits(request: Request) async throws -> LimitsDTO {
+        LimitsDTO(try await request.repositories.community.documentSettings())
+    }
+
+    /// Administrators set both limits at once.
+    @Sendable func setLimits(request: Request) async throws -> LimitsDTO {
+        try request.authorize(.editCommunitySettings)
+        try request.rejectNulls(in: ["maxMegabytes", "allowedKinds"])
+        let body = try request.content.decode(LimitsRequest.self)
+        var errors = FieldErrorCollector()
+        if !DocumentSettings.maxUploadMegabytes.contains(body.maxMegabytes) { errors.add("maxMegabytes", "documents.max_range") }
+        let kinds = body.allowedKinds.compactMap(FileKind.init(rawValue:))
+        if kinds.count != body.allowedKinds.count { errors.add("allowedKinds", "choice.invalid") }
+        try errors.throwIfAny()
+        return LimitsDTO(try await request.setUploadLimits(megabytes: body.maxMegabytes, kinds: Set(kinds)))
     }
 
     private func dtos(_ request: Request, _ documents: [Document]) async throws -> [DocumentDTO] {

@@ -106,6 +106,8 @@ struct ParticipationAPIController: RouteCollection {
         api.get("events", use: events)
         api.get("events", ":event", use: event)
         api.post("events", ":event", "rsvp", use: rsvp)
+        api.get("me", "calendar", use: calendarFeed)
+        api.post("me", "calendar", "renew", use: renewCalendarFeed)
         api.get("polls", use: polls)
         api.get("polls", ":poll", use: poll)
         api.post("polls", ":poll", "vote", use: votePoll)
@@ -170,6 +172,24 @@ struct ParticipationAPIController: RouteCollection {
         try await request.requireParticipation(inGroup: event.groupID, member: member)
         _ = try await request.repositories.events.rsvp(event.id, member: member, requested)
         return try await request.eventDTO(try await request.visibleEvent())
+    }
+
+    struct CalendarFeedDTO: Content {
+        /// The private address of the caller's iCalendar feed of the events they go to or organise.
+        let url: String
+    }
+
+    @Sendable func calendarFeed(request: Request) async throws -> CalendarFeedDTO {
+        try await Self.calendarFeed(request, renew: false)
+    }
+
+    /// A new private address; the old one stops working at once.
+    @Sendable func renewCalendarFeed(request: Request) async throws -> CalendarFeedDTO {
+        try await Self.calendarFeed(request, renew: true)
+    }
+
+    private static func calendarFeed(_ request: Request, renew: Bool) async throws -> CalendarFeedDTO {
+        CalendarFeedDTO(url: try await request.personalCalendarURL(renew: renew))
     }
 
     // MARK: Polls

@@ -255,18 +255,25 @@ struct DocumentController: RouteCollection {
                 state: FormState(values: ["max_mb": form.max_mb ?? ""], errors: [FieldError(field: "max_mb", code: "documents.max_range")]),
                 status: .unprocessableEntity)
         }
-        let kinds = Set((form.kinds ?? []).compactMap(FileKind.init(rawValue:)))
-        let settings = DocumentSettings(maxUploadBytes: megabytes * DocumentSettings.megabyte, allowedKinds: kinds)
-        try await request.repositories.community.setDocumentSettings(settings, by: request.context.actor)
-        try await request.audit(
-            "documents.limits", subjectType: "community", label: "uploads",
-            before: "\(before.maxUploadBytes / DocumentSettings.megabyte) MB",
-            after: "\(megabytes) MB: " + kinds.map(\.rawValue).sorted().joined(separator: ","))
+        try await request.setUploadLimits(megabytes: megabytes, kinds: Set((form.kinds ?? []).compactMap(FileKind.init(rawValue:))))
         return request.redirect(to: "/admin/uploads", flash: "flash.settings_saved")
     }
 }
 
 extension Request {
+    /// Saves the upload limits (already validated) and logs the change for the staff action log.
+    @discardableResult
+    func setUploadLimits(megabytes: Int, kinds: Set<FileKind>) async throws -> DocumentSettings {
+        let before = try await repositories.community.documentSettings()
+        let settings = DocumentSettings(maxUploadBytes: megabytes * DocumentSettings.megabyte, allowedKinds: kinds)
+        try await repositories.community.setDocumentSettings(settings, by: context.actor)
+        try await audit(
+            "documents.limits", subjectType: "community", label: "uploads",
+            before: "\(before.maxUploadBytes / DocumentSettings.megabyte) MB",
+            after: "\(megabytes) MB: " + kinds.map(\.rawValue).sorted().joined(separator: ","))
+        return settings
+    }
+
     /// The author, the group's managers and moderators look after a document.
     func mayManage(_ document: Document) async throws -> Bool {
         guard let member = context.member else { return false }

@@ -296,19 +296,23 @@ struct EventController: RouteCollection {
     }
 
     @Sendable func calendarSettings(request: Request) async throws -> Response {
-        let member = try request.requireMember()
-        let token = try await request.repositories.events.calendarToken(of: member.id) { SecretToken.generate() }
-        return EventViews.calendarSettings(request, url: "\(request.application.kring.config.baseURL)/calendar/\(token)/events.ics")
+        EventViews.calendarSettings(request, url: try await request.personalCalendarURL())
     }
 
     @Sendable func renewCalendar(request: Request) async throws -> Response {
-        let member = try request.requireMember()
-        _ = try await request.repositories.events.calendarToken(of: member.id, renew: true) { SecretToken.generate() }
+        _ = try await request.personalCalendarURL(renew: true)
         return request.redirect(to: "/settings/calendar", flash: "flash.calendar_renewed")
     }
 }
 
 extension Request {
+    /// The signed-in member's private calendar feed address (created on first use; `renew` replaces it).
+    func personalCalendarURL(renew: Bool = false) async throws -> String {
+        let member = try requireMember()
+        let token = try await repositories.events.calendarToken(of: member.id, renew: renew) { SecretToken.generate() }
+        return "\(application.kring.config.baseURL)/calendar/\(token)/events.ics"
+    }
+
     /// The members named by handles (with or without @, separated by spaces or commas), for co-organisers.
     /// An unknown handle is a field error.
     func organiserIDs(handles raw: String) async throws -> [UUID] {
