@@ -29,11 +29,18 @@ struct ImportTests {
             #expect(summary.accepted == 1)
             #expect(summary.likes == 3, "up-votes only; the down-vote and the acceptance vote are not likes")
             #expect(summary.skipped == 2, "a comment and a vote on a deleted post")
+            #expect(summary.badges == 5, "the badge of a user not in the dump is left out")
+            #expect(summary.tagsDescribed == 1, "simulation has an excerpt; qudit has none and unused-tag no topics")
+            #expect(
+                try await app.repositories.tags.find(slug: "simulation")?.description == "Simulating one computer _on another_.",
+                "the tag wiki excerpt describes the tag")
 
             let ada = try #require(try await app.repositories.members.find(handle: "ada-lovelace-7"))
             #expect(ada.createdAt == StackExchangeDump.date("2018-03-12T16:50:00.000"))
             #expect(ada.profile.bio == "Writes **programs**.")
             #expect(try await app.repositories.members.find(handle: "emile-noether-9")?.displayName == "Émile Noether")
+            let adaProfile = try await TestBrowser(app).get("/members/ada-lovelace-7")
+            #expect(adaProfile.visibleText(id: "profile-badges") == "BadgesNice Question ×2InformedStudent", "most often first")
             #expect(
                 try await app.repositories.members.find(handle: "community-system1")?.isBot == true,
                 "the system account is a bot, not a member")

@@ -1,5 +1,22 @@
 import Foundation
 
+/// Flags and sanctions in a period: moderation health.
+public struct ModerationFigures: Sendable, Equatable {
+    public var flagsRaised = 0
+    /// Flags decided in the period, and of those how many the moderators agreed with.
+    public var flagsSettled = 0
+    public var flagsUpheld = 0
+    /// Hours from each settled flag to its decision.
+    public var hoursToResolve: [Double] = []
+    /// Sanctions imposed in the period (community-wide even with a group chosen: sanctions are).
+    public var sanctionsImposed = 0
+
+    public init() {}
+
+    public var upheldShare: Double? { Statistics.ratio(flagsUpheld, flagsSettled) }
+    public var medianHoursToResolve: Double? { Statistics.median(hoursToResolve) }
+}
+
 /// Choices that shape a figure's definition.
 public enum MetricsSettings {
     /// CHAOSS leaves the interval to the user; a quarter is a common choice.
@@ -89,6 +106,8 @@ public struct CommunityFigures: Sendable, Equatable {
     public var eventsGoing = 0
     public var eventsCheckedIn = 0
     public var departments: [DepartmentResponse] = []
+    // Moderation
+    public var moderation = ModerationFigures()
 
     public init(period: MetricPeriod, visitors: VisitorSeries, participation: ParticipationSummary) {
         self.period = period

@@ -12,7 +12,7 @@ public struct MetricDefinition: Sendable {
     }
 
     public enum Section: String, CaseIterable, Sendable {
-        case growth, engagement, responsiveness, participation, events, ideas
+        case growth, engagement, responsiveness, participation, events, ideas, moderation
     }
 
     public let id: String
@@ -70,6 +70,15 @@ public enum MetricCatalog {
         },
         MetricDefinition(id: "ideas_median_response_hours", section: .ideas, unit: .hours, good: .down) {
             Statistics.median($0.departmentResponseHours)
+        },
+        MetricDefinition(id: "flags_raised", section: .moderation, unit: .count, good: .neutral) { count($0.moderation.flagsRaised) },
+        MetricDefinition(id: "flags_settled", section: .moderation, unit: .count, good: .up) { count($0.moderation.flagsSettled) },
+        MetricDefinition(id: "flags_upheld_share", section: .moderation, unit: .percent, good: .neutral) { $0.moderation.upheldShare },
+        MetricDefinition(id: "median_hours_to_resolve", section: .moderation, unit: .hours, good: .down) {
+            $0.moderation.medianHoursToResolve
+        },
+        MetricDefinition(id: "sanctions_imposed", section: .moderation, unit: .count, good: .down) {
+            count($0.moderation.sanctionsImposed)
         },
     ]
 

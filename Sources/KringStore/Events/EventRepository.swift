@@ -252,16 +252,20 @@ public struct EventRepository: Sendable {
         try await event.save(on: database)
     }
 
-    /// Marks who actually came.
+    /// Marks who actually came (the attendee is the actor of the `check_in` event, for attendance);
+    /// undoing a check-in removes the mark and logs nothing.
     public func checkIn(_ eventID: UUID, memberID: UUID, _ present: Bool) async throws {
-        guard let record = try await RSVPRecord.query(on: database).filter(\.$eventID == eventID).filter(\.$memberID == memberID).first()
-        else {
-            throw StoreError.notFound
+        try await database.transaction { tx in
+            guard let record = try await RSVPRecord.query(on: tx).filter(\.$eventID == eventID).filter(\.$memberID == memberID).first(),
+                let event = try await EventRecord.find(eventID, on: tx), let attendee = try await MemberRecord.find(memberID, on: tx)
+            else { throw StoreError.notFound }
+            let wasPresent = record.checkedInAt != nil
+            record.checkedInAt = present ? (record.checkedInAt ?? clock.now()) : nil
+            try await record.save(on: tx)
+            guard present, !wasPresent else { return }
+            try await ActivityLog(database: tx, clock: clock).record(
+                .checkIn, by: try attendee.domain().actor, subjectType: "event", subjectID: eventID, groupID: event.groupID)
         }
-        record.checkedInAt = present ? clock.now() : nil
-        try await record.save(on: database)
-        try await ActivityLog(database: database, clock: clock).record(
-            .checkIn, by: Actor(memberID: memberID, role: nil, isStaff: false), subjectType: "event", subjectID: eventID)
     }
 
     // MARK: Reading

@@ -221,9 +221,11 @@ public struct MemberRepository: Sendable {
     public func touchLastSeen(of member: Member, dayStart: Date) async throws {
         let now = clock.now()
         if let previous = member.lastSeenAt, now.timeIntervalSince(previous) < 60, previous >= dayStart { return }
-        try await MemberRecord.query(on: database).filter(\.$id == member.id).set(\.$lastSeenAt, to: now).update()
-        if member.lastSeenAt.map({ $0 < dayStart }) ?? true {
-            try await ActivityLog(database: database, clock: clock).record(.visit, by: member.actor)
+        try await database.transaction { tx in
+            try await MemberRecord.query(on: tx).filter(\.$id == member.id).set(\.$lastSeenAt, to: now).update()
+            if member.lastSeenAt.map({ $0 < dayStart }) ?? true {
+                try await ActivityLog(database: tx, clock: clock).record(.visit, by: member.actor)
+            }
         }
     }
 

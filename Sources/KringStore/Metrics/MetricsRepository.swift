@@ -76,7 +76,9 @@ public struct MetricsRepository: Sendable {
         try await addOtherContent(to: &figures, groupID: groupID)
         try await addEvents(to: &figures, groupID: groupID)
         if groupID == nil { try await addDepartments(to: &figures) }
-        try await addCohorts(to: &figures, staff: staff, now: now)
+        figures.moderation = try await ModerationRepository(database: database, clock: clock).figures(
+            from: period.start, to: period.end, groupID: groupID)
+        try await addCohorts(to: &figures, staff: staff, groupID: groupID, now: now)
         return figures
     }
 
@@ -310,17 +312,28 @@ public struct MetricsRepository: Sendable {
     }
 
     /// Join cohorts of the twelve months (or, for day and week periods, twelve weeks) up to the
-    /// period's end, with their returns and posts.
-    private func addCohorts(to figures: inout CommunityFigures, staff: Set<UUID>, now: Date) async throws {
+    /// period's end, with their returns and posts. Members count as signups do (all but rejected
+    /// accounts, no staff or bots); with a group chosen, a cohort is who joined the group then.
+    private func addCohorts(to figures: inout CommunityFigures, staff: Set<UUID>, groupID: UUID?, now: Date) async throws {
         let period = figures.period
         let calendar = period.calendar
         let unit: PeriodKind = period.kind == .day || period.kind == .week ? .week : .month
         let component: Calendar.Component = unit == .week ? .weekOfYear : .month
         let lastCohort = calendar.dateInterval(of: component, for: calendar.date(byAdding: .second, value: -1, to: period.end)!)!.start
         let from = calendar.date(byAdding: component, value: -11, to: lastCohort)!
-        let joins = try await MemberRecord.query(on: database).filter(\.$createdAt >= from).filter(\.$createdAt < period.end)
-            .filter(\.$status == MemberStatus.active.rawValue).field(\.$id).field(\.$createdAt).all()
-            .compactMap { record in record.id.map { (member: $0, joinedAt: record.createdAt) } }.filter { !staff.contains($0.member) }
+        var joins: [(member: UUID, joinedAt: Date)]
+        if let groupID {
+            var first: [UUID: Date] = [:]
+            for join in try await activity(kinds: [.groupJoined], from: from, to: period.end, groupID: groupID) where !join.isStaff {
+                first[join.actor] = min(first[join.actor] ?? join.at, join.at)
+            }
+            joins = first.map { (member: $0.key, joinedAt: $0.value) }
+        } else {
+            joins = try await MemberRecord.query(on: database).filter(\.$createdAt >= from).filter(\.$createdAt < period.end)
+                .filter(\.$status != MemberStatus.rejected.rawValue).field(\.$id).field(\.$createdAt).all()
+                .compactMap { record in record.id.map { (member: $0, joinedAt: record.createdAt) } }
+        }
+        joins = joins.filter { !staff.contains($0.member) }
         let horizon = min(now, calendar.date(byAdding: .day, value: 92, to: period.end)!)
         var visitDays: [UUID: Set<Date>] = [:]
         var postDays: [UUID: Set<Date>] = [:]

@@ -51,15 +51,18 @@ public enum ReviewDecision: String, Sendable, CaseIterable {
 
 /// Figures for the cockpit's moderation-health section.
 public struct ModerationHealth: Sendable, Equatable {
-    public let flagsRaised: Int
-    public let flagsSettled: Int
-    public let upheldShare: Double?
-    /// Median hours from a flag to its decision, over flags settled in the period.
-    public let medianHoursToResolve: Double?
+    /// The period's flags and sanctions.
+    public let figures: ModerationFigures
+    /// Items waiting in the review queue now.
     public let queueSize: Int
     /// Members with two or more sanctions ever.
     public let repeatOffenders: Int
-    public let sanctionsImposed: Int
+
+    public var flagsRaised: Int { figures.flagsRaised }
+    public var flagsSettled: Int { figures.flagsSettled }
+    public var upheldShare: Double? { figures.upheldShare }
+    public var medianHoursToResolve: Double? { figures.medianHoursToResolve }
+    public var sanctionsImposed: Int { figures.sanctionsImposed }
 }
 
 /// Flags, held posts, the review queue and its decisions, watched words, archiving suggestions.
@@ -101,19 +104,21 @@ public struct ModerationRepository: Sendable {
 
     /// Records a member's flag on another member's profile.
     public func flag(profileOf memberID: UUID, by flagger: Member, reason: FlagReason, note: String) async throws {
-        let existing = try await FlagRecord.query(on: database).filter(\.$memberID == memberID).filter(\.$flaggerID == flagger.id)
-            .filter(\.$resolvedAt == nil).first()
-        let record = existing ?? FlagRecord()
-        if existing == nil {
-            record.memberID = memberID
-            record.flaggerID = flagger.id
-            record.createdAt = clock.now()
+        try await database.transaction { tx in
+            let existing = try await FlagRecord.query(on: tx).filter(\.$memberID == memberID).filter(\.$flaggerID == flagger.id)
+                .filter(\.$resolvedAt == nil).first()
+            let record = existing ?? FlagRecord()
+            if existing == nil {
+                record.memberID = memberID
+                record.flaggerID = flagger.id
+                record.createdAt = clock.now()
+            }
+            record.reason = reason.rawValue
+            record.note = note
+            try await record.save(on: tx)
+            try await ActivityLog(database: tx, clock: clock).record(
+                .flagCreated, by: flagger.actor, subjectType: "member", subjectID: memberID)
         }
-        record.reason = reason.rawValue
-        record.note = note
-        try await record.save(on: database)
-        try await ActivityLog(database: database, clock: clock).record(
-            .flagCreated, by: flagger.actor, subjectType: "member", subjectID: memberID)
     }
 
     /// A flag raised by Kring itself (a watched word, a spam heuristic), with the reason in the note.
@@ -311,17 +316,69 @@ public struct ModerationRepository: Sendable {
 
     /// Moderation figures since `start`.
     public func health(since start: Date, until end: Date = .distantFuture) async throws -> ModerationHealth {
-        let raised = try await FlagRecord.query(on: database).filter(\.$createdAt >= start).filter(\.$createdAt < end).count()
-        let settled = try await FlagRecord.query(on: database).filter(\.$resolvedAt >= start).filter(\.$resolvedAt < end).all()
-        let hours = settled.compactMap { flag in flag.resolvedAt.map { $0.timeIntervalSince(flag.createdAt) / 3600 } }
-        let upheld = settled.filter { $0.resolution == FlagResolution.agreed.rawValue }.count
         let sanctionMembers = try await SanctionRecord.query(on: database).all(\.$memberID)
         var perMember: [UUID: Int] = [:]
         for id in sanctionMembers { perMember[id, default: 0] += 1 }
         return ModerationHealth(
-            flagsRaised: raised, flagsSettled: settled.count, upheldShare: Statistics.ratio(upheld, settled.count),
-            medianHoursToResolve: Statistics.median(hours), queueSize: try await queueSize(),
-            repeatOffenders: perMember.values.filter { $0 >= 2 }.count,
-            sanctionsImposed: try await SanctionRecord.query(on: database).filter(\.$createdAt >= start).filter(\.$createdAt < end).count())
+            figures: try await figures(from: start, to: end), queueSize: try await queueSize(),
+            repeatOffenders: perMember.values.filter { $0 >= 2 }.count)
+    }
+
+    /// Flags raised and settled in [from, to) — with a group, only flags on its posts, events and
+    /// documents — and the sanctions imposed then.
+    public func figures(from start: Date, to end: Date, groupID: UUID? = nil) async throws -> ModerationFigures {
+        var raised = try await FlagRecord.query(on: database).filter(\.$createdAt >= start).filter(\.$createdAt < end).all()
+        var settled = try await FlagRecord.query(on: database).filter(\.$resolvedAt >= start).filter(\.$resolvedAt < end).all()
+        if let groupID {
+            let inGroup = try await flagsInGroup(raised + settled, groupID: groupID)
+            raised = raised.filter { $0.id.map(inGroup.contains) ?? false }
+            settled = settled.filter { $0.id.map(inGroup.contains) ?? false }
+        }
+        var figures = ModerationFigures()
+        figures.flagsRaised = raised.count
+        figures.flagsSettled = settled.count
+        figures.flagsUpheld = settled.filter { $0.resolution == FlagResolution.agreed.rawValue }.count
+        figures.hoursToResolve = settled.compactMap { flag in flag.resolvedAt.map { $0.timeIntervalSince(flag.createdAt) / 3600 } }
+        figures.sanctionsImposed = try await SanctionRecord.query(on: database).filter(\.$createdAt >= start).filter(\.$createdAt < end)
+            .count()
+        return figures
+    }
+
+    /// Of these flags, the ids of those on a post, event or document in the group (profile flags belong to no group).
+    private func flagsInGroup(_ flags: [FlagRecord], groupID: UUID) async throws -> Set<UUID> {
+        let postIDs = Array(Set(flags.compactMap(\.postID)))
+        var topicOfPost: [UUID: UUID] = [:]
+        for chunk in postIDs.chunked(900) {
+            for post in try await PostRecord.query(on: database).filter(\.$id ~~ chunk).field(\.$id).field(\.$topicID).all() {
+                if let id = post.id { topicOfPost[id] = post.topicID }
+            }
+        }
+        var groupTopics = Set<UUID>()
+        for chunk in Array(Set(topicOfPost.values)).chunked(900) {
+            groupTopics.formUnion(
+                try await TopicRecord.query(on: database).filter(\.$id ~~ chunk).filter(\.$groupID == groupID).all(\.$id).compactMap { $0 })
+        }
+        let eventIDs = Array(Set(flags.compactMap(\.eventID)))
+        let documentIDs = Array(Set(flags.compactMap(\.documentID)))
+        let events =
+            eventIDs.isEmpty
+            ? []
+            : Set(
+                try await EventRecord.query(on: database).filter(\.$id ~~ eventIDs).filter(\.$groupID == groupID).all(\.$id).compactMap {
+                    $0
+                })
+        let documents =
+            documentIDs.isEmpty
+            ? []
+            : Set(
+                try await DocumentRecord.query(on: database).filter(\.$id ~~ documentIDs).filter(\.$groupID == groupID).all(\.$id)
+                    .compactMap { $0 })
+        return Set(
+            flags.filter { flag in
+                if let post = flag.postID { return topicOfPost[post].map(groupTopics.contains) ?? false }
+                if let event = flag.eventID { return events.contains(event) }
+                if let document = flag.documentID { return documents.contains(document) }
+                return false
+            }.compactMap(\.id))
     }
 }

@@ -84,7 +84,7 @@ struct DocumentAPIController: RouteCollection {
         var errors = FieldErrorCollector()
         if !DocumentSettings.maxUploadMegabytes.contains(body.maxMegabytes) { errors.add("maxMegabytes", "documents.max_range") }
         let kinds = body.allowedKinds.compactMap(FileKind.init(rawValue:))
-        if kinds.count != body.allowedKinds.count { errors.add("allowedKinds", "choice.invalid") }
+        if kinds.count != body.allowedKinds.count || Set(kinds).count != kinds.count { errors.add("allowedKinds", "choice.invalid") }
         try errors.throwIfAny()
         return LimitsDTO(try await request.setUploadLimits(megabytes: body.maxMegabytes, kinds: Set(kinds)))
     }

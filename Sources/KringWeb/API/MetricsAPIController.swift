@@ -122,9 +122,9 @@ struct MetricsAPIController: RouteCollection {
             },
             unansweredTopics: current.unanswered.map(\.id),
             moderation: ModerationFiguresDTO(
-                flagsRaised: data.moderation.flagsRaised, flagsSettled: data.moderation.flagsSettled,
-                upheldShare: data.moderation.upheldShare,
-                medianHoursToResolve: data.moderation.medianHoursToResolve, queueSize: data.moderation.queueSize,
-                sanctionsImposed: data.moderation.sanctionsImposed))
+                flagsRaised: current.moderation.flagsRaised, flagsSettled: current.moderation.flagsSettled,
+                upheldShare: current.moderation.upheldShare,
+                medianHoursToResolve: current.moderation.medianHoursToResolve, queueSize: data.moderation.queueSize,
+                sanctionsImposed: current.moderation.sanctionsImposed))
     }
 }

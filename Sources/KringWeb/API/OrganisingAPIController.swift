@@ -348,8 +348,13 @@ struct OrganisingAPIController: RouteCollection {
         }
         try errors.throwIfAny()
         guard let text else { throw Abort(.internalServerError) }
-        try await request.repositories.ideas.comment(
-            idea.id, body: text, html: UserMarkdown.render(text).html, official: official, status: official ? status : nil, by: member)
+        do {
+            try await request.repositories.ideas.comment(
+                idea.id, body: text, html: UserMarkdown.render(text).html, official: official, status: official ? status : nil, by: member)
+        } catch let failure as ValidationFailure where failure.errors.contains(where: { $0.code == "idea.status_move" }) {
+            // A status the idea cannot reach from where it stands conflicts with its state; the input itself is fine.
+            throw Abort(.conflict, reason: "The idea cannot move to \(status?.rawValue ?? "that status") from \(idea.status.rawValue).")
+        }
         if official {
             try await request.audit(
                 "idea.respond", subjectType: "idea", subjectID: idea.id, label: idea.title, before: idea.status.rawValue,

@@ -7,16 +7,17 @@ enum SignIn {
     /// Signs `member` in on `response`: ends any session the browser had (a new id at every login,
     /// against session fixation), stores a new one and sets its cookie.
     static func start(_ request: Request, member: Member, on response: Response) async throws {
-        let repositories = request.repositories
-        if let previous = request.context.sessionToken {
-            try await repositories.sessions.delete(tokenHash: SecretToken.hash(previous))
-        }
+        let previous = request.context.sessionToken
         let lifetime = request.application.kring.config.sessionLifetime
         let token = SecretToken.generate()
-        try await repositories.sessions.create(
-            tokenHash: SecretToken.hash(token), memberID: member.id, lifetime: lifetime, ipAddress: request.clientAddress,
-            userAgent: request.headers.first(name: .userAgent) ?? "")
-        try await repositories.activity.record(.login, by: member.actor, subjectType: "member", subjectID: member.id)
+        let (address, agent) = (request.clientAddress, request.headers.first(name: .userAgent) ?? "")
+        // The new session and its login event together, or neither.
+        try await request.repositories.transaction { repositories in
+            if let previous { try await repositories.sessions.delete(tokenHash: SecretToken.hash(previous)) }
+            try await repositories.sessions.create(
+                tokenHash: SecretToken.hash(token), memberID: member.id, lifetime: lifetime, ipAddress: address, userAgent: agent)
+            try await repositories.activity.record(.login, by: member.actor, subjectType: "member", subjectID: member.id)
+        }
         response.cookies[CookieName.session] = request.application.cookie(token, maxAge: Int(lifetime))
         response.cookies[CookieName.csrfSeed] = request.application.expiredCookie()
     }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Server-side SVG charts for the cockpit: lines, bars and the Lorenz curve. Each chart is a
+/// Server-side SVG charts for the cockpit: lines, bars, heat maps and the Lorenz curve. Each chart is a
 /// `figure` with an accessible SVG (role img, a title and a description) and its numbers as a data
 /// table underneath, so it reads without sight, without CSS and on paper. Colours come from classes
 /// in kring.css (the Content-Security-Policy allows no inline styles).
@@ -192,6 +192,71 @@ enum Charts {
                     t("cockpit.lorenz.people")
                 }
             }
+        }
+    }
+
+    /// A grid of shares (0…1) shaded from light to dark, each cell labelled with its percentage;
+    /// nil cells are left blank. `table` is the same grid as an HTML table, shown under the chart.
+    static func heatMap(
+        id: String, title: String, description: String, rows: [String], columns: [String], cells: [[Double?]], t: Localizer,
+        table: HTMLNode
+    ) -> HTMLNode {
+        let rowLabelWidth = 96.0
+        let headerHeight = 40.0
+        let cellHeight = 22.0
+        let cellWidth = (width - rowLabelWidth - margin.right) / Double(max(1, columns.count))
+        let totalHeight = headerHeight + cellHeight * Double(rows.count) + 4
+        return H.element("figure", [.class("chart-figure"), .id(id)]) {
+            H.element(
+                "svg",
+                [
+                    .svg(.viewBox, "0 0 \(coordinate(width)) \(coordinate(totalHeight))"), .role("img"), .class("chart chart-heat"),
+                    .aria(.labelledby, "\(id)-title \(id)-desc"), .svg(.focusable, "false"),
+                ]
+            ) {
+                H.element("title", [.id("\(id)-title")]) { title }
+                H.element("desc", [.id("\(id)-desc")]) { description }
+                for (index, column) in columns.enumerated() {
+                    H.element(
+                        "text",
+                        [
+                            .class("chart-label"), .svg(.x, coordinate(rowLabelWidth + cellWidth * (Double(index) + 0.5))),
+                            .svg(.y, coordinate(headerHeight - 10)), .svg(.textAnchor, "middle"),
+                        ]
+                    ) { column }
+                }
+                for (row, label) in rows.enumerated() {
+                    let y = headerHeight + cellHeight * Double(row)
+                    H.element(
+                        "text",
+                        [
+                            .class("chart-label"), .svg(.x, coordinate(rowLabelWidth - 8)), .svg(.y, coordinate(y + 15)),
+                            .svg(.textAnchor, "end"),
+                        ]
+                    ) { label }
+                    for (column, share) in (row < cells.count ? cells[row] : []).enumerated() where column < columns.count {
+                        let x = rowLabelWidth + cellWidth * Double(column)
+                        H.element(
+                            "rect",
+                            [
+                                .class(share.map { "heat-cell heat-\(min(9, max(0, Int($0 * 10))))" } ?? "heat-cell heat-none"),
+                                .svg(.x, coordinate(x + 1)), .svg(.y, coordinate(y + 1)), .svg(.width, coordinate(cellWidth - 2)),
+                                .svg(.height, coordinate(cellHeight - 2)),
+                            ]
+                        ) { [] }
+                        if let share {
+                            H.element(
+                                "text",
+                                [
+                                    .class(share >= 0.6 ? "chart-label heat-text-dark" : "chart-label"),
+                                    .svg(.x, coordinate(x + cellWidth / 2)), .svg(.y, coordinate(y + 15)), .svg(.textAnchor, "middle"),
+                                ]
+                            ) { t.percent(share) }
+                        }
+                    }
+                }
+            }
+            table
         }
     }
 

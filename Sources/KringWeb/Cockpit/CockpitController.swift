@@ -106,6 +106,7 @@ extension Request {
             previous: try await metrics.figures(
                 for: selection.period.previous, groupID: selection.group?.id, inactiveDays: selection.inactiveDays),
             moderation: try await repositories.moderation.health(since: selection.period.start, until: selection.period.end))
+        // (The period's flag figures come with `current` and `previous`, per group; the queue and repeat offenders are as now.)
     }
 }
 

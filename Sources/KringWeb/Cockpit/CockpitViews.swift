@@ -161,8 +161,13 @@ enum CockpitViews {
                 csvLink("departments", data, t)
             }
             section("moderation", t) {
-                ModerationViews.healthSection(data.moderation, t: t)
-                how(["moderation"], t)
+                cards(.moderation, data, t)
+                H.p(.class("muted"), .id("moderation-now")) {
+                    t(
+                        "cockpit.moderation_now",
+                        ["queue": t.number(data.moderation.queueSize), "repeat": t.number(data.moderation.repeatOffenders)])
+                }
+                how(sectionIDs(.moderation), t)
             }
             H.p(.class("cockpit-export")) {
                 H.a(
@@ -238,7 +243,7 @@ enum CockpitViews {
             "cockpit.cohort.day1", "cockpit.cohort.within7", "cockpit.cohort.within30", "cockpit.cohort.within90",
             "cockpit.cohort.posted30",
         ]
-        return H.div(.class("table-scroll")) {
+        let table = H.div(.class("table-scroll")) {
             H.table(.class("data-table heat-map"), .id("cohort-table")) {
                 H.caption { t(figures.cohortUnit == .week ? "cockpit.cohorts_by_week" : "cockpit.cohorts_by_month") }
                 H.thead {
@@ -265,6 +270,11 @@ enum CockpitViews {
                 }
             }
         }
+        let rows = figures.cohorts.map { figures.cohortUnit == .week ? t.shortDate($0.start) : t.month($0.start) }
+        let cells = figures.cohorts.map { cohort in cohort.columns.map { column in column.flatMap { Statistics.ratio($0, cohort.size) } } }
+        return Charts.heatMap(
+            id: "chart-cohorts", title: t(figures.cohortUnit == .week ? "cockpit.cohorts_by_week" : "cockpit.cohorts_by_month"),
+            description: t("cockpit.chart.cohorts_desc"), rows: rows, columns: headers.map { t($0) }, cells: cells, t: t, table: table)
     }
 
     private static func departments(_ figures: CommunityFigures, _ t: Localizer) -> HTMLNode {

@@ -142,7 +142,8 @@ struct StackExchangeImportCommand: AsyncCommand {
             console.success(
                 "Imported from \(importer.site) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s: \(summary.members) members, "
                     + "\(summary.questions) questions, \(summary.answers) answers, \(summary.comments) comments, \(summary.accepted) accepted answers, "
-                    + "\(summary.likes) likes; \(summary.skipped) items pointed at deleted posts and were skipped.")
+                    + "\(summary.likes) likes, \(summary.badges) badges, \(summary.tagsDescribed) tag descriptions; "
+                    + "\(summary.skipped) items pointed at deleted posts and were skipped.")
             console.print("The cockpit's daily figures are rolled up again by the server's background job.")
         } catch let failure as StackExchangeDump.Failure {
             console.error(failure.description)

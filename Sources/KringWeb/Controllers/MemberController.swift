@@ -27,7 +27,8 @@ struct MemberController: RouteCollection {
             throw Abort(.notFound)
         }
         let showsPrivate = request.decide(.viewPrivateProfile(of: member.id)).isAllowed
-        return MemberViews.profile(request, member: member, showsPrivate: showsPrivate)
+        let badges = try await BadgeRepository(database: request.repositories.database).summary(of: member.id)
+        return MemberViews.profile(request, member: member, badges: badges, showsPrivate: showsPrivate)
     }
 }
 
@@ -89,7 +90,7 @@ enum MemberViews {
         }
     }
 
-    static func profile(_ request: Request, member: Member, showsPrivate: Bool) -> Response {
+    static func profile(_ request: Request, member: Member, badges: [BadgeSummary], showsPrivate: Bool) -> Response {
         let t = request.context.localizer
         let isSelf = request.context.member?.id == member.id
         return Layout.page(request, title: member.displayName) {
@@ -124,6 +125,21 @@ enum MemberViews {
                 }
                 tagSection("profile-interests", title: t("profile.interests"), tags: member.profile.interests)
                 tagSection("profile-expertise", title: t("profile.expertise"), tags: member.profile.expertise)
+                if !badges.isEmpty {
+                    H.section(.class("profile-badges"), .id("profile-badges")) {
+                        H.h2 { t("profile.badges") }
+                        H.ul(.class("badge-list")) {
+                            for badge in badges {
+                                H.li(
+                                    .class("earned-badge earned-\(badge.level.rawValue)"), .title(t("badge.level.\(badge.level.rawValue)"))
+                                ) {
+                                    badge.name
+                                    if badge.count > 1 { H.span(.class("muted")) { " ×" + t.number(badge.count) } }
+                                }
+                            }
+                        }
+                    }
+                }
                 if let viewer = request.context.member, viewer.id != member.id {
                     H.details(.class("flag-details"), .id("flag-profile")) {
                         H.summary { t("flags.flag_profile") }

@@ -18,6 +18,8 @@ struct StackExchangeImport {
         var comments = 0
         var accepted = 0
         var likes = 0
+        var badges = 0
+        var tagsDescribed = 0
         var skipped = 0
     }
 
@@ -76,7 +78,9 @@ struct StackExchangeImport {
             if let lastSeen, lastSeen > joined {
                 visits.append(NewActivityEvent(kind: .visit, by: member, occurredAt: lastSeen))
             }
-            if (index + 1) % 500 == 0 || index + 1 == newMembers.count { progress(Self.bar("members", index + 1, of: newMembers.count)) }
+            if (index + 1) % 500 == 0 || index + 1 == newMembers.count {
+                progress(ProgressBar.line("members", index + 1, of: newMembers.count))
+            }
         }
         try await imports.remember(source: source, kind: "member", created)
         summary.members = created.count
@@ -89,6 +93,7 @@ struct StackExchangeImport {
         var questions: [Question] = []
         var answers: [Reply] = []
         var questionOf: [String: String] = [:]
+        var tagExcerpts: [String: String] = [:]
         try StackExchangeDump.rows(in: directory, file: "Posts.xml") { row in
             guard let id = row["Id"], let created = StackExchangeDump.date(row["CreationDate"]) else { return }
             switch row["PostTypeId"] {
@@ -107,6 +112,9 @@ struct StackExchangeImport {
                         created: created,
                         body: HTMLToMarkdown.convert(row["Body"] ?? "")))
                 questionOf[id] = parent
+            case "4":
+                // A tag's wiki excerpt: Tags.xml says which tag it describes.
+                tagExcerpts[id] = HTMLToMarkdown.convert(row["Body"] ?? "")
             default: return
             }
         }
@@ -192,12 +200,16 @@ struct StackExchangeImport {
                     source: source, kind: kind, remembered.filter { $0.kind == kind }.map { ($0.external, $0.local) })
             }
             remembered.removeAll(keepingCapacity: true)
-            if (index + 1) % 100 == 0 || index + 1 == sorted.count { progress(Self.bar("questions", index + 1, of: sorted.count)) }
+            if (index + 1) % 100 == 0 || index + 1 == sorted.count { progress(ProgressBar.line("questions", index + 1, of: sorted.count)) }
         }
 
         // Up-votes become likes from anonymous voters (the dump does not say who voted).
         progress("Reading votes…")
         summary.likes = try await importVotes(imports, posts: posts, group: group, skipped: &summary.skipped)
+
+        progress("Reading badges and tags…")
+        summary.badges = try await importBadges(imports, members: members)
+        summary.tagsDescribed = try await describeTags(excerpts: tagExcerpts, admin: admin)
 
         try await ActivityLog(database: repositories.database, clock: repositories.clock).recordBatch(visits)
         try await imports.clearNotifications(of: Array(members.values.map(\.id)))
@@ -207,6 +219,42 @@ struct StackExchangeImport {
 
     // MARK: Pieces
 
+    /// Badges.xml: each badge on its member's profile, at its original date (only badges not imported before).
+    private func importBadges(_ imports: ImportRepository, members: [String: Member]) async throws -> Int {
+        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("Badges.xml").path) else { return 0 }
+        let known = try await imports.known(source: source, kind: "badge")
+        var badges: [(external: String, badge: NewBadge)] = []
+        try StackExchangeDump.rows(in: directory, file: "Badges.xml") { row in
+            guard let id = row["Id"], known[id] == nil, let user = row["UserId"], let member = members[user],
+                let name = row["Name"].map(MemberRules.singleLine), !name.isEmpty, let at = StackExchangeDump.date(row["Date"])
+            else { return }
+            let level = BadgeLevel(stackExchangeClass: row["Class"] ?? "") ?? .bronze
+            badges.append((id, NewBadge(memberID: member.id, name: name, level: level, awardedAt: at, source: source)))
+        }
+        try await BadgeRepository(database: repositories.database).award(badges.map(\.badge))
+        try await imports.remember(source: source, kind: "badge", badges.map { ($0.external, $0.badge.id) })
+        return badges.count
+    }
+
+    /// Tags.xml: a tag's wiki excerpt becomes the description of the Kring tag of that name, unless
+    /// a community manager has described it already.
+    private func describeTags(excerpts: [String: String], admin: Member) async throws -> Int {
+        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("Tags.xml").path) else { return 0 }
+        var wanted: [(name: String, text: String)] = []
+        try StackExchangeDump.rows(in: directory, file: "Tags.xml") { row in
+            guard let name = row["TagName"], let excerpt = row["ExcerptPostId"].flatMap({ excerpts[$0] }), !excerpt.isEmpty else { return }
+            wanted.append((name, excerpt))
+        }
+        var described = 0
+        for (name, text) in wanted {
+            guard let tag = try await repositories.tags.find(slug: name), tag.description == nil else { continue }
+            let line = MemberRules.singleLine(text)
+            try await repositories.tags.update(tag.id, name: tag.name, description: String(line.prefix(500)), by: admin.actor)
+            described += 1
+        }
+        return described
+    }
+
     private func at(_ date: Date) -> Repositories { Repositories(database: repositories.database, clock: .fixed(date)) }
 
     private func memberMap(_ imports: ImportRepository) async throws -> [String: Member] {
@@ -215,14 +263,6 @@ struct StackExchangeImport {
             if let member = try await repositories.members.find(id: local) { result[external] = member }
         }
         return result
-    }
-
-    /// A progress line with a bar: `  questions [########------------]  412/1000  41 %`.
-    static func bar(_ label: String, _ done: Int, of total: Int, width: Int = 20) -> String {
-        let filled = total == 0 ? width : min(width, done * width / total)
-        let percent = total == 0 ? 100 : done * 100 / total
-        return "  \(label.padding(toLength: 9, withPad: " ", startingAt: 0)) [\(String(repeating: "#", count: filled))"
-            + "\(String(repeating: "-", count: width - filled))] \(done)/\(total) \(percent) %"
     }
 
     /// The member a dump row describes, before it has an id.
