@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import KringCore
+import SQLKit
 
 final class ActivityDailyRecord: Model, @unchecked Sendable {
     static let schema = "activity_daily"
@@ -142,17 +143,34 @@ public struct ActivityRollups: Sendable {
         UUID
     >] {
         let days = Self.dayFormatter(timeZone)
-        var query = ActivityDailyRecord.query(on: database).filter(\.$day >= days.string(from: from))
-            .filter(\.$day < days.string(from: to)).filter(\.$isStaff == false).filter(\.$isBot == false)
-        if let kinds { query = query.filter(\.$kind ~~ kinds.map(\.rawValue)) }
-        if let groupID { query = query.filter(\.$groupID == groupID) }
         var result: [Date: Set<UUID>] = [:]
         var starts: [String: Date] = [:]
-        for row in try await query.field(\.$day).field(\.$memberID).all() {
-            guard let start = starts[row.day] ?? days.date(from: row.day) else { continue }
-            starts[row.day] = start
-            result[start, default: []].insert(row.memberID)
+        // Plain SQL with DISTINCT: at millions of rows, decoding Fluent models was most of the cockpit's time.
+        for row in try await rows("SELECT DISTINCT day, member_id", kinds: kinds, groupID: groupID, from: from, to: to, days: days) {
+            let day = try row.decode(column: "day", as: String.self)
+            guard let start = starts[day] ?? days.date(from: day) else { continue }
+            starts[day] = start
+            result[start, default: []].insert(try row.decode(column: "member_id", as: UUID.self))
         }
         return result
+    }
+
+    /// Members (not staff, not bots) with an event of these kinds on any rolled-up day in [from, to).
+    public func members(kinds: [ActivityKind]?, groupID: UUID?, from: Date, to: Date, timeZone: TimeZone) async throws -> Set<UUID> {
+        let rows = try await rows(
+            "SELECT DISTINCT member_id", kinds: kinds, groupID: groupID, from: from, to: to, days: Self.dayFormatter(timeZone))
+        return Set(try rows.map { try $0.decode(column: "member_id", as: UUID.self) })
+    }
+
+    private func rows(_ select: String, kinds: [ActivityKind]?, groupID: UUID?, from: Date, to: Date, days: DateFormatter) async throws
+        -> [any SQLRow]
+    {
+        guard let sql = database as? any SQLDatabase else { return [] }
+        var query: SQLQueryString =
+            "\(unsafeRaw: select) FROM activity_daily WHERE day >= \(bind: days.string(from: from)) AND day < \(bind: days.string(from: to)) "
+            + "AND is_staff = \(bind: false) AND is_bot = \(bind: false)"
+        if let kinds { query += " AND kind IN \(SQLGroupExpression(kinds.map { SQLBind($0.rawValue) }))" }
+        if let groupID { query += " AND group_id = \(bind: groupID)" }
+        return try await sql.raw(query).all()
     }
 }

@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import KringCore
+import SQLKit
 
 /// Computes the cockpit's figures for a period (and optionally a group) from the activity log and
 /// the content tables, with the definitions of METRICS.md. Staff are left out of member counts and
@@ -116,6 +117,30 @@ public struct MetricsRepository: Sendable {
         return result
     }
 
+    /// Members (not staff, not bots) with any event in [from, to), both day starts: the rollups'
+    /// distinct members for the days they cover, the log for the rest.
+    private func activeMembers(from: Date, to: Date, groupID: UUID?, timeZone: TimeZone) async throws -> Set<UUID> {
+        let calendar = MetricPeriod.calendar(timeZone)
+        var result = Set<UUID>()
+        var rawFrom = from
+        let rollups = ActivityRollups(database: database, clock: clock)
+        if usesRollups, let through = try await rollups.rolledThrough(timeZone: timeZone) {
+            let rolledEnd = min(to, calendar.date(byAdding: .day, value: 1, to: through)!)
+            if rolledEnd > from {
+                result = try await rollups.members(kinds: nil, groupID: groupID, from: from, to: rolledEnd, timeZone: timeZone)
+                rawFrom = rolledEnd
+            }
+        }
+        if rawFrom < to, let sql = database as? any SQLDatabase {
+            var query: SQLQueryString =
+                "SELECT DISTINCT actor_id FROM activity_events WHERE occurred_at >= \(bind: rawFrom) AND occurred_at < \(bind: to) "
+                + "AND actor_id IS NOT NULL AND actor_is_staff = \(bind: false) AND actor_is_bot = \(bind: false)"
+            if let groupID { query += " AND group_id = \(bind: groupID)" }
+            for row in try await sql.raw(query).all() { result.insert(try row.decode(column: "actor_id", as: UUID.self)) }
+        }
+        return result
+    }
+
     private func activity(kinds: [ActivityKind], from: Date, to: Date, groupID: UUID?) async throws -> [Action] {
         var query = ActivityEventRecord.query(on: database).filter(\.$occurredAt >= from).filter(\.$occurredAt < to)
             .filter(\.$actorID != nil)
@@ -164,12 +189,15 @@ public struct MetricsRepository: Sendable {
 
     /// Of these members, those whose first visible post (in the group, when one is chosen) is in the period.
     private func newContributors(among members: Set<UUID>, since start: Date, groupID: UUID?) async throws -> Int {
+        guard let sql = database as? any SQLDatabase else { return 0 }
         var earlier = Set<UUID>()
         for chunk in Array(members).chunked(900) {
-            let posts = try await PostRecord.query(on: database).filter(\.$authorID ~~ chunk).filter(\.$createdAt < start)
-                .filter(\.$deletedAt == nil).filter(\.$hiddenAt == nil).field(\.$authorID).field(\.$topicID).all()
-            let topics = try await visibleTopicIDs(Set(posts.map(\.topicID)), groupID: groupID)
-            earlier.formUnion(posts.filter { topics.contains($0.topicID) }.map(\.authorID))
+            var query: SQLQueryString =
+                "SELECT DISTINCT p.author_id AS author_id FROM posts p JOIN topics t ON t.id = p.topic_id "
+                + "WHERE p.author_id IN \(SQLGroupExpression(chunk.map { SQLBind($0) })) AND p.created_at < \(bind: start) "
+                + "AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND t.deleted_at IS NULL AND t.hidden_at IS NULL"
+            if let groupID { query += " AND t.group_id = \(bind: groupID)" }
+            for row in try await sql.raw(query).all() { earlier.insert(try row.decode(column: "author_id", as: UUID.self)) }
         }
         return members.subtracting(earlier).count
     }
@@ -207,8 +235,7 @@ public struct MetricsRepository: Sendable {
             candidates = try await MemberRecord.query(on: database).filter(\.$status == MemberStatus.active.rawValue)
                 .filter(\.$createdAt < start).all(\.$id).compactMap { $0 }
         }
-        let active = try await membersByDay(kinds: nil, from: start, to: end, groupID: groupID, timeZone: period.timeZone)
-            .values.reduce(into: Set<UUID>()) { $0.formUnion($1) }
+        let active = try await activeMembers(from: start, to: end, groupID: groupID, timeZone: period.timeZone)
         figures.inactiveDays = days
         figures.inactiveMembers = Set(candidates).subtracting(staff).subtracting(active).count
     }
@@ -335,24 +362,86 @@ public struct MetricsRepository: Sendable {
         }
         joins = joins.filter { !staff.contains($0.member) }
         let horizon = min(now, calendar.date(byAdding: .day, value: 92, to: period.end)!)
-        var visitDays: [UUID: Set<Date>] = [:]
-        var postDays: [UUID: Set<Date>] = [:]
-        let members = joins.map(\.member)
-        for chunk in members.chunked(900) {
-            let visits = try await ActivityEventRecord.query(on: database).filter(\.$actorID ~~ chunk).filter(
-                \.$kind == ActivityKind.visit.rawValue
-            )
-            .filter(\.$occurredAt >= from).filter(\.$occurredAt < horizon).field(\.$actorID).field(\.$occurredAt).all()
-            for visit in visits {
-                if let actor = visit.actorID { visitDays[actor, default: []].insert(calendar.startOfDay(for: visit.occurredAt)) }
-            }
-            let posts = try await PostRecord.query(on: database).filter(\.$authorID ~~ chunk).filter(\.$createdAt >= from)
-                .filter(\.$createdAt < horizon).filter(\.$deletedAt == nil).field(\.$authorID).field(\.$createdAt).all()
-            for post in posts { postDays[post.authorID, default: []].insert(calendar.startOfDay(for: post.createdAt)) }
+        // Every column asks "did they come back (or post) within N days after the join day", so the
+        // first such day per member answers them all: one grouped query instead of every visit.
+        let afterJoinDay = joins.map {
+            (member: $0.member, after: calendar.date(byAdding: .day, value: 1, to: calendar.startOfDay(for: $0.joinedAt))!)
         }
+        let visitDays = try await firstVisits(after: afterJoinDay, before: horizon, timeZone: period.timeZone).mapValues { Set([$0]) }
+        let postDays = try await firstPosts(after: afterJoinDay, before: horizon).mapValues { Set([calendar.startOfDay(for: $0)]) }
         figures.cohortUnit = unit
         figures.cohorts = CommunityMaths.cohorts(
             joins: joins, visitDays: visitDays, postDays: postDays, by: unit, from: from, to: period.end, today: now, calendar: calendar)
+    }
+}
+
+// MARK: First returns, for cohorts
+
+extension MetricsRepository {
+    /// `WITH j(member_id, after) AS (VALUES (…), …)`: members with a moment each, for grouped joins.
+    /// The queries read `j CROSS JOIN table`, which makes SQLite walk the short list and use the
+    /// table's member index (it would otherwise scan the table); PostgreSQL plans it as a join.
+    private static func pairs(_ rows: [(member: UUID, after: any Encodable & Sendable)]) -> SQLQueryString {
+        let values = SQLList(rows.map { SQLGroupExpression([SQLBind($0.member), SQLBind($0.after)]) })
+        return "WITH j(member_id, after) AS (VALUES \(values)) "
+    }
+
+    /// Each member's first visit day (day start in `timeZone`) at or after their `after`, before
+    /// `horizon`: from the rollups for rolled-up days, from the log for the rest.
+    func firstVisits(after members: [(member: UUID, after: Date)], before horizon: Date, timeZone: TimeZone) async throws -> [UUID: Date] {
+        guard let sql = database as? any SQLDatabase, !members.isEmpty else { return [:] }
+        let calendar = MetricPeriod.calendar(timeZone)
+        let days = ActivityRollups.dayFormatter(timeZone)
+        var result: [UUID: Date] = [:]
+        var rawFrom: Date?
+        if usesRollups, let through = try await ActivityRollups(database: database, clock: clock).rolledThrough(timeZone: timeZone) {
+            let rolledEnd = min(horizon, calendar.date(byAdding: .day, value: 1, to: through)!)
+            for chunk in members.chunked(400) {
+                let query: SQLQueryString =
+                    Self.pairs(chunk.map { ($0.member, days.string(from: $0.after)) })
+                    + "SELECT j.member_id AS member_id, MIN(d.day) AS first_day FROM j CROSS JOIN activity_daily d "
+                    + "WHERE d.member_id = j.member_id AND d.kind = \(bind: ActivityKind.visit.rawValue) AND d.day >= j.after AND d.day < \(bind: days.string(from: rolledEnd)) "
+                    + "AND d.is_staff = \(bind: false) AND d.is_bot = \(bind: false) GROUP BY j.member_id"
+                for row in try await sql.raw(query).all() {
+                    if let day = days.date(from: try row.decode(column: "first_day", as: String.self)) {
+                        result[try row.decode(column: "member_id", as: UUID.self)] = day
+                    }
+                }
+            }
+            rawFrom = rolledEnd
+        }
+        let open = members.filter { result[$0.member] == nil }.map { (member: $0.member, after: max($0.after, rawFrom ?? $0.after)) }
+        for chunk in open.chunked(400) where (rawFrom ?? .distantPast) < horizon {
+            let query: SQLQueryString =
+                Self.pairs(chunk.map { ($0.member, $0.after) })
+                + "SELECT j.member_id AS member_id, MIN(e.occurred_at) AS first_at FROM j CROSS JOIN activity_events e "
+                + "WHERE e.actor_id = j.member_id AND e.kind = \(bind: ActivityKind.visit.rawValue) AND e.occurred_at >= j.after AND e.occurred_at < \(bind: horizon) "
+                + "AND e.actor_is_staff = \(bind: false) AND e.actor_is_bot = \(bind: false) GROUP BY j.member_id"
+            for row in try await sql.raw(query).all() {
+                if let first = try row.decode(column: "first_at", as: Date?.self) {
+                    result[try row.decode(column: "member_id", as: UUID.self)] = calendar.startOfDay(for: first)
+                }
+            }
+        }
+        return result
+    }
+
+    /// Each member's first post (not deleted) at or after their `after`, before `horizon`.
+    func firstPosts(after members: [(member: UUID, after: Date)], before horizon: Date) async throws -> [UUID: Date] {
+        guard let sql = database as? any SQLDatabase else { return [:] }
+        var result: [UUID: Date] = [:]
+        for chunk in members.chunked(400) {
+            let query: SQLQueryString =
+                Self.pairs(chunk.map { ($0.member, $0.after) })
+                + "SELECT j.member_id AS member_id, MIN(p.created_at) AS first_at FROM j CROSS JOIN posts p "
+                + "WHERE p.author_id = j.member_id AND p.created_at >= j.after AND p.created_at < \(bind: horizon) AND p.deleted_at IS NULL GROUP BY j.member_id"
+            for row in try await sql.raw(query).all() {
+                if let first = try row.decode(column: "first_at", as: Date?.self) {
+                    result[try row.decode(column: "member_id", as: UUID.self)] = first
+                }
+            }
+        }
+        return result
     }
 }
 
