@@ -9,8 +9,11 @@ then repeated ones, printed as median / p90 / max in milliseconds, with the serv
 A benchmark, not a test: it prints figures and never fails on them. Record them in bench/README.md.
 """
 import argparse
+import http.cookiejar
 import json
 import os
+import re
+import urllib.parse
 import pathlib
 import statistics
 import subprocess
@@ -57,6 +60,11 @@ def main():
                                          data=json.dumps({"login": "gen-manager", "password": PASSWORD, "name": "bench"}).encode(),
                                          headers={"Content-Type": "application/json"})
         token = json.load(urllib.request.urlopen(request))["token"]
+        # Pages use a browser session: sign in through the login form, as a person would.
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        form = browser.open(base + "/login").read().decode()
+        csrf = re.search(r'name="_csrf" value="([^"]+)"', form).group(1)
+        browser.open(base + "/login", data=urllib.parse.urlencode({"_csrf": csrf, "login": "gen-manager", "password": PASSWORD}).encode())
         pages = [
             ("cockpit, this month", "/cockpit"),
             ("cockpit, last quarter", "/cockpit?period=quarter&date=" + time.strftime("%Y-%m-01", time.gmtime(time.time() - 100 * 86400))),
@@ -71,8 +79,15 @@ def main():
             length = 0
             for _ in range(args.repeat + 1):
                 started = time.perf_counter()
-                with urllib.request.urlopen(urllib.request.Request(base + path, headers={"Authorization": "Bearer " + token})) as response:
-                    length = len(response.read())
+                if path.startswith("/api/"):
+                    response = urllib.request.urlopen(urllib.request.Request(base + path, headers={"Authorization": "Bearer " + token}))
+                else:
+                    response = browser.open(base + path)
+                with response:
+                    body = response.read()
+                    length = len(body)
+                    if response.status != 200 or (not path.startswith("/api/") and b'id="cockpit-period"' not in body):
+                        raise SystemExit(f"{path}: not the cockpit (status {response.status})")
                 times.append((time.perf_counter() - started) * 1000)
             cold, warm = times[0], sorted(times[1:])
             p90 = warm[min(len(warm) - 1, int(len(warm) * 0.9))]

@@ -130,7 +130,9 @@ struct ChartTests {
         let cells = svg.filter { $0.name == "rect" }
         #expect(
             cells.map { $0.attributes["class"] } == ["heat-cell heat-9", "heat-cell heat-none", "heat-cell heat-1", "heat-cell heat-5"])
-        #expect(svg.filter { $0.name == "text" }.map(\.text) == ["Day 1", "7 days", "Jan", "95%", "Feb", "10%", "55%"])
+        #expect(svg.filter { $0.name == "text" }.map(\.text) == ["Day", "1", "7", "days", "Jan", "95%", "Feb", "10%", "55%"])
+        #expect(Charts.halves("Back within 30 days") == ["Back within", "30 days"])
+        #expect(Charts.halves("Joined") == ["Joined"])
         #expect(markup.contains(#"id="cohort-table""#), "the same figures as a table under the chart")
     }
 }

@@ -55,6 +55,16 @@ struct CockpitTests {
             let daily = try await manager.get("/cockpit.csv?table=daily&\(Self.march)")
             #expect(daily.text.contains("2026-03-02,2,2,2,2,0,2\r\n"), "2 March: anna and bram visited, engaged and posted")
             #expect(try await manager.get("/cockpit.csv?table=nonsense").status == .badRequest)
+            #expect(
+                try await manager.get("/cockpit.csv?table=events&\(Self.march)").text
+                    == "events_held,said_going,checked_in,attendance_rate\r\n1,2,1,0.5000\r\n", "the dashboard's attendance line")
+            let lorenz = try await manager.get("/cockpit.csv?table=lorenz&\(Self.march)").text.components(separatedBy: "\r\n")
+            #expect(lorenz.first == "share_of_posters,share_of_posts")
+            #expect(lorenz.dropLast().last == "1,1", "the curve ends where everyone wrote everything")
+            #expect(lorenz.contains("0.3333,0.2500"), "dirk, a third of those who posted, wrote 2 of the 8 posts")
+            #expect(
+                try await manager.get("/cockpit.csv?table=moderation&\(Self.march)").text.hasSuffix("\r\n0,0,0,,0,0\r\n"),
+                "no flags in March")
 
             // The API: the same numbers.
             let token = try await APITests.token(app, login: "chef")

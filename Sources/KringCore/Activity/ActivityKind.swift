@@ -40,6 +40,8 @@ public enum ActivityKind: String, Codable, CaseIterable, Sendable {
     /// A post held for a moderator (newcomer, watched word, spam sign): with flags, what makes the queue's size over time.
     case postHeld = "post_held"
     case eventCreated = "event_created"
+    case eventChanged = "event_changed"
+    case eventCancelled = "event_cancelled"
     case rsvp
     case checkIn = "check_in"
     case pollCreated = "poll_created"

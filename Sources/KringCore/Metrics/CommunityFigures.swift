@@ -105,6 +105,8 @@ public struct CommunityFigures: Sendable, Equatable {
     public var eventsHeld = 0
     public var eventsGoing = 0
     public var eventsCheckedIn = 0
+    /// Of those who said they would come, how many checked in (walk-ins count as came, not here).
+    public var eventsGoingCheckedIn = 0
     public var departments: [DepartmentResponse] = []
     // Moderation
     public var moderation = ModerationFigures()
@@ -120,7 +122,8 @@ public struct CommunityFigures: Sendable, Equatable {
     public var meanResponseHours: Double? { Statistics.mean(responseHours) }
     public var firstTopicsAnsweredShare: Double? { Statistics.ratio(firstTopicsAnsweredWithin24h, firstTopics) }
     public var solvedRate: Double? { Statistics.ratio(solvedQuestions, questions) }
-    public var attendanceRate: Double? { Statistics.ratio(eventsCheckedIn, eventsGoing) }
+    /// The share of "going" answers that turned into a check-in (at most 100 %).
+    public var attendanceRate: Double? { Statistics.ratio(eventsGoingCheckedIn, eventsGoing) }
     /// Hours from routing to the first official response, over every department.
     public var departmentResponseHours: [Double] { departments.flatMap(\.responseHours) }
     /// MAU on the period's last day.

@@ -142,6 +142,8 @@ public struct EventRepository: Sendable {
             Self.apply(draft, to: record, now: clock.now())
             record.revision += 1
             try await record.save(on: tx)
+            try await ActivityLog(database: tx, clock: clock).record(
+                .eventChanged, by: actor, subjectType: "event", subjectID: eventID, groupID: record.groupID)
             try await Self.setCoOrganisers(draft.coOrganiserIDs, of: record, on: tx)
             try await EventRepository(database: tx, clock: clock).rebalance(record)
         }
@@ -153,7 +155,11 @@ public struct EventRepository: Sendable {
         record.cancelledAt = clock.now()
         record.updatedAt = clock.now()
         record.revision += 1
-        try await record.save(on: database)
+        try await database.transaction { tx in
+            try await record.save(on: tx)
+            try await ActivityLog(database: tx, clock: clock).record(
+                .eventCancelled, by: actor, subjectType: "event", subjectID: eventID, groupID: record.groupID)
+        }
     }
 
     /// Replaces the co-organisers (the creator is always an organiser and never listed twice).

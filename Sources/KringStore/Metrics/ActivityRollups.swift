@@ -100,32 +100,24 @@ public struct ActivityRollups: Sendable {
         let now = clock.now()
         try await database.transaction { tx in
             try await ActivityDailyRecord.query(on: tx).filter(\.$day == dayKey).delete()
-            let events = try await ActivityEventRecord.query(on: tx).filter(\.$occurredAt >= day).filter(\.$occurredAt < end)
-                .filter(\.$actorID != nil).field(\.$kind).field(\.$actorID).field(\.$groupID).field(\.$actorIsStaff)
-                .field(\.$actorIsBot).all()
-            struct Group: Hashable {
-                let kind: String
-                let member: UUID
-                let group: UUID?
-                let staff: Bool
-                let bot: Bool
-            }
-            var counts: [Group: Int] = [:]
-            for event in events {
-                guard let actor = event.actorID else { continue }
-                counts[
-                    Group(kind: event.kind, member: actor, group: event.groupID, staff: event.actorIsStaff, bot: event.actorIsBot),
-                    default: 0] += 1
-            }
-            let records = counts.map { group, count in
+            // The database groups and counts; only one row per member, kind and group comes back.
+            guard let sql = tx as? any SQLDatabase else { return }
+            let grouped = try await sql.raw(
+                """
+                SELECT kind, actor_id, group_id, actor_is_staff, actor_is_bot, COUNT(*) AS events FROM activity_events
+                WHERE occurred_at >= \(bind: day) AND occurred_at < \(bind: end) AND actor_id IS NOT NULL
+                GROUP BY kind, actor_id, group_id, actor_is_staff, actor_is_bot
+                """
+            ).all()
+            let records = try grouped.map { row in
                 let record = ActivityDailyRecord()
                 record.day = dayKey
-                record.kind = group.kind
-                record.memberID = group.member
-                record.groupID = group.group
-                record.isStaff = group.staff
-                record.isBot = group.bot
-                record.events = count
+                record.kind = try row.decode(column: "kind", as: String.self)
+                record.memberID = try row.decode(column: "actor_id", as: UUID.self)
+                record.groupID = try row.decode(column: "group_id", as: UUID?.self)
+                record.isStaff = try row.decode(column: "actor_is_staff", as: Bool.self)
+                record.isBot = try row.decode(column: "actor_is_bot", as: Bool.self)
+                record.events = try row.decode(column: "events", as: Int.self)
                 return record
             }
             for batch in records.chunked(500) { try await batch.create(on: tx) }

@@ -318,6 +318,7 @@ public struct MetricsRepository: Sendable {
         let rsvps = try await RSVPRecord.query(on: database).filter(\.$eventID ~~ ids).field(\.$status).field(\.$checkedInAt).all()
         figures.eventsGoing = rsvps.filter { $0.status == RSVPStatus.going.rawValue }.count
         figures.eventsCheckedIn = rsvps.filter { $0.checkedInAt != nil }.count
+        figures.eventsGoingCheckedIn = rsvps.filter { $0.checkedInAt != nil && $0.status == RSVPStatus.going.rawValue }.count
     }
 
     /// Per department: ideas routed in the period, how many got an official response, and the median

@@ -201,8 +201,8 @@ enum Charts {
         id: String, title: String, description: String, rows: [String], columns: [String], cells: [[Double?]], t: Localizer,
         table: HTMLNode
     ) -> HTMLNode {
-        let rowLabelWidth = 96.0
-        let headerHeight = 40.0
+        let rowLabelWidth = 124.0
+        let headerHeight = 44.0
         let cellHeight = 22.0
         let cellWidth = (width - rowLabelWidth - margin.right) / Double(max(1, columns.count))
         let totalHeight = headerHeight + cellHeight * Double(rows.count) + 4
@@ -217,13 +217,16 @@ enum Charts {
                 H.element("title", [.id("\(id)-title")]) { title }
                 H.element("desc", [.id("\(id)-desc")]) { description }
                 for (index, column) in columns.enumerated() {
-                    H.element(
-                        "text",
-                        [
-                            .class("chart-label"), .svg(.x, coordinate(rowLabelWidth + cellWidth * (Double(index) + 0.5))),
-                            .svg(.y, coordinate(headerHeight - 10)), .svg(.textAnchor, "middle"),
-                        ]
-                    ) { column }
+                    // Two lines, split near the middle, so long headings never run into each other.
+                    for (line, text) in halves(column).enumerated() {
+                        H.element(
+                            "text",
+                            [
+                                .class("chart-label"), .svg(.x, coordinate(rowLabelWidth + cellWidth * (Double(index) + 0.5))),
+                                .svg(.y, coordinate(headerHeight - 22 + Double(line) * 13)), .svg(.textAnchor, "middle"),
+                            ]
+                        ) { text }
+                    }
                 }
                 for (row, label) in rows.enumerated() {
                     let y = headerHeight + cellHeight * Double(row)
@@ -258,6 +261,17 @@ enum Charts {
             }
             table
         }
+    }
+
+    /// A label as two lines broken at the space nearest its middle (one line when it has no space).
+    static func halves(_ label: String) -> [String] {
+        let words = label.split(separator: " ").map(String.init)
+        guard words.count > 1 else { return [label] }
+        let split = (1..<words.count).min {
+            abs(words[..<$0].joined(separator: " ").count * 2 - label.count)
+                < abs(words[..<$1].joined(separator: " ").count * 2 - label.count)
+        }!
+        return [words[..<split].joined(separator: " "), words[split...].joined(separator: " ")]
     }
 
     /// The chart with its data table (in a disclosure, open when printing is not an option).

@@ -123,12 +123,12 @@ struct CockpitController: RouteCollection {
         return CockpitViews.dashboard(request, data: data, groups: groups)
     }
 
-    /// One table of the dashboard as CSV: `table` is summary (default), daily, cohorts, departments or unanswered.
+    /// One table of the dashboard as CSV: `table` is one of `CockpitCSV.tables` (default summary).
     @Sendable func csv(request: Request) async throws -> Response {
         let data = try await request.cockpitData()
         let table = request.query[String.self, at: "table"] ?? "summary"
         guard let rows = CockpitCSV.rows(table, data: data, now: request.repositories.clock.now()) else {
-            throw Abort(.badRequest, reason: "The table is one of summary, daily, cohorts, departments or unanswered.")
+            throw Abort(.badRequest, reason: "The table is one of \(CockpitCSV.tables.joined(separator: ", ")).")
         }
         let body = rows.map { $0.map(CSV.field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
         let response = Response(status: .ok, body: .init(string: body))
@@ -142,6 +142,8 @@ struct CockpitController: RouteCollection {
 
 /// The cockpit's tables as CSV rows: plain numbers (a dot for decimals), ISO dates, one header row.
 enum CockpitCSV {
+    static let tables = ["summary", "daily", "cohorts", "lorenz", "events", "departments", "moderation", "unanswered"]
+
     static func number(_ value: Double?) -> String {
         guard let value else { return "" }
         return value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(format: "%.4f", value)
@@ -181,6 +183,27 @@ enum CockpitCSV {
                 + current.cohorts.map { cohort in
                     [day.string(from: cohort.start), String(cohort.size)] + cohort.columns.map { $0.map(String.init) ?? "" }
                 }
+        case "lorenz":
+            return [["share_of_posters", "share_of_posts"]]
+                + current.participation.lorenz.map { [number($0.people), number($0.share)] }
+        case "events":
+            return [["events_held", "said_going", "checked_in", "attendance_rate"]]
+                + [
+                    [
+                        String(current.eventsHeld), String(current.eventsGoing), String(current.eventsCheckedIn),
+                        number(current.attendanceRate),
+                    ]
+                ]
+        case "moderation":
+            return [["flags_raised", "flags_settled", "flags_upheld", "median_hours_to_resolve", "sanctions_imposed", "queue_now"]]
+                + [
+                    [
+                        String(current.moderation.flagsRaised), String(current.moderation.flagsSettled),
+                        String(current.moderation.flagsUpheld),
+                        number(current.moderation.medianHoursToResolve), String(current.moderation.sanctionsImposed),
+                        String(data.moderation.queueSize),
+                    ]
+                ]
         case "departments":
             return [["department", "ideas_routed", "responded", "median_hours_to_response"]]
                 + current.departments.map { [$0.name, String($0.routed), String($0.responded), number($0.medianHours)] }

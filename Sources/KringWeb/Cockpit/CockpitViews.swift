@@ -146,6 +146,7 @@ enum CockpitViews {
                     description: t("cockpit.chart.lorenz_desc", ["gini": format(current.participation.gini, .decimal, t)]),
                     points: current.participation.lorenz.map { ($0.people, $0.share) }, t: t)
                 how(sectionIDs(.participation), t)
+                csvLink("lorenz", data, t)
             }
             section("events", t) {
                 cards(.events, data, t)
@@ -153,6 +154,7 @@ enum CockpitViews {
                     t("cockpit.attendance", ["going": t.number(current.eventsGoing), "came": t.number(current.eventsCheckedIn)])
                 }
                 how(sectionIDs(.events), t)
+                csvLink("events", data, t)
             }
             section("ideas", t) {
                 cards(.ideas, data, t)
@@ -168,6 +170,7 @@ enum CockpitViews {
                         ["queue": t.number(data.moderation.queueSize), "repeat": t.number(data.moderation.repeatOffenders)])
                 }
                 how(sectionIDs(.moderation), t)
+                csvLink("moderation", data, t)
             }
             H.p(.class("cockpit-export")) {
                 H.a(

@@ -171,7 +171,9 @@ struct IdeaController: RouteCollection {
 
     @Sendable func liaison(request: Request) async throws -> Response {
         try request.authorize(.viewCockpit)
-        guard let departmentID = request.parameters.get("department", as: UUID.self) else { throw Abort(.notFound) }
+        guard let departmentID = request.parameters.get("department", as: UUID.self),
+            try await request.repositories.ideas.departments().contains(where: { $0.id == departmentID })
+        else { throw Abort(.notFound) }
         let form = try request.content.decode(LiaisonForm.self)
         let handle = (form.handle ?? "").trimmingCharacters(in: CharacterSet(charactersIn: "@ "))
         guard let member = try await request.repositories.members.find(handle: handle) else {
