@@ -246,26 +246,29 @@ enum CockpitViews {
             "cockpit.cohort.day1", "cockpit.cohort.within7", "cockpit.cohort.within30", "cockpit.cohort.within90",
             "cockpit.cohort.posted30",
         ]
-        let table = H.div(.class("table-scroll")) {
-            H.table(.class("data-table heat-map"), .id("cohort-table")) {
-                H.caption { t(figures.cohortUnit == .week ? "cockpit.cohorts_by_week" : "cockpit.cohorts_by_month") }
-                H.thead {
-                    H.tr {
-                        H.th(.scope("col")) { t("cockpit.cohort") }
-                        H.th(.scope("col")) { t("cockpit.cohort.size") }
-                        for key in headers { H.th(.scope("col")) { t(key) } }
-                    }
-                }
-                H.tbody {
-                    for cohort in figures.cohorts {
+        let table = H.details(.class("chart-data")) {
+            H.summary { t("cockpit.data_table") }
+            H.div(.class("table-scroll")) {
+                H.table(.class("data-table heat-map"), .id("cohort-table")) {
+                    H.caption { t(figures.cohortUnit == .week ? "cockpit.cohorts_by_week" : "cockpit.cohorts_by_month") }
+                    H.thead {
                         H.tr {
-                            H.th(.scope("row")) { figures.cohortUnit == .week ? t.shortDate(cohort.start) : t.month(cohort.start) }
-                            H.td { t.number(cohort.size) }
-                            for column in cohort.columns {
-                                if let column, let share = Statistics.ratio(column, cohort.size) {
-                                    H.td(.class("heat heat-\(min(9, Int(share * 10)))")) { t.percent(share) }
-                                } else {
-                                    H.td(.class("heat heat-none")) { "—" }
+                            H.th(.scope("col")) { t("cockpit.cohort") }
+                            H.th(.scope("col")) { t("cockpit.cohort.size") }
+                            for key in headers { H.th(.scope("col")) { t(key) } }
+                        }
+                    }
+                    H.tbody {
+                        for cohort in figures.cohorts {
+                            H.tr {
+                                H.th(.scope("row")) { figures.cohortUnit == .week ? t.shortDate(cohort.start) : t.month(cohort.start) }
+                                H.td { t.number(cohort.size) }
+                                for column in cohort.columns {
+                                    if let column, let share = Statistics.ratio(column, cohort.size) {
+                                        H.td(.class("heat heat-\(min(9, Int(share * 10)))")) { t.percent(share) }
+                                    } else {
+                                        H.td(.class("heat heat-none")) { "—" }
+                                    }
                                 }
                             }
                         }
@@ -273,7 +276,9 @@ enum CockpitViews {
                 }
             }
         }
-        let rows = figures.cohorts.map { figures.cohortUnit == .week ? t.shortDate($0.start) : t.month($0.start) }
+        let rows = figures.cohorts.map { cohort in
+            (figures.cohortUnit == .week ? t.shortDate(cohort.start) : t.month(cohort.start)) + " (\(t.number(cohort.size)))"
+        }
         let cells = figures.cohorts.map { cohort in cohort.columns.map { column in column.flatMap { Statistics.ratio($0, cohort.size) } } }
         return Charts.heatMap(
             id: "chart-cohorts", title: t(figures.cohortUnit == .week ? "cockpit.cohorts_by_week" : "cockpit.cohorts_by_month"),
