@@ -42,6 +42,8 @@ public enum ActivityKind: String, Codable, CaseIterable, Sendable {
     case eventCreated = "event_created"
     case eventChanged = "event_changed"
     case eventCancelled = "event_cancelled"
+    /// A goal set, changed or archived by the community management team.
+    case goalChanged = "goal_changed"
     case rsvp
     case checkIn = "check_in"
     case pollCreated = "poll_created"

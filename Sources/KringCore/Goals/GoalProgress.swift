@@ -68,3 +68,74 @@ public enum GoalProgress {
         return share >= atRiskShare ? .atRisk : .offTrack
     }
 }
+
+/// What a goal measures: a cockpit figure (by its id in `MetricCatalog`) or a business figure
+/// that managers enter per month (leads, conversions, newsletter subscribers, support tickets…).
+public enum GoalMeasure: Sendable, Equatable, Hashable {
+    case metric(String)
+    case figure(String)
+
+    /// Stored as `metric:<id>` or `figure:<name>`.
+    public var key: String {
+        switch self {
+        case .metric(let id): "metric:" + id
+        case .figure(let name): "figure:" + name
+        }
+    }
+
+    public init?(key: String) {
+        if key.hasPrefix("metric:"), MetricCatalog.all.contains(where: { $0.id == key.dropFirst(7) }) {
+            self = .metric(String(key.dropFirst(7)))
+        } else if key.hasPrefix("figure:"), key.count > 7 {
+            self = .figure(String(key.dropFirst(7)))
+        } else {
+            return nil
+        }
+    }
+}
+
+/// A measurable goal: a figure, a target, a deadline, an owner, optionally one group.
+public struct Goal: Sendable, Equatable, Identifiable {
+    public let id: UUID
+    public var title: String
+    public var measure: GoalMeasure
+    public var groupID: UUID?
+    public var target: Double
+    public var higherIsBetter: Bool
+    public var startsAt: Date
+    public var deadline: Date
+    public var ownerID: UUID?
+
+    public init(
+        id: UUID, title: String, measure: GoalMeasure, groupID: UUID?, target: Double, higherIsBetter: Bool, startsAt: Date,
+        deadline: Date, ownerID: UUID?
+    ) {
+        self.id = id
+        self.title = title
+        self.measure = measure
+        self.groupID = groupID
+        self.target = target
+        self.higherIsBetter = higherIsBetter
+        self.startsAt = startsAt
+        self.deadline = deadline
+        self.ownerID = ownerID
+    }
+}
+
+/// Checks on a new goal, with the field that is wrong.
+public enum GoalRules {
+    public static func validate(title: String, target: String, startsAt: Date?, deadline: Date?) throws(ValidationFailure) -> (
+        title: String, target: Double, startsAt: Date, deadline: Date
+    ) {
+        var errors = FieldErrorCollector()
+        let title = MemberRules.singleLine(title)
+        if title.count < 3 { errors.add("title", "required") } else if title.count > 150 { errors.add("title", "too_long") }
+        let number = Double(target.replacingOccurrences(of: ",", with: ".").trimmingCharacters(in: .whitespaces))
+        if number == nil || !(number?.isFinite ?? false) { errors.add("target", "number.invalid") }
+        if startsAt == nil { errors.add("starts_at", "datetime.invalid") }
+        if deadline == nil { errors.add("deadline", "datetime.invalid") }
+        if let startsAt, let deadline, deadline <= startsAt { errors.add("deadline", "goal.deadline_before_start") }
+        try errors.throwIfAny()
+        return (title, number!, startsAt!, deadline!)
+    }
+}

@@ -107,6 +107,7 @@ func routes(_ app: Application) throws {
     try site.register(collection: IdeaController())
     try site.register(collection: DocumentController())
     try site.register(collection: CockpitController())
+    try site.register(collection: GoalsController())
     try site.register(collection: APIController())
     try site.register(collection: SpacesAPIController())
     try site.register(collection: ParticipationAPIController())

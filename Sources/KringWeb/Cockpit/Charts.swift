@@ -263,6 +263,44 @@ enum Charts {
         }
     }
 
+    /// A small trend line with the target as a dashed line, for a goal; its title says what it shows.
+    static func sparkline(id: String, title: String, values: [Double], target: Double) -> HTMLNode {
+        let (w, h, pad) = (160.0, 40.0, 3.0)
+        let low = min(values.min() ?? target, target)
+        let high = max(values.max() ?? target, target)
+        let span = high - low == 0 ? 1 : high - low
+        func y(_ value: Double) -> Double { pad + (h - 2 * pad) * (1 - (value - low) / span) }
+        func x(_ index: Int) -> Double { values.count <= 1 ? w / 2 : pad + (w - 2 * pad) * Double(index) / Double(values.count - 1) }
+        return H.element(
+            "svg",
+            [
+                .svg(.viewBox, "0 0 \(coordinate(w)) \(coordinate(h))"), .role("img"), .class("sparkline"),
+                .aria(.labelledby, "\(id)-title"),
+                .svg(.focusable, "false"), .id(id),
+            ]
+        ) {
+            H.element("title", [.id("\(id)-title")]) { title }
+            H.element(
+                "line",
+                [
+                    .class("chart-target"), .svg(.x1, coordinate(pad)), .svg(.x2, coordinate(w - pad)), .svg(.y1, coordinate(y(target))),
+                    .svg(.y2, coordinate(y(target))),
+                ]
+            ) { [] }
+            if !values.isEmpty {
+                H.element(
+                    "polyline",
+                    [
+                        .class("chart-line series-1"),
+                        .svg(
+                            .points,
+                            values.enumerated().map { "\(coordinate(x($0.offset))),\(coordinate(y($0.element)))" }.joined(separator: " ")),
+                    ]
+                ) { [] }
+            }
+        }
+    }
+
     /// A label as two lines broken at the space nearest its middle (one line when it has no space).
     static func halves(_ label: String) -> [String] {
         let words = label.split(separator: " ").map(String.init)

@@ -86,6 +86,7 @@ enum Layout {
                         }
                         if request.decide(.viewCockpit).isAllowed {
                             navLink("/cockpit", t("nav.cockpit"))
+                            navLink("/goals", t("nav.goals"))
                         }
                         if request.decide(.moderateContent).isAllowed {
                             navLink("/moderation", t("nav.moderation"))
