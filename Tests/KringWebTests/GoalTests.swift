@@ -79,4 +79,46 @@ struct GoalTests {
             #expect(!(try await manager.get("/goals").text.contains("goal-\(id)")))
         }
     }
+
+    @Test func goalsThroughTheAPI() async throws {
+        try await withKringApp(clock: .fixed(Self.now)) { app in
+            _ = try await MetricsFixture.build(app)
+            try await TestAccounts.member(app, handle: "chef", role: .manager)
+            try await TestAccounts.member(app, handle: "lid")
+            let manager = try await APITests.token(app, login: "chef")
+            let member = try await APITests.token(app, login: "lid")
+            func send(_ method: HTTPMethod, _ path: String, _ token: String?, _ json: String? = nil) async throws -> (
+                status: HTTPStatus, object: [String: Any]
+            ) {
+                try await SpacesAPITests.send(app, method, path, token: token, json: json)
+            }
+            #expect(try await send(.GET, "/api/v1/goals", member).status == .forbidden)
+            for (month, value) in [("2026-01", 500), ("2026-02", 450), ("2026-03", 400)] {
+                #expect(
+                    try await send(.PUT, "/api/v1/business-figures/Support%20tickets/\(month)", manager, #"{"value":\#(value)}"#).status
+                        == .noContent)
+            }
+            #expect(
+                try await send(.PUT, "/api/v1/business-figures/Support%20tickets/maart", manager, #"{"value":1}"#).status == .badRequest)
+            let goal = """
+                {"title":"Minder tickets","measure":"figure:Support tickets","target":300,"direction":"down",\
+                "startsAt":"2026-01-01","deadline":"2026-06-30"}
+                """
+            let created = try await send(.POST, "/api/v1/goals", manager, goal)
+            #expect(created.status == .created)
+            #expect(created.object["status"] as? String == "on_track")
+            #expect((created.object["points"] as? [[String: Any]])?.map { $0["value"] as? Double } == [500, 450, 400])
+            #expect(created.object["owner"] as? String == "chef")
+            let backwards = goal.replacingOccurrences(of: "2026-06-30", with: "2025-06-30")
+            #expect(try await send(.POST, "/api/v1/goals", manager, backwards).status == .conflict)
+            #expect(
+                try await send(
+                    .POST, "/api/v1/goals", manager, goal.replacingOccurrences(of: "figure:Support tickets", with: "metric:nope")
+                ).status == .unprocessableEntity)
+            let listed = try await send(.GET, "/api/v1/goals", manager)
+            let id = try #require((listed.object["goals"] as? [[String: Any]])?.first?["id"] as? String)
+            #expect(try await send(.DELETE, "/api/v1/goals/\(id)", manager).status == .noContent)
+            #expect((try await send(.GET, "/api/v1/goals", manager).object["goals"] as? [Any])?.isEmpty == true)
+        }
+    }
 }

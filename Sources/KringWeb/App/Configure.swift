@@ -114,4 +114,5 @@ func routes(_ app: Application) throws {
     try site.register(collection: OrganisingAPIController())
     try site.register(collection: DocumentAPIController())
     try site.register(collection: MetricsAPIController())
+    try site.register(collection: GoalsAPIController())
 }

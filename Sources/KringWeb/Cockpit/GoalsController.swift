@@ -198,16 +198,24 @@ enum BusinessFigures {
         var rows: [(name: String, month: String, value: Double)] = []
         for fields in CSV.rows(text) where !fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
             if fields.map({ $0.lowercased() }) == ["name", "month", "value"] { continue }
-            guard fields.count == 3 else { throw ValidationFailure(field: "csv", code: "csv.row") }
-            let name = MemberRules.singleLine(fields[0])
-            let month = fields[1].trimmingCharacters(in: .whitespaces)
-            guard !name.isEmpty, name.count <= 60, month.range(of: #"^\d{4}-(0[1-9]|1[0-2])$"#, options: .regularExpression) != nil,
-                let value = Double(fields[2].replacingOccurrences(of: ",", with: ".").trimmingCharacters(in: .whitespaces)), value.isFinite
+            guard fields.count == 3,
+                let value = Double(fields[2].replacingOccurrences(of: ",", with: ".").trimmingCharacters(in: .whitespaces)),
+                let row = row(name: fields[0], month: fields[1], value: value)
             else { throw ValidationFailure(field: "csv", code: "csv.row") }
-            rows.append((name, month, value))
+            rows.append(row)
         }
         guard !rows.isEmpty else { throw ValidationFailure(field: "csv", code: "required") }
         return rows
+    }
+
+    /// One value, checked: a name of 1–60 characters, a month as YYYY-MM, a finite number.
+    static func row(name raw: String, month raw2: String, value: Double) -> (name: String, month: String, value: Double)? {
+        let name = MemberRules.singleLine(raw)
+        let month = raw2.trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty, name.count <= 60, month.range(of: #"^\d{4}-(0[1-9]|1[0-2])$"#, options: .regularExpression) != nil,
+            value.isFinite
+        else { return nil }
+        return (name, month, value)
     }
 }
 
