@@ -22,8 +22,7 @@ def add(document, ref, problem, ok, body, text):
         "GoalPoint": {"type": "object", "required": ["at", "value"],
                       "properties": {"at": {"type": "string", "format": "date-time"}, "value": number}},
         "Goal": {"type": "object",
-                 "required": ["id", "title", "measure", "group", "target", "higherIsBetter", "startsAt", "deadline", "owner", "status",
-                              "latest", "projected", "points"],
+                 "required": ["id", "title", "measure", "target", "higherIsBetter", "startsAt", "deadline", "status", "points"],
                  "properties": {
                      "id": uuid, "title": string, "measure": {"type": "string"},
                      "group": {"type": ["string", "null"], "description": "The group's slug, for a goal about one group."},

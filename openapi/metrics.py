@@ -16,7 +16,7 @@ def add(document, ref, problem, ok, body, text):
         "MetricsPeriod": period,
         "MetricValue": {"type": "object", "required": ["id", "section", "unit", "good"],
                         "properties": {"id": {"type": "string", "examples": ["stickiness"]},
-                                       "section": {"type": "string", "enum": ["growth", "engagement", "responsiveness", "participation", "events", "ideas"]},
+                                       "section": {"type": "string", "enum": ["growth", "engagement", "responsiveness", "participation", "events", "ideas", "moderation"]},
                                        "unit": {"type": "string", "enum": ["count", "percent", "hours", "decimal"],
                                                 "description": "`percent` values are fractions (0.25 is 25 %)."},
                                        "good": {"type": "string", "enum": ["up", "down", "neutral"], "description": "Which way is good."},

@@ -61,17 +61,30 @@ public enum CommunityMaths {
     /// DAU, WAU and MAU for each day: distinct members with a visit that day, in the 7 days and in
     /// the 30 days ending that day. `visitsByDay` must also hold the 29 days before the first day.
     public static func visitors(days: [Date], visitsByDay: [Date: Set<UUID>], calendar: Calendar) -> VisitorSeries {
-        func window(_ day: Date, _ length: Int) -> Int {
-            var members = Set<UUID>()
-            for back in 0..<length {
-                if let date = calendar.date(byAdding: .day, value: -back, to: day), let visitors = visitsByDay[date] {
-                    members.formUnion(visitors)
+        /// Distinct members in the `length` days ending on each of `days`: a window slides one day at
+        /// a time, counting each member's visiting days in it, so every visit is added and removed
+        /// once (rather than every window merging its 30 days of visitors again).
+        func windows(_ length: Int) -> [Int] {
+            guard let first = days.first, let last = days.last,
+                var day = calendar.date(byAdding: .day, value: -(length - 1), to: first)
+            else { return [] }
+            let wanted = Set(days)
+            var inWindow: [UUID: Int] = [:]
+            var counts: [Date: Int] = [:]
+            while day <= last {
+                for member in visitsByDay[day] ?? [] { inWindow[member, default: 0] += 1 }
+                if let leaving = calendar.date(byAdding: .day, value: -length, to: day) {
+                    for member in visitsByDay[leaving] ?? [] {
+                        if let count = inWindow[member], count > 1 { inWindow[member] = count - 1 } else { inWindow[member] = nil }
+                    }
                 }
+                if wanted.contains(day) { counts[day] = inWindow.count }
+                guard let next = calendar.date(byAdding: .day, value: 1, to: day) else { break }
+                day = next
             }
-            return members.count
+            return days.map { counts[$0] ?? 0 }
         }
-        return VisitorSeries(
-            days: days, dau: days.map { visitsByDay[$0]?.count ?? 0 }, wau: days.map { window($0, 7) }, mau: days.map { window($0, 30) })
+        return VisitorSeries(days: days, dau: days.map { visitsByDay[$0]?.count ?? 0 }, wau: windows(7), mau: windows(30))
     }
 
     /// The lurker / contributor / superuser split and the inequality of posting among `active` members.

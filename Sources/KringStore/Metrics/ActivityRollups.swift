@@ -147,13 +147,6 @@ public struct ActivityRollups: Sendable {
         return result
     }
 
-    /// Members (not staff, not bots) with an event of these kinds on any rolled-up day in [from, to).
-    public func members(kinds: [ActivityKind]?, groupID: UUID?, from: Date, to: Date, timeZone: TimeZone) async throws -> Set<UUID> {
-        let rows = try await rows(
-            "SELECT DISTINCT member_id", kinds: kinds, groupID: groupID, from: from, to: to, days: Self.dayFormatter(timeZone))
-        return Set(try rows.map { try $0.decode(column: "member_id", as: UUID.self) })
-    }
-
     private func rows(_ select: String, kinds: [ActivityKind]?, groupID: UUID?, from: Date, to: Date, days: DateFormatter) async throws
         -> [any SQLRow]
     {

@@ -117,30 +117,6 @@ public struct MetricsRepository: Sendable {
         return result
     }
 
-    /// Members (not staff, not bots) with any event in [from, to), both day starts: the rollups'
-    /// distinct members for the days they cover, the log for the rest.
-    private func activeMembers(from: Date, to: Date, groupID: UUID?, timeZone: TimeZone) async throws -> Set<UUID> {
-        let calendar = MetricPeriod.calendar(timeZone)
-        var result = Set<UUID>()
-        var rawFrom = from
-        let rollups = ActivityRollups(database: database, clock: clock)
-        if usesRollups, let through = try await rollups.rolledThrough(timeZone: timeZone) {
-            let rolledEnd = min(to, calendar.date(byAdding: .day, value: 1, to: through)!)
-            if rolledEnd > from {
-                result = try await rollups.members(kinds: nil, groupID: groupID, from: from, to: rolledEnd, timeZone: timeZone)
-                rawFrom = rolledEnd
-            }
-        }
-        if rawFrom < to, let sql = database as? any SQLDatabase {
-            var query: SQLQueryString =
-                "SELECT DISTINCT actor_id FROM activity_events WHERE occurred_at >= \(bind: rawFrom) AND occurred_at < \(bind: to) "
-                + "AND actor_id IS NOT NULL AND actor_is_staff = \(bind: false) AND actor_is_bot = \(bind: false)"
-            if let groupID { query += " AND group_id = \(bind: groupID)" }
-            for row in try await sql.raw(query).all() { result.insert(try row.decode(column: "actor_id", as: UUID.self)) }
-        }
-        return result
-    }
-
     private func activity(kinds: [ActivityKind], from: Date, to: Date, groupID: UUID?) async throws -> [Action] {
         var query = ActivityEventRecord.query(on: database).filter(\.$occurredAt >= from).filter(\.$occurredAt < to)
             .filter(\.$actorID != nil)
@@ -191,12 +167,16 @@ public struct MetricsRepository: Sendable {
     private func newContributors(among members: Set<UUID>, since start: Date, groupID: UUID?) async throws -> Int {
         guard let sql = database as? any SQLDatabase else { return 0 }
         var earlier = Set<UUID>()
-        for chunk in Array(members).chunked(900) {
+        // One EXISTS probe per member on the author index: it stops at the first earlier post, where a
+        // join would read every earlier post of the most active members.
+        for chunk in Array(members).chunked(400) {
             var query: SQLQueryString =
-                "SELECT DISTINCT p.author_id AS author_id FROM posts p JOIN topics t ON t.id = p.topic_id "
-                + "WHERE p.author_id IN \(SQLGroupExpression(chunk.map { SQLBind($0) })) AND p.created_at < \(bind: start) "
+                Self.pairs(chunk.map { ($0, start) })
+                + "SELECT j.member_id AS author_id FROM j WHERE EXISTS (SELECT 1 FROM posts p JOIN topics t ON t.id = p.topic_id "
+                + "WHERE p.author_id = j.member_id AND p.created_at < j.after "
                 + "AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND t.deleted_at IS NULL AND t.hidden_at IS NULL"
             if let groupID { query += " AND t.group_id = \(bind: groupID)" }
+            query += ")"
             for row in try await sql.raw(query).all() { earlier.insert(try row.decode(column: "author_id", as: UUID.self)) }
         }
         return members.subtracting(earlier).count
@@ -223,21 +203,43 @@ public struct MetricsRepository: Sendable {
 
     /// Members who joined before the interval (the group's active members, with a group chosen) and
     /// have no event in the interval's days up to the period's end: CHAOSS's inactive members.
+    /// Counted by the database (one NOT EXISTS probe per member on the member indexes), so it
+    /// stays quick with a hundred thousand members.
     private func addInactive(to figures: inout CommunityFigures, days: Int, staff: Set<UUID>, groupID: UUID?, now: Date) async throws {
         let period = figures.period
-        let end = min(period.end, period.calendar.date(byAdding: .day, value: 1, to: period.calendar.startOfDay(for: now))!)
-        let start = period.calendar.date(byAdding: .day, value: -days, to: end)!
-        let candidates: [UUID]
-        if let groupID {
-            candidates = try await MembershipRecord.query(on: database).filter(\.$groupID == groupID)
-                .filter(\.$status == MembershipStatus.active.rawValue).filter(\.$createdAt < start).all(\.$memberID)
-        } else {
-            candidates = try await MemberRecord.query(on: database).filter(\.$status == MemberStatus.active.rawValue)
-                .filter(\.$createdAt < start).all(\.$id).compactMap { $0 }
-        }
-        let active = try await activeMembers(from: start, to: end, groupID: groupID, timeZone: period.timeZone)
+        let calendar = period.calendar
+        let end = min(period.end, calendar.date(byAdding: .day, value: 1, to: calendar.startOfDay(for: now))!)
+        let start = calendar.date(byAdding: .day, value: -days, to: end)!
         figures.inactiveDays = days
-        figures.inactiveMembers = Set(candidates).subtracting(staff).subtracting(active).count
+        guard let sql = database as? any SQLDatabase else { return }
+        var rolledEnd = start
+        if usesRollups, let through = try await ActivityRollups(database: database, clock: clock).rolledThrough(timeZone: period.timeZone) {
+            rolledEnd = max(start, min(end, calendar.date(byAdding: .day, value: 1, to: through)!))
+        }
+        let member: SQLQueryString = groupID == nil ? "p.id" : "m.member_id"
+        var query: SQLQueryString
+        if let groupID {
+            query =
+                "SELECT COUNT(*) AS n FROM group_memberships m JOIN members p ON p.id = m.member_id WHERE m.group_id = \(bind: groupID) "
+                + "AND m.status = \(bind: MembershipStatus.active.rawValue) AND m.created_at < \(bind: start)"
+        } else {
+            query =
+                "SELECT COUNT(*) AS n FROM members p WHERE p.status = \(bind: MemberStatus.active.rawValue) AND p.created_at < \(bind: start)"
+        }
+        query += " AND p.is_staff = \(bind: false) AND p.is_bot = \(bind: false)"
+        let inGroup: SQLQueryString = groupID.map { " AND group_id = \(bind: $0)" } ?? ""
+        if rolledEnd > start {
+            let days = ActivityRollups.dayFormatter(period.timeZone)
+            query +=
+                " AND NOT EXISTS (SELECT 1 FROM activity_daily WHERE member_id = " + member
+                + " AND day >= \(bind: days.string(from: start)) AND day < \(bind: days.string(from: rolledEnd))" + inGroup + ")"
+        }
+        if rolledEnd < end {
+            query +=
+                " AND NOT EXISTS (SELECT 1 FROM activity_events WHERE actor_id = " + member
+                + " AND occurred_at >= \(bind: rolledEnd) AND occurred_at < \(bind: end)" + inGroup + ")"
+        }
+        figures.inactiveMembers = try await sql.raw(query).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
     /// Time to first response, unanswered topics, newcomers' first topics and the solved rate, over
@@ -382,7 +384,7 @@ extension MetricsRepository {
     /// `WITH j(member_id, after) AS (VALUES (…), …)`: members with a moment each, for grouped joins.
     /// The queries read `j CROSS JOIN table`, which makes SQLite walk the short list and use the
     /// table's member index (it would otherwise scan the table); PostgreSQL plans it as a join.
-    private static func pairs(_ rows: [(member: UUID, after: any Encodable & Sendable)]) -> SQLQueryString {
+    static func pairs(_ rows: [(member: UUID, after: any Encodable & Sendable)]) -> SQLQueryString {
         let values = SQLList(rows.map { SQLGroupExpression([SQLBind($0.member), SQLBind($0.after)]) })
         return "WITH j(member_id, after) AS (VALUES \(values)) "
     }
