@@ -58,14 +58,19 @@ struct MetricsMathsTests {
         let calendar = MetricPeriod.calendar(Self.amsterdam)
         let day0 = calendar.startOfDay(for: Self.utc("2026-11-10T12:00:00Z"))
         let day = { (offset: Int) in calendar.date(byAdding: .day, value: offset, to: day0)! }
-        let (a, b) = (UUID(), UUID())
-        let series = CommunityMaths.visitors(
-            days: [day(0), day(1), day(2)], visitsByDay: [day(-1): [a], day(0): [a, b], day(1): [b], day(-40): [UUID()]], calendar: calendar
-        )
+        // Positions count from 29 days before day 0: day -1 is 28, day 0 is 29; one visitor was 40 days back.
+        let (a, b, early) = ([28, 29], [29, 30], [-11])
+        let series = CommunityMaths.visitors(days: [day(0), day(1), day(2)], lookback: 29, visitDays: [a, b, early])
         #expect(series.dau == [2, 1, 0])
         #expect(series.wau == [2, 2, 2])
         #expect(series.mau == [2, 2, 2], "a visit 40 days back is outside every window")
         #expect(series.stickiness == 0.5, "(2/2 + 1/2 + 0/2) ÷ 3")
+
+        // c came 10 days before day 0 (position 19) and on day 2 (31): one member in each window, whatever the gap.
+        let withC = CommunityMaths.visitors(days: [day(0), day(1), day(2)], lookback: 29, visitDays: [a, b, early, [19, 31]])
+        #expect(withC.dau == [2, 1, 1])
+        #expect(withC.wau == [2, 2, 3], "day -10 is outside the week windows, day 2 inside the last")
+        #expect(withC.mau == [3, 3, 3], "c's two visits overlap in the month windows and count once")
     }
 
     @Test func participationIsMeasuredNotAssumed() {

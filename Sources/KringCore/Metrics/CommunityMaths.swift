@@ -58,33 +58,33 @@ public struct Cohort: Sendable, Equatable {
 /// The computations behind the cockpit's activity, participation and retention figures, on plain
 /// values so that they can be checked by hand (METRICS.md has the definitions).
 public enum CommunityMaths {
-    /// DAU, WAU and MAU for each day: distinct members with a visit that day, in the 7 days and in
-    /// the 30 days ending that day. `visitsByDay` must also hold the 29 days before the first day.
-    public static func visitors(days: [Date], visitsByDay: [Date: Set<UUID>], calendar: Calendar) -> VisitorSeries {
-        /// Distinct members in the `length` days ending on each of `days`: a window slides one day at
-        /// a time, counting each member's visiting days in it, so every visit is added and removed
-        /// once (rather than every window merging its 30 days of visitors again).
+    /// DAU, WAU and MAU for each of `days`: distinct members with a visit that day, in the 7 days
+    /// and in the 30 days ending that day. `visitDays` holds each member's visiting days as positions
+    /// in a range that starts `lookback` days before the first of `days` (29 for MAU), sorted.
+    public static func visitors(days: [Date], lookback: Int, visitDays: some Collection<[Int]>) -> VisitorSeries {
+        /// Distinct members in the `length` days ending on each day: a visit counts in the windows
+        /// ending on it and the `length - 1` days after; a member's overlapping spans are merged so
+        /// that they count once per window, and the spans are summed with a difference array.
         func windows(_ length: Int) -> [Int] {
-            guard let first = days.first, let last = days.last,
-                var day = calendar.date(byAdding: .day, value: -(length - 1), to: first)
-            else { return [] }
-            let wanted = Set(days)
-            var inWindow: [UUID: Int] = [:]
-            var counts: [Date: Int] = [:]
-            while day <= last {
-                for member in visitsByDay[day] ?? [] { inWindow[member, default: 0] += 1 }
-                if let leaving = calendar.date(byAdding: .day, value: -length, to: day) {
-                    for member in visitsByDay[leaving] ?? [] {
-                        if let count = inWindow[member], count > 1 { inWindow[member] = count - 1 } else { inWindow[member] = nil }
-                    }
+            var delta = [Int](repeating: 0, count: days.count + 1)
+            for visits in visitDays {
+                var coveredUntil = 0
+                for visit in visits {
+                    let first = max(visit - lookback, coveredUntil)
+                    let end = min(visit - lookback + length, days.count)
+                    guard first < end else { continue }
+                    delta[first] += 1
+                    delta[end] -= 1
+                    coveredUntil = end
                 }
-                if wanted.contains(day) { counts[day] = inWindow.count }
-                guard let next = calendar.date(byAdding: .day, value: 1, to: day) else { break }
-                day = next
             }
-            return days.map { counts[$0] ?? 0 }
+            var running = 0
+            return delta.dropLast().map { change in
+                running += change
+                return running
+            }
         }
-        return VisitorSeries(days: days, dau: days.map { visitsByDay[$0]?.count ?? 0 }, wau: windows(7), mau: windows(30))
+        return VisitorSeries(days: days, dau: windows(1), wau: windows(7), mau: windows(30))
     }
 
     /// The lurker / contributor / superuser split and the inequality of posting among `active` members.

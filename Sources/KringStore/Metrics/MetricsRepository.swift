@@ -34,35 +34,33 @@ public struct MetricsRepository: Sendable {
         let lookback = calendar.date(byAdding: .day, value: -Self.visitorLookback, to: period.start)!
 
         // Visitors and engaged members, from the activity log (through its daily rollups).
-        let visitsByDay = try await membersByDay(
-            kinds: groupID == nil ? [.visit] : nil, from: lookback, to: period.end, groupID: groupID, timeZone: period.timeZone)
+        let visitDays = try await memberDays(
+            kinds: groupID == nil ? [.visit] : nil, in: MetricDays(from: lookback, to: period.end, timeZone: period.timeZone),
+            groupID: groupID)
         // Only the days that have begun: a day still to come would lower MAU, average DAU and stickiness.
         let days = period.dayStarts.filter { $0 <= now }
-        let visitors = CommunityMaths.visitors(days: days, visitsByDay: visitsByDay, calendar: calendar)
-        let engagedByDay = try await membersByDay(
-            kinds: Self.engagedKinds, from: period.start, to: period.end, groupID: groupID, timeZone: period.timeZone)
-        let engaged = engagedByDay.values.reduce(into: Set<UUID>()) { $0.formUnion($1) }
+        let visitors = CommunityMaths.visitors(days: days, lookback: Self.visitorLookback, visitDays: visitDays.values)
+        let periodDays = MetricDays(from: period.start, to: period.end, timeZone: period.timeZone)
+        let engagedDays = try await memberDays(kinds: Self.engagedKinds, in: periodDays, groupID: groupID)
+        var engagedByDay = [Int](repeating: 0, count: days.count)
+        for day in engagedDays.values.joined() where day < days.count { engagedByDay[day] += 1 }
+        var active = Set(engagedDays.keys)
+        for (member, days) in visitDays where (days.last ?? -1) >= Self.visitorLookback { active.insert(member) }
 
         // Posts in the period (for volume, member-generated share and participation).
-        let posts = try await postsCreated(from: period.start, to: period.end, groupID: groupID)
-        var postsByMember: [UUID: Int] = [:]
-        var postsByDay: [Date: Int] = [:]
-        for post in posts {
-            postsByDay[calendar.startOfDay(for: post.at), default: 0] += 1
-            if !staff.contains(post.author) { postsByMember[post.author, default: 0] += 1 }
-        }
-        let active = visitsByDay.filter { period.contains($0.key) }.values.reduce(into: engaged) { $0.formUnion($1) }
+        let posts = try await postCounts(in: periodDays, groupID: groupID)
+        let postsByMember = posts.byAuthor.filter { !staff.contains($0.key) }
 
         var figures = CommunityFigures(
             period: period, visitors: visitors,
             participation: CommunityMaths.participation(active: active.subtracting(staff), postsByMember: postsByMember))
-        figures.engagedMembers = engaged.count
-        figures.engagedByDay = days.map { engagedByDay[$0]?.count ?? 0 }
-        figures.postsByDay = days.map { postsByDay[$0] ?? 0 }
-        figures.postsAll = posts.count
-        figures.postsByNonStaff = posts.filter { !staff.contains($0.author) }.count
-        figures.content.topics = posts.filter { $0.number == 1 }.count
-        figures.content.replies = posts.filter { $0.number > 1 }.count
+        figures.engagedMembers = engagedDays.count
+        figures.engagedByDay = engagedByDay
+        figures.postsByDay = days.indices.map { posts.byDay[$0] }
+        figures.postsAll = posts.byDay.reduce(0, +)
+        figures.postsByNonStaff = postsByMember.values.reduce(0, +)
+        figures.content.topics = posts.topics
+        figures.content.replies = figures.postsAll - posts.topics
         figures.newContributors = try await newContributors(among: Set(postsByMember.keys), since: period.start, groupID: groupID)
 
         if groupID == nil {
@@ -92,31 +90,6 @@ public struct MetricsRepository: Sendable {
         let at: Date
     }
 
-    /// Members (not staff) with an event of these kinds (nil: any) on each day in [from, to), both day
-    /// starts: from the rollups for the days they cover, from the log for the rest (today, say).
-    private func membersByDay(kinds: [ActivityKind]?, from: Date, to: Date, groupID: UUID?, timeZone: TimeZone) async throws
-        -> [Date: Set<UUID>]
-    {
-        let calendar = MetricPeriod.calendar(timeZone)
-        var result: [Date: Set<UUID>] = [:]
-        var rawFrom = from
-        let rollups = ActivityRollups(database: database, clock: clock)
-        if usesRollups, let through = try await rollups.rolledThrough(timeZone: timeZone) {
-            let rolledEnd = min(to, calendar.date(byAdding: .day, value: 1, to: through)!)
-            if rolledEnd > from {
-                result = try await rollups.membersByDay(kinds: kinds, groupID: groupID, from: from, to: rolledEnd, timeZone: timeZone)
-                rawFrom = rolledEnd
-            }
-        }
-        if rawFrom < to {
-            for action in try await activity(kinds: kinds ?? ActivityKind.allCases, from: rawFrom, to: to, groupID: groupID)
-            where !action.isStaff {
-                result[calendar.startOfDay(for: action.at), default: []].insert(action.actor)
-            }
-        }
-        return result
-    }
-
     private func activity(kinds: [ActivityKind], from: Date, to: Date, groupID: UUID?) async throws -> [Action] {
         var query = ActivityEventRecord.query(on: database).filter(\.$occurredAt >= from).filter(\.$occurredAt < to)
             .filter(\.$actorID != nil)
@@ -135,32 +108,33 @@ public struct MetricsRepository: Sendable {
                 .compactMap { $0 })
     }
 
-    private struct PostRow {
-        let topic: UUID
-        let author: UUID
-        let number: Int
-        let at: Date
+    /// Visible posts (not deleted or hidden, in visible topics of the group) created in the days:
+    /// per day, topics among them, and per author. Counted by the database.
+    private struct PostCounts {
+        var byDay: [Int]
+        var topics = 0
+        var byAuthor: [UUID: Int] = [:]
     }
 
-    /// Visible posts (not deleted or hidden) created in [from, to), in visible topics of the group.
-    private func postsCreated(from: Date, to: Date, groupID: UUID?) async throws -> [PostRow] {
-        let posts = try await PostRecord.query(on: database).filter(\.$createdAt >= from).filter(\.$createdAt < to)
-            .filter(\.$deletedAt == nil).filter(\.$hiddenAt == nil)
-            .field(\.$topicID).field(\.$authorID).field(\.$postNumber).field(\.$createdAt).all()
-        let topics = try await visibleTopicIDs(Set(posts.map(\.topicID)), groupID: groupID)
-        return posts.filter { topics.contains($0.topicID) }.map {
-            PostRow(topic: $0.topicID, author: $0.authorID, number: $0.postNumber, at: $0.createdAt)
+    private func postCounts(in days: MetricDays, groupID: UUID?) async throws -> PostCounts {
+        var counts = PostCounts(byDay: Array(repeating: 0, count: days.starts.count))
+        guard let sql = database as? any SQLDatabase, let first = days.starts.first else { return counts }
+        var visible: SQLQueryString =
+            " FROM posts p JOIN topics t ON t.id = p.topic_id WHERE p.created_at >= \(bind: first) AND p.created_at < \(bind: days.end) "
+            + "AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND t.deleted_at IS NULL AND t.hidden_at IS NULL"
+        if let groupID { visible += " AND t.group_id = \(bind: groupID)" }
+        let byDay: SQLQueryString =
+            "SELECT " + days.key(of: "p.created_at") + " AS day, COUNT(*) AS n, SUM(CASE WHEN p.post_number = 1 THEN 1 ELSE 0 END) AS topics"
+            + visible + " GROUP BY day"
+        for row in try await sql.raw(byDay).all() {
+            guard let day = days.offset(of: try row.decode(column: "day", as: String.self)) else { continue }
+            counts.byDay[day] = try row.decode(column: "n", as: Int.self)
+            counts.topics += try row.decode(column: "topics", as: Int.self)
         }
-    }
-
-    private func visibleTopicIDs(_ ids: Set<UUID>, groupID: UUID?) async throws -> Set<UUID> {
-        var result = Set<UUID>()
-        for chunk in Array(ids).chunked(900) {
-            var query = TopicRecord.query(on: database).filter(\.$id ~~ chunk).filter(\.$deletedAt == nil).filter(\.$hiddenAt == nil)
-            if let groupID { query = query.filter(\.$groupID == groupID) }
-            result.formUnion(try await query.all(\.$id).compactMap { $0 })
+        for row in try await sql.raw("SELECT p.author_id AS author_id, COUNT(*) AS n" + visible + " GROUP BY p.author_id").all() {
+            counts.byAuthor[try row.decode(column: "author_id", as: UUID.self)] = try row.decode(column: "n", as: Int.self)
         }
-        return result
+        return counts
     }
 
     /// Of these members, those whose first visible post (in the group, when one is chosen) is in the period.
@@ -169,7 +143,7 @@ public struct MetricsRepository: Sendable {
         var earlier = Set<UUID>()
         // One EXISTS probe per member on the author index: it stops at the first earlier post, where a
         // join would read every earlier post of the most active members.
-        for chunk in Array(members).chunked(400) {
+        for chunk in Array(members).chunked(Self.probeChunk) {
             var query: SQLQueryString =
                 Self.pairs(chunk.map { ($0, start) })
                 + "SELECT j.member_id AS author_id FROM j WHERE EXISTS (SELECT 1 FROM posts p JOIN topics t ON t.id = p.topic_id "
@@ -246,46 +220,55 @@ public struct MetricsRepository: Sendable {
     /// the visible topics created in the period by members who are not staff.
     private func addResponsiveness(to figures: inout CommunityFigures, staff: Set<UUID>, groupID: UUID?) async throws {
         let period = figures.period
-        var query = TopicRecord.query(on: database).filter(\.$createdAt >= period.start).filter(\.$createdAt < period.end)
-            .filter(\.$deletedAt == nil).filter(\.$hiddenAt == nil)
-        if let groupID { query = query.filter(\.$groupID == groupID) }
-        let topics = try await query.field(\.$id).field(\.$authorID).field(\.$title).field(\.$kind).field(\.$solutionPostID)
-            .field(\.$createdAt).all().filter { !staff.contains($0.authorID) }
-        // A bot's reply (an automatic acknowledgement, say) answers no one.
-        let bots = Set(try await MemberRecord.query(on: database).filter(\.$isBot == true).all(\.$id).compactMap { $0 })
-        var firstResponse: [UUID: Date] = [:]
-        for chunk in topics.compactMap(\.id).chunked(900) {
-            let replies = try await PostRecord.query(on: database).filter(\.$topicID ~~ chunk).filter(\.$postNumber > 1)
-                .filter(\.$deletedAt == nil).filter(\.$hiddenAt == nil).field(\.$topicID).field(\.$authorID).field(\.$createdAt).all()
-            let authors = Dictionary(uniqueKeysWithValues: topics.compactMap { topic in topic.id.map { ($0, topic.authorID) } })
-            for reply in replies where reply.authorID != authors[reply.topicID] && !bots.contains(reply.authorID) {
-                firstResponse[reply.topicID] = min(firstResponse[reply.topicID] ?? reply.createdAt, reply.createdAt)
-            }
+        guard let sql = database as? any SQLDatabase else { return }
+        // One row per topic: its first response (a visible reply by someone other than the author;
+        // a bot's reply, an automatic acknowledgement say, answers no one) and whether the author
+        // had an earlier visible topic, both probed on the indexes by the database.
+        var query: SQLQueryString =
+            "SELECT t.id AS id, t.author_id AS author_id, t.title AS title, t.kind AS kind, t.solution_post_id AS solution_post_id, "
+            + "t.created_at AS created_at, (SELECT MIN(r.created_at) FROM posts r WHERE r.topic_id = t.id AND r.post_number > 1 "
+            + "AND r.author_id <> t.author_id AND r.deleted_at IS NULL AND r.hidden_at IS NULL "
+            + "AND NOT EXISTS (SELECT 1 FROM members b WHERE b.id = r.author_id AND b.is_bot = \(bind: true))) AS first_response, "
+            + "EXISTS (SELECT 1 FROM topics e WHERE e.author_id = t.author_id AND e.created_at < \(bind: period.start) "
+            + "AND e.deleted_at IS NULL AND e.hidden_at IS NULL) AS has_earlier "
+            + "FROM topics t WHERE t.created_at >= \(bind: period.start) AND t.created_at < \(bind: period.end) "
+            + "AND t.deleted_at IS NULL AND t.hidden_at IS NULL"
+        if let groupID { query += " AND t.group_id = \(bind: groupID)" }
+        query += " ORDER BY t.created_at"
+        struct Row {
+            let id: UUID
+            let author: UUID
+            let title: String
+            let isQuestion: Bool
+            let solved: Bool
+            let createdAt: Date
+            let firstResponse: Date?
+            let hasEarlier: Bool
         }
+        let topics = try await sql.raw(query).all().map { row in
+            Row(
+                id: try row.decode(column: "id", as: UUID.self), author: try row.decode(column: "author_id", as: UUID.self),
+                title: try row.decode(column: "title", as: String.self),
+                isQuestion: try row.decode(column: "kind", as: String.self) == TopicKind.question.rawValue,
+                solved: try row.decode(column: "solution_post_id", as: UUID?.self) != nil,
+                createdAt: try row.decode(column: "created_at", as: Date.self),
+                firstResponse: try row.decode(column: "first_response", as: Date?.self),
+                hasEarlier: try row.decode(column: "has_earlier", as: Bool.self))
+        }.filter { !staff.contains($0.author) }
         figures.topicsCreated = topics.count
-        figures.responseHours = topics.compactMap { topic in
-            topic.id.flatMap { firstResponse[$0] }.map { $0.timeIntervalSince(topic.createdAt) / 3600 }
+        figures.responseHours = topics.compactMap { topic in topic.firstResponse.map { $0.timeIntervalSince(topic.createdAt) / 3600 } }
+        figures.unanswered = topics.filter { $0.firstResponse == nil }.map {
+            CommunityFigures.OpenTopic(id: $0.id, title: $0.title, createdAt: $0.createdAt)
         }
-        figures.unanswered = topics.filter { topic in topic.id.map { firstResponse[$0] == nil } ?? false }
-            .sorted { $0.createdAt < $1.createdAt }
-            .compactMap { topic in topic.id.map { CommunityFigures.OpenTopic(id: $0, title: topic.title, createdAt: topic.createdAt) } }
-        let questions = topics.filter { $0.kind == TopicKind.question.rawValue }
+        let questions = topics.filter(\.isQuestion)
         figures.questions = questions.count
-        figures.solvedQuestions = questions.filter { $0.solutionPostID != nil }.count
+        figures.solvedQuestions = questions.filter(\.solved).count
 
         // A newcomer's first topic: the author's first visible topic ever.
-        let authors = Array(Set(topics.map(\.authorID)))
-        var earlierAuthors = Set<UUID>()
-        for chunk in authors.chunked(900) {
-            earlierAuthors.formUnion(
-                try await TopicRecord.query(on: database).filter(\.$authorID ~~ chunk).filter(\.$createdAt < period.start)
-                    .filter(\.$deletedAt == nil).filter(\.$hiddenAt == nil).all(\.$authorID))
-        }
         var seen = Set<UUID>()
-        for topic in topics.sorted(by: { $0.createdAt < $1.createdAt }) where !earlierAuthors.contains(topic.authorID) {
-            guard seen.insert(topic.authorID).inserted, let id = topic.id else { continue }
+        for topic in topics where !topic.hasEarlier && seen.insert(topic.author).inserted {
             figures.firstTopics += 1
-            if let response = firstResponse[id], response.timeIntervalSince(topic.createdAt) <= 24 * 3600 {
+            if let response = topic.firstResponse, response.timeIntervalSince(topic.createdAt) <= 24 * 3600 {
                 figures.firstTopicsAnsweredWithin24h += 1
             }
         }
@@ -381,9 +364,12 @@ public struct MetricsRepository: Sendable {
 // MARK: First returns, for cohorts
 
 extension MetricsRepository {
-    /// `WITH j(member_id, after) AS (VALUES (…), …)`: members with a moment each, for grouped joins.
-    /// The queries read `j CROSS JOIN table`, which makes SQLite walk the short list and use the
-    /// table's member index (it would otherwise scan the table); PostgreSQL plans it as a join.
+    /// `WITH j(member_id, after) AS (VALUES (…), …)`: members with a moment each. The queries ask a
+    /// `MIN` per member in a scalar subquery, which both databases answer from the member index in
+    /// date order, stopping at the first row (a join would read every later row of active members).
+    /// Members per probe query: two binds each, well within SQLite's and PostgreSQL's limits.
+    static let probeChunk = 2000
+
     static func pairs(_ rows: [(member: UUID, after: any Encodable & Sendable)]) -> SQLQueryString {
         let values = SQLList(rows.map { SQLGroupExpression([SQLBind($0.member), SQLBind($0.after)]) })
         return "WITH j(member_id, after) AS (VALUES \(values)) "
@@ -399,14 +385,14 @@ extension MetricsRepository {
         var rawFrom: Date?
         if usesRollups, let through = try await ActivityRollups(database: database, clock: clock).rolledThrough(timeZone: timeZone) {
             let rolledEnd = min(horizon, calendar.date(byAdding: .day, value: 1, to: through)!)
-            for chunk in members.chunked(400) {
+            for chunk in members.chunked(Self.probeChunk) {
                 let query: SQLQueryString =
                     Self.pairs(chunk.map { ($0.member, days.string(from: $0.after)) })
-                    + "SELECT j.member_id AS member_id, MIN(d.day) AS first_day FROM j CROSS JOIN activity_daily d "
-                    + "WHERE d.member_id = j.member_id AND d.kind = \(bind: ActivityKind.visit.rawValue) AND d.day >= j.after AND d.day < \(bind: days.string(from: rolledEnd)) "
-                    + "AND d.is_staff = \(bind: false) AND d.is_bot = \(bind: false) GROUP BY j.member_id"
+                    + "SELECT j.member_id AS member_id, (SELECT MIN(d.day) FROM activity_daily d WHERE d.member_id = j.member_id "
+                    + "AND d.day >= j.after AND d.day < \(bind: days.string(from: rolledEnd)) AND d.kind = \(bind: ActivityKind.visit.rawValue) "
+                    + "AND d.is_staff = \(bind: false) AND d.is_bot = \(bind: false)) AS first_day FROM j"
                 for row in try await sql.raw(query).all() {
-                    if let day = days.date(from: try row.decode(column: "first_day", as: String.self)) {
+                    if let day = try row.decode(column: "first_day", as: String?.self).flatMap(days.date(from:)) {
                         result[try row.decode(column: "member_id", as: UUID.self)] = day
                     }
                 }
@@ -414,12 +400,12 @@ extension MetricsRepository {
             rawFrom = rolledEnd
         }
         let open = members.filter { result[$0.member] == nil }.map { (member: $0.member, after: max($0.after, rawFrom ?? $0.after)) }
-        for chunk in open.chunked(400) where (rawFrom ?? .distantPast) < horizon {
+        for chunk in open.chunked(Self.probeChunk) where (rawFrom ?? .distantPast) < horizon {
             let query: SQLQueryString =
                 Self.pairs(chunk.map { ($0.member, $0.after) })
-                + "SELECT j.member_id AS member_id, MIN(e.occurred_at) AS first_at FROM j CROSS JOIN activity_events e "
-                + "WHERE e.actor_id = j.member_id AND e.kind = \(bind: ActivityKind.visit.rawValue) AND e.occurred_at >= j.after AND e.occurred_at < \(bind: horizon) "
-                + "AND e.actor_is_staff = \(bind: false) AND e.actor_is_bot = \(bind: false) GROUP BY j.member_id"
+                + "SELECT j.member_id AS member_id, (SELECT MIN(e.occurred_at) FROM activity_events e WHERE e.actor_id = j.member_id "
+                + "AND e.occurred_at >= j.after AND e.occurred_at < \(bind: horizon) AND e.kind = \(bind: ActivityKind.visit.rawValue) "
+                + "AND e.actor_is_staff = \(bind: false) AND e.actor_is_bot = \(bind: false)) AS first_at FROM j"
             for row in try await sql.raw(query).all() {
                 if let first = try row.decode(column: "first_at", as: Date?.self) {
                     result[try row.decode(column: "member_id", as: UUID.self)] = calendar.startOfDay(for: first)
@@ -433,11 +419,11 @@ extension MetricsRepository {
     func firstPosts(after members: [(member: UUID, after: Date)], before horizon: Date) async throws -> [UUID: Date] {
         guard let sql = database as? any SQLDatabase else { return [:] }
         var result: [UUID: Date] = [:]
-        for chunk in members.chunked(400) {
+        for chunk in members.chunked(Self.probeChunk) {
             let query: SQLQueryString =
                 Self.pairs(chunk.map { ($0.member, $0.after) })
-                + "SELECT j.member_id AS member_id, MIN(p.created_at) AS first_at FROM j CROSS JOIN posts p "
-                + "WHERE p.author_id = j.member_id AND p.created_at >= j.after AND p.created_at < \(bind: horizon) AND p.deleted_at IS NULL GROUP BY j.member_id"
+                + "SELECT j.member_id AS member_id, (SELECT MIN(p.created_at) FROM posts p WHERE p.author_id = j.member_id "
+                + "AND p.created_at >= j.after AND p.created_at < \(bind: horizon) AND p.deleted_at IS NULL) AS first_at FROM j"
             for row in try await sql.raw(query).all() {
                 if let first = try row.decode(column: "first_at", as: Date?.self) {
                     result[try row.decode(column: "member_id", as: UUID.self)] = first

@@ -99,13 +99,12 @@ extension Request {
         try authorize(.viewCockpit)
         let selection = try await cockpitSelection(strict: strict)
         let metrics = repositories.metrics
-        return CockpitData(
-            selection: selection,
-            current: try await metrics.figures(
-                for: selection.period, groupID: selection.group?.id, inactiveDays: selection.inactiveDays),
-            previous: try await metrics.figures(
-                for: selection.period.previous, groupID: selection.group?.id, inactiveDays: selection.inactiveDays),
-            moderation: try await repositories.moderation.health(since: selection.period.start, until: selection.period.end))
+        // The two periods are independent reads: computed side by side, on two connections.
+        async let current = metrics.figures(for: selection.period, groupID: selection.group?.id, inactiveDays: selection.inactiveDays)
+        async let previous = metrics.figures(
+            for: selection.period.previous, groupID: selection.group?.id, inactiveDays: selection.inactiveDays)
+        let moderation = try await repositories.moderation.health(since: selection.period.start, until: selection.period.end)
+        return CockpitData(selection: selection, current: try await current, previous: try await previous, moderation: moderation)
         // (The period's flag figures come with `current` and `previous`, per group; the queue and repeat offenders are as now.)
     }
 }

@@ -1,0 +1,99 @@
+import FluentKit
+import Foundation
+import KringCore
+import SQLKit
+
+/// Consecutive calendar days in the community's time zone, [from, to), with their keys
+/// ("yyyy-MM-dd", as the rollups store them), so that the database can sort rows into local days.
+struct MetricDays {
+    let starts: [Date]
+    let keys: [String]
+    let end: Date
+    let timeZone: TimeZone
+    private let offsets: [String: Int]
+
+    init(from: Date, to: Date, timeZone: TimeZone) {
+        let calendar = MetricPeriod.calendar(timeZone)
+        let format = ActivityRollups.dayFormatter(timeZone)
+        var starts: [Date] = []
+        var day = calendar.startOfDay(for: from)
+        while day < to {
+            starts.append(day)
+            day = calendar.date(byAdding: .day, value: 1, to: day)!
+        }
+        self.starts = starts
+        self.keys = starts.map(format.string(from:))
+        self.end = to
+        self.timeZone = timeZone
+        self.offsets = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
+    }
+
+    /// The day's position in the range, from its key.
+    func offset(of key: some StringProtocol) -> Int? { offsets[String(key)] }
+
+    /// The key of the day holding the timestamp in `column` (which the query keeps in [from, to)):
+    /// a CASE over the day bounds, because neither database knows the time zone's rules as
+    /// Foundation does.
+    func key(of column: String) -> SQLQueryString {
+        var expression: SQLQueryString = "CASE"
+        for (index, key) in keys.enumerated() {
+            let next = index + 1 < starts.count ? starts[index + 1] : end
+            expression += " WHEN \(unsafeRaw: column) < \(bind: next) THEN \(bind: key)"
+        }
+        return expression + " END"
+    }
+
+    /// The days from `index` on.
+    func suffix(from index: Int) -> MetricDays { MetricDays(from: starts[index], to: end, timeZone: timeZone) }
+}
+
+extension SQLDatabase {
+    /// `string_agg` on PostgreSQL, `group_concat` on SQLite: a group's strings joined by commas.
+    func joinedStrings(_ column: String) -> SQLQueryString {
+        dialect.name == "postgresql" ? "string_agg(\(unsafeRaw: column), ',')" : "group_concat(\(unsafeRaw: column), ',')"
+    }
+}
+
+extension MetricsRepository {
+    /// Each member's days with an event of these kinds (nil: any), as positions in `days`, staff and
+    /// bots left out: from the rollups for the days they cover, from the log for the rest. The
+    /// database returns one row per member with the days joined, not a row per member and day,
+    /// which at a hundred thousand members was most of the cockpit's time.
+    func memberDays(kinds: [ActivityKind]?, in days: MetricDays, groupID: UUID?) async throws -> [UUID: [Int]] {
+        guard let sql = database as? any SQLDatabase, !days.starts.isEmpty else { return [:] }
+        var rolled = 0
+        if usesRollups, let through = try await ActivityRollups(database: database, clock: clock).rolledThrough(timeZone: days.timeZone) {
+            rolled = days.starts.prefix { $0 <= through }.count
+        }
+        let kindList = kinds.map { SQLGroupExpression($0.map { SQLBind($0.rawValue) }) }
+        var parts: [SQLQueryString] = []
+        if rolled > 0 {
+            let rolledEnd = rolled < days.keys.count ? days.keys[rolled] : ActivityRollups.dayFormatter(days.timeZone).string(from: days.end)
+            var part: SQLQueryString =
+                "SELECT DISTINCT member_id AS m, day AS d FROM activity_daily WHERE day >= \(bind: days.keys[0]) AND day < \(bind: rolledEnd) "
+                + "AND is_staff = \(bind: false) AND is_bot = \(bind: false)"
+            if let kindList { part += " AND kind IN \(kindList)" }
+            if let groupID { part += " AND group_id = \(bind: groupID)" }
+            parts.append(part)
+        }
+        if rolled < days.starts.count {
+            let raw = days.suffix(from: rolled)
+            var part: SQLQueryString =
+                "SELECT DISTINCT actor_id AS m, " + raw.key(of: "occurred_at") + " AS d FROM activity_events "
+                + "WHERE occurred_at >= \(bind: raw.starts[0]) AND occurred_at < \(bind: raw.end) AND actor_id IS NOT NULL "
+                + "AND actor_is_staff = \(bind: false) AND actor_is_bot = \(bind: false)"
+            if let kindList { part += " AND kind IN \(kindList)" }
+            if let groupID { part += " AND group_id = \(bind: groupID)" }
+            parts.append(part)
+        }
+        var union = parts[0]
+        for part in parts.dropFirst() { union += " UNION " + part }
+        let query: SQLQueryString = "SELECT m AS member_id, " + sql.joinedStrings("d") + " AS days FROM (" + union + ") u GROUP BY m"
+        var result: [UUID: [Int]] = [:]
+        for row in try await sql.raw(query).all() {
+            let joined = try row.decode(column: "days", as: String.self)
+            result[try row.decode(column: "member_id", as: UUID.self)] = joined.split(separator: ",").compactMap(days.offset(of:)).sorted()
+        }
+        return result
+    }
+}
