@@ -286,3 +286,41 @@ public enum AdviceEngine {
         return String(format: "%04d-W%02d", parts.yearForWeekOfYear ?? 0, parts.weekOfYear ?? 0)
     }
 }
+
+/// Where an item of the action inbox stands. `cleared`: the rule no longer fires for it.
+public enum AdviceStatus: String, CaseIterable, Codable, Sendable {
+    case open, snoozed, done, cleared
+}
+
+/// An item of the action inbox: a finding the team works through.
+public struct AdviceItem: Sendable, Equatable, Identifiable {
+    public let id: UUID
+    public let rule: AdviceRule
+    public let subjectKey: String
+    public let details: [String: String]
+    public let link: String
+    public let status: AdviceStatus
+    public let assigneeID: UUID?
+    public let snoozedUntil: Date?
+    public let createdAt: Date
+    public let updatedAt: Date
+
+    public init(
+        id: UUID, rule: AdviceRule, subjectKey: String, details: [String: String], link: String, status: AdviceStatus, assigneeID: UUID?,
+        snoozedUntil: Date?, createdAt: Date, updatedAt: Date
+    ) {
+        self.id = id
+        self.rule = rule
+        self.subjectKey = subjectKey
+        self.details = details
+        self.link = link
+        self.status = status
+        self.assigneeID = assigneeID
+        self.snoozedUntil = snoozedUntil
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    /// Open, or snoozed until a moment now past.
+    public func isDue(now: Date) -> Bool { status == .open || (status == .snoozed && (snoozedUntil ?? .distantPast) <= now) }
+}

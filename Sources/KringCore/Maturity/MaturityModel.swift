@@ -11,7 +11,8 @@ public enum MaturityCompetency: String, CaseIterable, Codable, Sendable {
 
 /// Stage 1 hierarchy, 2 emergent community, 3 community, 4 network.
 public enum MaturityStage: Int, CaseIterable, Codable, Sendable {
-    case hierarchy = 1, emergent, community, network
+    case hierarchy = 1
+    case emergent, community, network
 }
 
 /// What Kring can see for itself; the store answers each from data, with its evidence.

@@ -10,6 +10,8 @@ public struct Member: Sendable, Equatable, Identifiable {
     public var isStaff: Bool
     /// An automated account (an integration, an importer's stand-in): left out of member figures.
     public var isBot = false
+    /// May read the cockpit without being a manager (a stakeholder, say).
+    public var cockpitAccess = false
     public var status: MemberStatus
     public var profile: MemberProfile
     public var createdAt: Date
@@ -35,7 +37,7 @@ public struct Member: Sendable, Equatable, Identifiable {
         self.lastSeenAt = lastSeenAt
     }
 
-    public var actor: Actor { Actor(memberID: id, role: role, isStaff: isStaff, isBot: isBot) }
+    public var actor: Actor { Actor(memberID: id, role: role, isStaff: isStaff, isBot: isBot, cockpitAccess: cockpitAccess) }
 }
 
 /// What a member tells about themselves.

@@ -7,14 +7,17 @@ public struct Actor: Sendable, Equatable {
     public let isStaff: Bool
     /// An automated account: its actions are logged as a bot's, so member figures leave them out.
     public let isBot: Bool
+    /// Granted by an admin: may read the cockpit, goals and reports without being a manager.
+    public let cockpitAccess: Bool
 
     public static let anonymous = Actor(memberID: nil, role: nil, isStaff: false)
 
-    public init(memberID: UUID?, role: Role?, isStaff: Bool, isBot: Bool = false) {
+    public init(memberID: UUID?, role: Role?, isStaff: Bool, isBot: Bool = false, cockpitAccess: Bool = false) {
         self.memberID = memberID
         self.role = role
         self.isStaff = isStaff
         self.isBot = isBot
+        self.cockpitAccess = cockpitAccess
     }
 
     public var isSignedIn: Bool { memberID != nil }
@@ -36,7 +39,14 @@ public enum Action: Sendable, Equatable {
     case approveMembers
     case inviteMembers
     case viewMemberList
+    /// The community management team's tools: set goals, write and publish reports, work the
+    /// action inbox, assess maturity, route ideas.
     case viewCockpit
+    /// Read the cockpit's figures, goals, published reports and the success log: the team, and
+    /// members an admin granted it (stakeholders).
+    case readCockpit
+    /// Read the strategy canvas, which its managers opened to this role and up.
+    case readStrategy(readers: Role)
     case moderateContent
     /// Edit a member's profile.
     case editProfile(of: UUID)
@@ -68,6 +78,10 @@ public enum Policy {
             return requireSignedIn(actor) { $0.has(.admin) }
         case .approveMembers, .inviteMembers, .viewCockpit:
             return requireSignedIn(actor) { $0.has(.manager) }
+        case .readCockpit:
+            return requireSignedIn(actor) { $0.has(.manager) || $0.cockpitAccess }
+        case .readStrategy(let readers):
+            return requireSignedIn(actor) { $0.has(.manager) || $0.has(readers) }
         case .moderateContent:
             return requireSignedIn(actor) { $0.has(.moderator) }
         case .editProfile(let owner), .manageAccessTokens(let owner):

@@ -196,7 +196,9 @@ public struct SuccessStory: Sendable, Equatable, Identifiable {
             guard !link.isEmpty else { continue }
             let isPath = link.hasPrefix("/") && !link.hasPrefix("//")
             let isWeb = (link.hasPrefix("https://") || link.hasPrefix("http://")) && URL(string: link)?.host != nil
-            guard (isPath || isWeb), link.count <= 500, !link.contains(" ") else { throw ValidationFailure(field: "evidence", code: "url.invalid") }
+            guard isPath || isWeb, link.count <= 500, !link.contains(" ") else {
+                throw ValidationFailure(field: "evidence", code: "url.invalid")
+            }
             links.append(link)
         }
         return links

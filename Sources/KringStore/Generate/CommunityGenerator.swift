@@ -135,6 +135,7 @@ public struct CommunityGenerator: Sendable {
             record.role = Role.member.rawValue
             record.isStaff = index % 200 == 0
             record.isBot = false
+            record.cockpitAccess = false
             record.status = MemberStatus.active.rawValue
             record.bio = ""
             record.organisation = ""

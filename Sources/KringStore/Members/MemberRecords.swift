@@ -13,6 +13,7 @@ final class MemberRecord: Model, @unchecked Sendable {
     @Field(key: "role") var role: String
     @Field(key: "is_staff") var isStaff: Bool
     @Field(key: "is_bot") var isBot: Bool
+    @Field(key: "cockpit_access") var cockpitAccess: Bool
     @Field(key: "status") var status: String
     @Field(key: "bio") var bio: String
     @Field(key: "organisation") var organisation: String
@@ -40,6 +41,7 @@ final class MemberRecord: Model, @unchecked Sendable {
                 preferredLanguage: preferredLanguage.flatMap(Language.init(rawValue:))),
             createdAt: createdAt, lastSeenAt: lastSeenAt)
         member.isBot = isBot
+        member.cockpitAccess = cockpitAccess
         member.pendingReason = pendingReason
         member.acceptedRulesVersion = acceptedRulesVersion ?? 0
         return member

@@ -116,6 +116,7 @@ public struct MemberRepository: Sendable {
             record.role = new.role.rawValue
             record.isStaff = new.isStaff
             record.isBot = new.isBot
+            record.cockpitAccess = false
             record.status = new.status.rawValue
             record.bio = new.profile.bio
             record.organisation = new.profile.organisation
@@ -178,9 +179,10 @@ public struct MemberRepository: Sendable {
         }
     }
 
-    /// Changes what an administrator controls: role, staff and bot flags and account status.
+    /// Changes what an administrator controls: role, staff and bot flags, the cockpit grant and account status.
     public func setAccount(
-        of memberID: UUID, role: Role? = nil, isStaff: Bool? = nil, isBot: Bool? = nil, status: MemberStatus? = nil, by actor: Actor
+        of memberID: UUID, role: Role? = nil, isStaff: Bool? = nil, isBot: Bool? = nil, cockpitAccess: Bool? = nil,
+        status: MemberStatus? = nil, by actor: Actor
     ) async throws {
         try await database.transaction { tx in
             guard let record = try await MemberRecord.find(memberID, on: tx) else { throw StoreError.notFound }
@@ -196,6 +198,10 @@ public struct MemberRepository: Sendable {
             if let isBot, isBot != record.isBot {
                 record.isBot = isBot
                 try await log.record(.staffChange, by: actor, subjectType: "member", subjectID: memberID)
+            }
+            if let cockpitAccess, cockpitAccess != record.cockpitAccess {
+                record.cockpitAccess = cockpitAccess
+                try await log.record(.roleChange, by: actor, subjectType: "member", subjectID: memberID)
             }
             if let status, status.rawValue != record.status {
                 record.status = status.rawValue

@@ -68,7 +68,8 @@ extension MetricsRepository {
         let kindList = kinds.map { SQLGroupExpression($0.map { SQLBind($0.rawValue) }) }
         var parts: [SQLQueryString] = []
         if rolled > 0 {
-            let rolledEnd = rolled < days.keys.count ? days.keys[rolled] : ActivityRollups.dayFormatter(days.timeZone).string(from: days.end)
+            let rolledEnd =
+                rolled < days.keys.count ? days.keys[rolled] : ActivityRollups.dayFormatter(days.timeZone).string(from: days.end)
             var part: SQLQueryString =
                 "SELECT DISTINCT member_id AS m, day AS d FROM activity_daily WHERE day >= \(bind: days.keys[0]) AND day < \(bind: rolledEnd) "
                 + "AND is_staff = \(bind: false) AND is_bot = \(bind: false)"

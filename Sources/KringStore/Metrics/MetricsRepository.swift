@@ -124,7 +124,8 @@ public struct MetricsRepository: Sendable {
             + "AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND t.deleted_at IS NULL AND t.hidden_at IS NULL"
         if let groupID { visible += " AND t.group_id = \(bind: groupID)" }
         let byDay: SQLQueryString =
-            "SELECT " + days.key(of: "p.created_at") + " AS day, COUNT(*) AS n, SUM(CASE WHEN p.post_number = 1 THEN 1 ELSE 0 END) AS topics"
+            "SELECT " + days.key(of: "p.created_at")
+            + " AS day, COUNT(*) AS n, SUM(CASE WHEN p.post_number = 1 THEN 1 ELSE 0 END) AS topics"
             + visible + " GROUP BY day"
         for row in try await sql.raw(byDay).all() {
             guard let day = days.offset(of: try row.decode(column: "day", as: String.self)) else { continue }

@@ -55,7 +55,7 @@ struct GoalsAPIController: RouteCollection {
     }
 
     @Sendable func list(request: Request) async throws -> GoalListDTO {
-        try request.authorize(.viewCockpit)
+        try request.authorize(.readCockpit)
         let standings = try await request.goalStandings()
         let slugs = try await request.groupSlugs(standings.map(\.goal.groupID))
         return GoalListDTO(

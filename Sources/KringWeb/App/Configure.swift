@@ -108,6 +108,11 @@ func routes(_ app: Application) throws {
     try site.register(collection: DocumentController())
     try site.register(collection: CockpitController())
     try site.register(collection: GoalsController())
+    try site.register(collection: ReportController())
+    try site.register(collection: AdviceController())
+    try site.register(collection: StrategyController())
+    try site.register(collection: MaturityController())
+    try site.register(collection: SuccessController())
     try site.register(collection: APIController())
     try site.register(collection: SpacesAPIController())
     try site.register(collection: ParticipationAPIController())
@@ -115,4 +120,5 @@ func routes(_ app: Application) throws {
     try site.register(collection: DocumentAPIController())
     try site.register(collection: MetricsAPIController())
     try site.register(collection: GoalsAPIController())
+    try site.register(collection: ManagementAPIController())
 }

@@ -313,9 +313,9 @@ enum Charts {
     }
 
     /// The chart with its data table (in a disclosure, open when printing is not an option).
-    private static func figure(
+    static func figure(
         id: String, title: String, labels: [String], series: [Series], format: (Double) -> String, t: Localizer, compact: Bool = false,
-        @HTMLBuilder chart: () -> [HTMLNode]
+        rowHeading: String? = nil, @HTMLBuilder chart: () -> [HTMLNode]
     ) -> HTMLNode {
         H.element("figure", [.class(compact ? "chart-figure chart-figure-compact" : "chart-figure"), .id(id)]) {
             chart()
@@ -325,7 +325,7 @@ enum Charts {
                     H.caption(.class("visually-hidden")) { title }
                     H.thead {
                         H.tr {
-                            H.th(.scope("col")) { t("cockpit.when") }
+                            H.th(.scope("col")) { rowHeading ?? t("cockpit.when") }
                             for line in series { H.th(.scope("col")) { line.name } }
                         }
                     }

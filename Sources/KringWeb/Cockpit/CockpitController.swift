@@ -96,7 +96,7 @@ extension Request {
     }
 
     func cockpitData(strict: Bool = false) async throws -> CockpitData {
-        try authorize(.viewCockpit)
+        try authorize(.readCockpit)
         let selection = try await cockpitSelection(strict: strict)
         let metrics = repositories.metrics
         // The two periods are independent reads: computed side by side, on two connections.
@@ -119,6 +119,8 @@ struct CockpitController: RouteCollection {
     @Sendable func dashboard(request: Request) async throws -> Response {
         let data = try await request.cockpitData()
         let groups = try await request.repositories.groups.list(for: try await request.viewer())
+        // "The dashboard was reviewed in the last 30 days" is one of the maturity criteria.
+        if request.decide(.viewCockpit).isAllowed { try await request.repositories.maturity.noteCockpitViewed() }
         return CockpitViews.dashboard(request, data: data, groups: groups)
     }
 
@@ -129,13 +131,9 @@ struct CockpitController: RouteCollection {
         guard let rows = CockpitCSV.rows(table, data: data, now: request.repositories.clock.now()) else {
             throw Abort(.badRequest, reason: "The table is one of \(CockpitCSV.tables.joined(separator: ", ")).")
         }
-        let body = rows.map { $0.map(CSV.field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
-        let response = Response(status: .ok, body: .init(string: body))
-        response.headers.replaceOrAdd(name: .contentType, value: "text/csv; charset=utf-8")
         let name =
             "kring-\(table)-\(data.selection.query(for: data.selection.period).replacingOccurrences(of: "&", with: "_").replacingOccurrences(of: "=", with: "-")).csv"
-        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(name)\"")
-        return response
+        return CSV.response(rows, filename: name)
     }
 }
 

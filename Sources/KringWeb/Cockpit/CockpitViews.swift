@@ -81,6 +81,7 @@ enum CockpitViews {
         let shown = { (values: [Int]) in values.prefix(elapsed).map(Double.init) }
         let sectionIDs = { (section: MetricDefinition.Section) in MetricCatalog.section(section).map(\.id) }
         return Layout.page(request, title: t("cockpit.title")) {
+            CockpitNav.bar(request, current: "/cockpit")
             H.div(.class("page-header")) {
                 H.div {
                     H.h1 { t("cockpit.title") }

@@ -27,7 +27,9 @@ enum GoalViews {
         let t = request.context.localizer
         let groups = try await request.repositories.groups.list(for: try await request.viewer())
         let figureNames = try await request.repositories.goals.figures().keys.sorted()
+        let manages = request.decide(.viewCockpit).isAllowed
         return Layout.page(request, title: t("goals.title"), status: status) {
+            CockpitNav.bar(request, current: "/goals")
             H.div(.class("page-header")) {
                 H.div {
                     H.h1 { t("goals.title") }
@@ -46,6 +48,12 @@ enum GoalViews {
                 H.summary { t("goals.how") }
                 H.p { t("goals.how.text") }
             }
+            if manages { newGoal(request, state: state, groups: groups, figureNames: figureNames, t) }
+        }
+    }
+
+    private static func newGoal(_ request: Request, state: FormState, groups: [Group], figureNames: [String], _ t: Localizer) -> HTMLNode {
+        H.fragment {
             H.section(.class("card"), .id("new-goal")) {
                 H.h2 { t("goals.new") }
                 Forms.errorSummary(state, t)
@@ -108,7 +116,9 @@ enum GoalViews {
             Charts.sparkline(
                 id: "goal-trend-\(id)", title: t("goals.trend", ["title": goal.title]), values: standing.points.map(\.value),
                 target: goal.target)
-            GroupViews.actionButton(request, "/goals/\(id)/archive", t("goals.archive"), id: "archive-\(id)", secondary: true)
+            if request.decide(.viewCockpit).isAllowed {
+                GroupViews.actionButton(request, "/goals/\(id)/archive", t("goals.archive"), id: "archive-\(id)", secondary: true)
+            }
         }
     }
 

@@ -17,11 +17,18 @@ struct GoalStanding: Sendable {
 }
 
 extension Request {
+    /// The community's time zone (UTC before set-up).
+    var communityTimeZone: TimeZone { TimeZone(identifier: context.community?.timeZone ?? "") ?? .gmt }
+
+    func goalStandings() async throws -> [GoalStanding] { try await repositories.goalStandings(timeZone: communityTimeZone) }
+}
+
+extension Repositories {
     /// Every goal's measurements and status. Cockpit figures come per month: finished months from
     /// stored snapshots (computed once), the running month live; business figures as entered.
-    func goalStandings() async throws -> [GoalStanding] {
+    func goalStandings(timeZone zone: TimeZone) async throws -> [GoalStanding] {
+        let repositories = self
         let goals = try await repositories.goals.list()
-        let zone = TimeZone(identifier: context.community?.timeZone ?? "") ?? .gmt
         let now = repositories.clock.now()
         let figures = try await repositories.goals.figures()
         let owners = try await repositories.members.handles(of: goals.compactMap(\.ownerID))
@@ -118,7 +125,7 @@ struct GoalsController: RouteCollection {
     }
 
     @Sendable func index(request: Request) async throws -> Response {
-        try request.authorize(.viewCockpit)
+        try request.authorize(.readCockpit)
         return try await GoalViews.index(request, standings: try await request.goalStandings(), state: GoalViews.defaults(request))
     }
 
@@ -165,7 +172,7 @@ struct GoalsController: RouteCollection {
     }
 
     @Sendable func figures(request: Request) async throws -> Response {
-        try request.authorize(.viewCockpit)
+        try request.authorize(.readCockpit)
         return GoalViews.figures(request, figures: try await request.repositories.goals.figures(), state: FormState())
     }
 

@@ -93,6 +93,7 @@ struct AdminController: RouteCollection {
         var role: String?
         var is_staff: String?
         var is_bot: String?
+        var cockpit_access: String?
     }
 
     @Sendable func updateMember(request: Request) async throws -> Response {
@@ -106,12 +107,15 @@ struct AdminController: RouteCollection {
         func ticked(_ value: String?) -> Bool? { value.map { $0 == "1" || $0 == "on" || $0 == "true" } }
         let isStaff = ticked(form.is_staff)
         let isBot = ticked(form.is_bot)
+        let cockpitAccess = ticked(form.cockpit_access)
         try await request.repositories.members.setAccount(
-            of: member.id, role: role, isStaff: isStaff, isBot: isBot, by: request.context.actor)
+            of: member.id, role: role, isStaff: isStaff, isBot: isBot, cockpitAccess: cockpitAccess, by: request.context.actor)
         try await request.audit(
             "member.access", subjectType: "member", subjectID: member.id, label: "@\(member.handle)",
-            before: "role=\(member.role.rawValue); staff=\(member.isStaff); bot=\(member.isBot)",
-            after: "role=\(role.rawValue); staff=\(isStaff ?? member.isStaff); bot=\(isBot ?? member.isBot)")
+            before: "role=\(member.role.rawValue); staff=\(member.isStaff); bot=\(member.isBot); cockpit=\(member.cockpitAccess)",
+            after:
+                "role=\(role.rawValue); staff=\(isStaff ?? member.isStaff); bot=\(isBot ?? member.isBot); cockpit=\(cockpitAccess ?? member.cockpitAccess)"
+        )
         return request.redirect(to: "/admin/members?q=\(member.handle)", flash: "flash.member_updated")
     }
 

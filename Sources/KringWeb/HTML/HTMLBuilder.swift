@@ -79,4 +79,9 @@ public enum H {
     public static func link(rel: String, href: SafeURL) -> HTMLNode { void("link", [.rel(rel), .href(href)]) }
     public static func img(_ src: SafeURL, alt: String, _ a: HTMLAttribute...) -> HTMLNode { void("img", [.src(src), .alt(alt)] + a) }
     public static func script(src: SafeURL) -> HTMLNode { element("script", [.src(src), .boolean("defer")]) { [] } }
+    /// Kring's own stylesheet inlined (for documents printed outside the site, such as report PDFs).
+    /// Only for CSS that ships with Kring: it is not escaped.
+    public static func inlineStylesheet(_ css: String) -> HTMLNode {
+        element("style", []) { HTMLNode.trusted(TrustedHTML(sanitizedOrOwnMarkup: css.replacingOccurrences(of: "</", with: "<\\/"))) }
+    }
 }

@@ -1,8 +1,9 @@
 import Vapor
 
 /// The server's background work: mailing notifications and delivering the outbox every few seconds; every ten minutes,
-/// rolling finished days of the activity log up for the cockpit; hourly, clearing expired sessions and old rate-limit
-/// windows. Started after boot, stopped at shutdown.
+/// rolling finished days of the activity log up for the cockpit; hourly, drafting the reports of periods just ended,
+/// checking the advice rules for the action inbox, clearing expired sessions and old rate-limit windows. Started
+/// after boot, stopped at shutdown.
 final class BackgroundJobs: LifecycleHandler, @unchecked Sendable {
     private var task: Task<Void, Never>?
 
@@ -25,6 +26,11 @@ final class BackgroundJobs: LifecycleHandler, @unchecked Sendable {
                         lastRollup = Date()
                     }
                     if Date().timeIntervalSince(lastMaintenance) > 3600 {
+                        if let community = try await application.repositories.community.settings() {
+                            let zone = TimeZone(identifier: community.timeZone) ?? .gmt
+                            try await application.repositories.generateDueReports(timeZone: zone)
+                            try await application.repositories.refreshAdvice(timeZone: zone)
+                        }
                         try await application.repositories.sessions.purgeExpired()
                         try await application.repositories.rateLimits.purgeOld()
                         lastMaintenance = Date()

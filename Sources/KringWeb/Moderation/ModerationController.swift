@@ -301,6 +301,15 @@ struct ModerationController: RouteCollection {
 
 /// Writes one CSV field (RFC 4180), defusing spreadsheet formulas.
 enum CSV {
+    /// A CSV download: the rows with RFC 4180 fields and CRLF lines, as an attachment.
+    static func response(_ rows: [[String]], filename: String) -> Response {
+        let body = rows.map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        let response = Response(status: .ok, body: .init(string: body))
+        response.headers.replaceOrAdd(name: .contentType, value: "text/csv; charset=utf-8")
+        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(filename)\"")
+        return response
+    }
+
     static func field(_ value: String) -> String {
         var text = value
         if let first = text.first, "=+-@".contains(first) { text = "'" + text }

@@ -172,6 +172,9 @@ enum AdminViews {
                         }
                         flagBox("is_staff", id: "staff-\(member.handle)", checked: member.isStaff, label: t("badge.staff"))
                         flagBox("is_bot", id: "bot-\(member.handle)", checked: member.isBot, label: t("badge.bot"))
+                        flagBox(
+                            "cockpit_access", id: "cockpit-\(member.handle)", checked: member.cockpitAccess,
+                            label: t("admin.members.cockpit_access"))
                         H.button(.type("submit"), .class("button button-small")) { t("settings.save") }
                     }
                 } else {

@@ -84,7 +84,7 @@ enum Layout {
                                 H.li { H.a(url, .rel("noopener")) { item.label(in: t.language) } }
                             }
                         }
-                        if request.decide(.viewCockpit).isAllowed {
+                        if request.decide(.readCockpit).isAllowed {
                             navLink("/cockpit", t("nav.cockpit"))
                             navLink("/goals", t("nav.goals"))
                         }

@@ -1,0 +1,27 @@
+import KringCore
+import Vapor
+
+/// The cockpit's own tabs (dashboard, goals, reports, inbox, strategy, maturity, success log):
+/// the five core tasks one click apart, each shown to those who may open it.
+enum CockpitNav {
+    static func bar(_ request: Request, current: String) -> HTMLNode {
+        let t = request.context.localizer
+        let manages = request.decide(.viewCockpit).isAllowed
+        let tabs: [(path: String, key: String, shown: Bool)] = [
+            ("/cockpit", "nav.cockpit", true), ("/goals", "nav.goals", true), ("/reports", "nav.reports", true),
+            ("/inbox", "nav.inbox", manages), ("/strategy", "nav.strategy", true), ("/maturity", "nav.maturity", manages),
+            ("/successes", "nav.successes", true),
+        ]
+        return H.nav(.class("cockpit-tabs"), .aria(.label, t("nav.cockpit_sections"))) {
+            H.ul {
+                for tab in tabs where tab.shown {
+                    H.li {
+                        H.a(.to(tab.path), .id("tab-\(tab.path.dropFirst())"), tab.path == current ? .aria(.current, "page") : .class("")) {
+                            t(tab.key)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

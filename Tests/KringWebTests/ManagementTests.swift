@@ -1,0 +1,334 @@
+import Foundation
+import KringCore
+import KringStore
+import KringTestSupport
+import Testing
+import Vapor
+
+@testable import KringWeb
+
+/// The community manager's tasks 1–3: strategy, reports, advice and the inbox, maturity, successes.
+@Suite("Strategy, reports, advice and maturity")
+struct ManagementTests {
+    /// Early April: March is the last finished month of the metrics fixture.
+    static let now = MetricsFixture.utc("2026-04-02T10:00:00Z")
+
+    @Test func aMonthlyReportCarriesTheCockpitsFiguresIsEvaluatedPublishedAndMailed() async throws {
+        try await withKringApp(clock: .fixed(Self.now)) { app in
+            _ = try await MetricsFixture.build(app)
+            try await TestAccounts.member(app, handle: "chef", role: .manager)
+            let manager = try await signedIn(app, "chef")
+            #expect(
+                try await manager.post("/reports/settings", form: ["recipients": "directie@example.org, niet-een-adres"]).status
+                    == .unprocessableEntity)
+            #expect(
+                try await manager.post(
+                    "/reports/settings", form: ["kinds[]": "monthly", "recipients": "Directie@example.org\nraad@example.org"]
+                ).status == .seeOther)
+
+            // The job drafts last month's report once, however often it runs.
+            #expect(try await app.repositories.generateDueReports(timeZone: MetricsFixture.zone) == 1)
+            #expect(try await app.repositories.generateDueReports(timeZone: MetricsFixture.zone) == 0)
+            let reports = try await app.repositories.reports.list()
+            #expect(reports.count == 1)
+            let report = try #require(reports.first)
+            #expect(report.kind == .monthly && report.periodStart == MetricsFixture.march.start && report.status == .draft)
+
+            // Its figures are the cockpit's for March, and the period before.
+            let march = try await app.repositories.metrics.figures(for: MetricsFixture.march)
+            let february = try await app.repositories.metrics.figures(for: MetricsFixture.march.previous)
+            for metric in MetricCatalog.all {
+                let figure = try #require(report.content.figures.first { $0.id == metric.id })
+                #expect(figure.value == metric.value(march), "\(metric.id)")
+                #expect(figure.previous == metric.value(february), "\(metric.id) before")
+            }
+            let id = report.id.uuidString.lowercased()
+            let page = try await manager.get("/reports/\(id)")
+            let cockpit = try await manager.get("/cockpit?period=month&date=2026-03-01")
+            let signups = try #require(cockpit.visibleText(id: "metric-signups"))
+            #expect(signups.hasPrefix("1"), "the cockpit says one signup in March")
+            #expect(page.visibleText(id: "figure-value-signups") == "1")
+            #expect(page.visibleText(id: "report-status") == "Draft")
+            #expect(
+                page.text.contains("Welke warmtepomp voor een jaren-dertigwoning?"),
+                "top content: the topic with most replies in an open group")
+            let csv = try await manager.get("/reports/\(id)/csv")
+            #expect(csv.headers.contentType?.subType == "csv")
+            #expect(csv.text.contains("\r\nsignups,growth,count,1,"), "the CSV has the same figures")
+
+            // Publishing needs an evaluation; then it is kept, mailed to the stakeholders, and can't be published twice.
+            let empty = try await manager.post("/reports/\(id)/publish", form: ["evaluation": "  "])
+            #expect(empty.status == .unprocessableEntity)
+            #expect(empty.visibleText(id: "evaluation-error") == "Write the evaluation before you publish.")
+            #expect(try await app.repositories.reports.find(report.id)?.status == .draft)
+            #expect(try await manager.post("/reports/\(id)/evaluation", form: ["evaluation": "Een goede maand."]).status == .seeOther)
+            #expect(
+                try await manager.post("/reports/\(id)/publish", form: ["evaluation": "Een goede maand.\n\nMeer nieuwkomers."]).status
+                    == .seeOther)
+            let published = try #require(try await app.repositories.reports.find(report.id))
+            #expect(published.status == .published && published.evaluation == "Een goede maand.\n\nMeer nieuwkomers.")
+            let mails = try await app.repositories.outbox.list().filter { $0.kind == "report" }
+            #expect(Set(mails.map(\.recipient)) == ["directie@example.org", "raad@example.org"])
+            #expect(mails.first?.bodyText.contains("Meer nieuwkomers.") == true)
+            #expect(mails.first?.bodyText.contains("/reports/\(id)") == true)
+            #expect(try await app.repositories.reports.publish(report.id, evaluation: "Anders", by: .anonymous) == false)
+            #expect(
+                try await app.repositories.generateReport(
+                    kind: .monthly, containing: MetricsFixture.march.start, timeZone: MetricsFixture.zone)
+                    == .published(report.id), "a published report is not generated again")
+            #expect(try await app.repositories.outbox.list().filter { $0.kind == "report" }.count == 2, "mailed once")
+
+            // On demand: a weekly report of a week in March, a draft.
+            let weekly = try await manager.post("/reports/generate", form: ["kind": "weekly", "date": "2026-03-11"])
+            #expect(weekly.status == .seeOther)
+            #expect(
+                try await manager.post("/reports/generate", form: ["kind": "weekly", "date": "11-03-2026"]).status == .unprocessableEntity)
+            #expect(try await app.repositories.reports.list().count == 2)
+        }
+    }
+
+    @Test func membersSeeNoneOfItUnlessGrantedAndAGrantOnlyReads() async throws {
+        try await withKringApp(clock: .fixed(Self.now)) { app in
+            _ = try await MetricsFixture.build(app)
+            try await TestAccounts.member(app, handle: "beheer", role: .admin)
+            try await TestAccounts.member(app, handle: "chef", role: .manager)
+            let reader = try await TestAccounts.member(app, handle: "directeur")
+            try await TestAccounts.member(app, handle: "lid")
+            try await app.repositories.generateReport(kind: .monthly, containing: MetricsFixture.march.start, timeZone: MetricsFixture.zone)
+            let draft = try #require(try await app.repositories.reports.list().first)
+
+            let member = try await signedIn(app, "lid")
+            for path in [
+                "/cockpit", "/goals", "/reports", "/inbox", "/maturity", "/successes", "/strategy",
+                "/reports/\(draft.id.uuidString.lowercased())",
+            ] {
+                #expect(try await member.get(path).status == .forbidden, "\(path) is not for members")
+            }
+            #expect(try await TestBrowser(app).get("/reports").status != .ok, "nor for visitors")
+
+            // An admin grants the cockpit to a stakeholder: they read figures and published reports, and change nothing.
+            let grant = try await signedIn(app, "beheer")
+            #expect(
+                try await grant.post(
+                    "/admin/members/directeur", form: ["role": "member", "is_staff": "0", "is_bot": "0", "cockpit_access": "1"]
+                ).status == .seeOther)
+            #expect(try await app.repositories.members.find(id: reader.id)?.cockpitAccess == true)
+            let stakeholder = try await signedIn(app, "directeur")
+            #expect(try await stakeholder.get("/cockpit").status == .ok)
+            #expect(try await stakeholder.get("/goals").status == .ok)
+            let list = try await stakeholder.get("/reports")
+            #expect(list.status == .ok)
+            #expect(list.visibleText(id: "no-reports") == "No published reports yet.", "drafts are for the team")
+            #expect(try await stakeholder.get("/reports/\(draft.id.uuidString.lowercased())").status == .notFound)
+            for path in ["/inbox", "/maturity", "/strategy/edit"] {
+                #expect(try await stakeholder.get(path).status == .forbidden, "\(path)")
+            }
+            #expect(try await stakeholder.post("/goals", form: GoalTests.goalForm([:])).status == .forbidden)
+            #expect(try await stakeholder.post("/reports/generate", form: ["kind": "monthly", "date": "2026-03-01"]).status == .forbidden)
+            #expect(try await stakeholder.get("/admin/audit").status == .forbidden, "the staff audit log stays with the team")
+        }
+    }
+
+    @Test func theActionInboxTurnsFindingsIntoWorkThatStaysDone() async throws {
+        try await withKringApp(clock: .fixed(Self.now)) { app in
+            let built = try await MetricsFixture.build(app)
+            try await TestAccounts.member(app, handle: "chef", role: .manager)
+            try await TestAccounts.member(app, handle: "hulp", role: .manager)
+            let manager = try await signedIn(app, "chef")
+
+            // The fixture's only open topic from the last 30 days: bram's t3 (its one answer was deleted) — in March, so older than 24 h.
+            let page = try await manager.get("/inbox")
+            #expect(page.status == .ok)
+            let items = try await app.repositories.advice.items()
+            let t3 = built.topics["t3"]!.uuidString.lowercased()
+            let unanswered = try #require(items.first { $0.rule == .unansweredTopic })
+            #expect(unanswered.subjectKey == "topic:\(t3)", "a deleted reply answers no one")
+            #expect(items.filter { $0.rule == .unansweredTopic }.count == 1)
+            let id = unanswered.id.uuidString.lowercased()
+            #expect(page.visibleText(id: "advice-\(id)")?.contains("“Geluid van de buitenunit” has had no answer for") == true)
+
+            #expect(try await manager.post("/inbox/\(id)/assign", form: ["assignee": "hulp"]).status == .seeOther)
+            #expect(
+                try await manager.post("/inbox/\(id)/assign", form: ["assignee": "anna"]).status == .unprocessableEntity, "only the team")
+            #expect(try await manager.get("/inbox").visibleText(id: "advice-state-\(id)") == "Open · assigned to @hulp")
+            #expect(try await manager.post("/inbox/\(id)/snooze", form: ["days": "7"]).status == .seeOther)
+            #expect(try await app.repositories.advice.items().contains { $0.id == unanswered.id } == false, "snoozed items wait")
+            #expect(try await manager.get("/inbox?show=snoozed").text.contains("advice-\(id)"))
+            #expect(try await manager.post("/inbox/\(id)/done").status == .seeOther)
+            try await app.repositories.refreshAdvice(timeZone: MetricsFixture.zone)
+            #expect(try await app.repositories.advice.item(unanswered.id)?.status == .done, "checking again does not reopen what is done")
+            #expect(try await manager.post("/inbox/\(id)/explode").status == .badRequest)
+
+            // Thresholds: a wrong one saves nothing; a right one changes what fires.
+            let wrong = try await manager.post("/inbox/settings", form: ["unanswered_hours": "0", "flag_hours": "12"])
+            #expect(wrong.status == .unprocessableEntity)
+            #expect(try await app.repositories.advice.thresholds()[.flagHours] == 48)
+            #expect(try await manager.post("/inbox/settings", form: ["flag_hours": "12"]).status == .seeOther)
+            #expect(try await app.repositories.advice.thresholds()[.flagHours] == 12)
+        }
+    }
+
+    @Test func theStrategyCanvasKeepsVersionsForTheReadersItNames() async throws {
+        try await withKringApp(clock: .fixed(Self.now)) { app in
+            try await TestAccounts.setUpCommunity(app)
+            try await TestAccounts.member(app, handle: "chef", role: .manager)
+            try await TestAccounts.member(app, handle: "lid")
+            let manager = try await signedIn(app, "chef")
+            let member = try await signedIn(app, "lid")
+            #expect(try await manager.get("/strategy").visibleText(id: "no-strategy")?.hasPrefix("No strategy written yet.") == true)
+            let form = [
+                "purpose": "Klanten helpen elkaar met hun warmtepomp.", "audiences": "Eigenaren van een warmtepomp",
+                "value_proposition": "",
+                "approach": "own", "content_strategy": "", "activation_strategy": "", "success_measures": "MAU en opgeloste vragen",
+                "team": "@chef builder\n@lid liaison Klantenservice", "readers": "manager",
+            ]
+            var unknown = form
+            unknown["team"] = "@niemand translator"
+            let refused = try await manager.post("/strategy", form: unknown)
+            #expect(refused.status == .unprocessableEntity)
+            #expect(try await app.repositories.strategy.current() == nil, "nothing is saved")
+            #expect(try await manager.post("/strategy", form: form).status == .seeOther)
+            #expect(try await member.get("/strategy").status == .forbidden, "readers: the team only")
+            var open = form
+            open["readers"] = "member"
+            open["purpose"] = "Klanten en monteurs helpen elkaar."
+            #expect(try await manager.post("/strategy", form: open).status == .seeOther)
+            let shown = try await member.get("/strategy")
+            #expect(shown.status == .ok)
+            #expect(shown.visibleText(id: "strategy-purpose") == "PurposeKlanten en monteurs helpen elkaar.")
+            #expect(shown.visibleText(id: "strategy-team")?.contains("@lid — department liaison (Klantenservice)") == true)
+            #expect(
+                try await member.get("/strategy/versions/1").visibleText(id: "strategy-purpose")
+                    == "PurposeKlanten helpen elkaar met hun warmtepomp.")
+            #expect(try await member.get("/strategy/history").visibleText(id: "strategy-versions")?.contains("Version 1 of") == true)
+            #expect(try await member.get("/strategy/edit").status == .forbidden)
+        }
+    }
+
+    @Test func theMaturityAssessmentAnswersWhatKringCanSeeAndKeepsHistory() async throws {
+        try await withKringApp(clock: .fixed(Self.now)) { app in
+            _ = try await MetricsFixture.build(app)
+            try await TestAccounts.member(app, handle: "chef", role: .manager)
+            let manager = try await signedIn(app, "chef")
+            let form = try await manager.get("/maturity/new")
+            #expect(form.visibleText(id: "criterion-tools.1.a")?.hasPrefix("✓ met") == true, "Kring is the community's own platform")
+            #expect(form.visibleText(id: "criterion-strategy.1.a")?.hasPrefix("✗ not met") == true, "no strategy written yet")
+            #expect(form.visibleText(id: "criterion-content.2.b")?.contains("1 events in 90 days.") == true, "the fixture's event in March")
+
+            // Ticking a criterion Kring checks itself changes nothing: its own answer wins.
+            #expect(
+                try await manager.post("/maturity", form: ["tools.1.b": "1", "strategy.1.a": "1", "note": "Eerste meting"]).status
+                    == .seeOther)
+            let first = try #require(try await app.repositories.maturity.history().first)
+            #expect(first.answers["strategy.1.a"] == false)
+            #expect(first.answers["tools.1.b"] == true)
+            #expect(first.stages[.tools] == 1, "tools stage 1: own platform (Kring) and findable (ticked)")
+            #expect(first.stages[.strategy] == 0)
+            let page = try await manager.get("/maturity")
+            #expect(page.text.contains(#"id="maturity-radar""#), "a radar chart")
+            #expect(page.visibleText(id: "stage-tools")?.contains("Stage 1: hierarchy") == true)
+            #expect(page.visibleText(id: "step-tools.2.a") != nil, "the roadmap lists the next stage's criteria")
+            #expect(page.text.contains("The Community Roundtable"), "the model is credited")
+
+            try await app.repositories.strategy.save(
+                {
+                    var canvas = StrategyCanvas()
+                    canvas.purpose = "Elkaar helpen"
+                    return canvas
+                }(), by: .anonymous)
+            #expect(try await manager.post("/maturity", form: ["tools.1.b": "1", "strategy.1.b": "1"]).status == .seeOther)
+            let history = try await app.repositories.maturity.history()
+            #expect(history.count == 2)
+            #expect(history.first?.stages[.strategy] == 1, "the canvas now answers strategy 1a")
+            #expect(history.first?.answers["metrics.4.b"] == true, "assessed before, within the year")
+            #expect(try await manager.get("/maturity").visibleText(id: "assessment-history") != nil)
+        }
+    }
+
+    @Test func successStoriesAreLoggedWithCheckedEvidenceAndAppearInTheirReport() async throws {
+        try await withKringApp(clock: .fixed(Self.now)) { app in
+            let built = try await MetricsFixture.build(app)
+            try await TestAccounts.member(app, handle: "chef", role: .manager)
+            let manager = try await signedIn(app, "chef")
+            let t1 = built.topics["t1"]!.uuidString.lowercased()
+            let bad = try await manager.post(
+                "/successes",
+                form: [
+                    "title": "Vraag opgelost", "story": "Bram hielp Anna.", "evidence": "javascript:alert(1)", "occurred_on": "2026-03-02",
+                ])
+            #expect(bad.status == .unprocessableEntity)
+            #expect(try await app.repositories.strategy.stories().isEmpty)
+            #expect(
+                try await manager.post(
+                    "/successes",
+                    form: [
+                        "title": "Klantvraag opgelost zonder ticket", "story": "Bram hielp Anna binnen twee uur.",
+                        "value": "Eén supportticket minder",
+                        "evidence": "/t/\(t1)\nhttps://example.org/case", "occurred_on": "2026-03-02",
+                    ]
+                ).status == .seeOther)
+            let page = try await manager.get("/successes")
+            #expect(page.text.contains(#"href="/t/\#(t1)""#))
+            try await app.repositories.generateReport(kind: .monthly, containing: MetricsFixture.march.start, timeZone: MetricsFixture.zone)
+            let report = try #require(try await app.repositories.reports.list().first)
+            #expect(report.content.stories == [.init(title: "Klantvraag opgelost zonder ticket", value: "Eén supportticket minder")])
+        }
+    }
+
+    @Test func reportsAdviceAndAssessmentsThroughTheAPI() async throws {
+        try await withKringApp(clock: .fixed(Self.now)) { app in
+            _ = try await MetricsFixture.build(app)
+            try await TestAccounts.member(app, handle: "chef", role: .manager)
+            try await TestAccounts.member(app, handle: "lid")
+            let manager = try await APITests.token(app, login: "chef")
+            let member = try await APITests.token(app, login: "lid")
+            func send(_ method: HTTPMethod, _ path: String, _ token: String?, _ json: String? = nil) async throws -> (
+                status: HTTPStatus, object: [String: Any]
+            ) {
+                try await SpacesAPITests.send(app, method, path, token: token, json: json)
+            }
+            for path in ["/api/v1/reports", "/api/v1/advice", "/api/v1/assessments"] {
+                #expect(try await send(.GET, path, member).status == .forbidden, path)
+            }
+            let created = try await send(.POST, "/api/v1/reports", manager, #"{"kind":"monthly","date":"2026-03-15"}"#)
+            #expect(created.status == .created)
+            #expect(created.object["status"] as? String == "draft")
+            let id = try #require(created.object["id"] as? String)
+            let signups = (created.object["figures"] as? [[String: Any]])?.first { $0["id"] as? String == "signups" }
+            #expect(signups?["value"] as? Double == 1)
+            #expect(
+                try await send(.POST, "/api/v1/reports", manager, #"{"kind":"monthly","date":"2026-03-20"}"#).status == .ok,
+                "the same period: refreshed")
+            #expect(
+                try await send(.POST, "/api/v1/reports", manager, #"{"kind":"yearly","date":"2026-03-20"}"#).status == .unprocessableEntity)
+            #expect(try await send(.POST, "/api/v1/reports/\(id)/publish", manager, #"{"evaluation":" "}"#).status == .unprocessableEntity)
+            let published = try await send(.POST, "/api/v1/reports/\(id)/publish", manager, #"{"evaluation":"Goed"}"#)
+            #expect(published.object["status"] as? String == "published")
+            #expect(try await send(.POST, "/api/v1/reports/\(id)/publish", manager, #"{"evaluation":"Goed"}"#).status == .conflict)
+            #expect(try await send(.POST, "/api/v1/reports", manager, #"{"kind":"monthly","date":"2026-03-20"}"#).status == .conflict)
+            #expect(((try await send(.GET, "/api/v1/reports", manager)).object["reports"] as? [Any])?.count == 1)
+
+            try await app.repositories.refreshAdvice(timeZone: MetricsFixture.zone)
+            let advice = try await send(.GET, "/api/v1/advice", manager)
+            let item = try #require((advice.object["items"] as? [[String: Any]])?.first { $0["rule"] as? String == "unanswered_topic" })
+            let itemID = try #require(item["id"] as? String)
+            let done = try await send(.POST, "/api/v1/advice/\(itemID)", manager, #"{"action":"done"}"#)
+            #expect(done.object["status"] as? String == "done")
+            #expect(
+                try await send(.POST, "/api/v1/advice/\(itemID)", manager, #"{"action":"snooze","days":0}"#).status == .unprocessableEntity)
+            #expect(try await send(.GET, "/api/v1/advice?status=lost", manager).status == .badRequest)
+            #expect(
+                ((try await send(.GET, "/api/v1/advice?status=done", manager)).object["items"] as? [[String: Any]])?.map {
+                    $0["id"] as? String
+                }
+                    == [itemID])
+
+            #expect(
+                try await send(.POST, "/api/v1/assessments", manager, #"{"answers":{"nonsense.9.z":true}}"#).status == .unprocessableEntity)
+            let assessed = try await send(.POST, "/api/v1/assessments", manager, #"{"answers":{"tools.1.b":true},"note":"API"}"#)
+            #expect(assessed.status == .created)
+            #expect((assessed.object["stages"] as? [String: Any])?["tools"] as? Int == 1)
+            #expect(((try await send(.GET, "/api/v1/assessments", manager)).object["assessments"] as? [Any])?.count == 1)
+        }
+    }
+}

@@ -1,0 +1,78 @@
+"""The community manager's tasks 1–3 in real Chromium: set a goal on a business figure, generate
+a monthly report, evaluate and publish it, and work the advice it leads to in the action inbox."""
+from __future__ import annotations
+
+import datetime
+
+from selenium.webdriver.common.by import By
+
+from pages import css, navigation, submit, visible
+from test_moderation import log_in
+from test_smoke import ADMIN, configured  # noqa: F401  (the shared set-up instance)
+
+
+def months_back(count: int) -> str:
+    today = datetime.date.today().replace(day=1)
+    year, month = today.year, today.month - count
+    while month < 1:
+        year, month = year - 1, month + 12
+    return f"{year:04d}-{month:02d}"
+
+
+def test_goal_report_and_inbox(configured, driver, shot):
+    log_in(configured, driver, ADMIN)
+
+    # Newsletter subscribers, entered for the last three months: slowly falling.
+    driver.get(configured.url("/goals/figures"))
+    rows = "\n".join(f"Newsletter subscribers,{months_back(n)},{value}" for n, value in [(3, 120), (2, 115), (1, 110)])
+    submit(driver, "form#figures-form", "#figures-submit", {"csv": rows})
+    assert "Newsletter subscribers" in visible(driver, "#figures-table").text
+
+    # A goal on it that the trend will not reach: off track.
+    driver.get(configured.url("/goals"))
+    form = css(driver, "form#goal-form")
+    form.find_element(By.CSS_SELECTOR, '#measure option[value="figure:Newsletter subscribers"]').click()
+    start = months_back(4) + "-01"
+    deadline = (datetime.date.today() + datetime.timedelta(days=120)).isoformat()
+    submit(driver, "form#goal-form", "#goal-submit", {"title": "Twee keer zoveel abonnees", "target": "240",
+                                                      "starts_at": start, "deadline": deadline}, server_validation=True)
+    card = visible(driver, ".goal-card")
+    assert "Twee keer zoveel abonnees" in card.text
+    assert "Off track" in card.find_element(By.CSS_SELECTOR, ".goal-status").text
+    shot("goal")
+
+    # A monthly report on demand: a draft with the goal in it; publishing needs the evaluation.
+    driver.get(configured.url("/reports"))
+    css(driver, '#generate-form #kind option[value="monthly"]').click()
+    submit(driver, "form#generate-form", "#generate-submit", {"date": datetime.date.today().isoformat()})
+    assert visible(driver, "#report-status").text == "Draft"
+    assert "Twee keer zoveel abonnees" in visible(driver, "#report-goals").text
+    assert visible(driver, "#report-figures")
+    submit(driver, "form#evaluation-form", "#publish-report", {"evaluation": ""}, server_validation=True)
+    assert "Write the evaluation before you publish." in visible(driver, "#form-error").text
+    submit(driver, "form#evaluation-form", "#publish-report",
+           {"evaluation": "Een rustige maand. De nieuwsbrief loopt terug: daar gaan we iets aan doen."})
+    assert "published" in visible(driver, ".flash").text
+    assert visible(driver, "#report-status").text == "Published"
+    assert "De nieuwsbrief loopt terug" in visible(driver, "#report-evaluation").text
+    assert driver.find_elements(By.CSS_SELECTOR, "#evaluation-form") == [], "a published report is no longer edited"
+    shot("report")
+
+    # The inbox turns the off-track goal into work: assign it, then mark it done.
+    driver.get(configured.url("/inbox"))
+    with navigation(driver):
+        driver.find_element(By.CSS_SELECTOR, "#advice-refresh").click()
+    item = visible(driver, ".advice-goal_off_track")
+    assert "Twee keer zoveel abonnees" in item.text
+    item_id = item.get_attribute("id").removeprefix("advice-")
+    shot("inbox")
+    css(driver, f'#assignee-{item_id} option[value="{ADMIN["handle"]}"]').click()
+    with navigation(driver):
+        driver.find_element(By.CSS_SELECTOR, f"#assign-{item_id}").click()
+    assert f"assigned to @{ADMIN['handle']}" in visible(driver, f"#advice-state-{item_id}").text
+    with navigation(driver):
+        driver.find_element(By.CSS_SELECTOR, f"#done-{item_id}").click()
+    assert driver.find_elements(By.CSS_SELECTOR, f"#advice-{item_id}") == [], "done items leave the to-do list"
+    driver.get(configured.url("/inbox?show=done"))
+    assert "Done" in visible(driver, f"#advice-state-{item_id}").text
+    shot("inbox-done")
