@@ -59,7 +59,7 @@ def add(document, ref, problem, ok, body, text):
         "AdviceChange": {"type": "object", "required": ["action"], "properties": {
             "action": {"type": "string", "enum": ["assign", "snooze", "done", "reopen"]},
             "assignee": {"type": "string", "description": "For assign: a manager's handle; empty to unassign."},
-            "days": {"type": "integer", "minimum": 1, "maximum": 90, "description": "For snooze."}}},
+            "days": {"type": "integer", "minimum": 1, "maximum": 90, "description": "For snooze (default 7)."}}},
         "Assessment": {"type": "object", "required": ["id", "createdAt", "stages", "answers", "note"], "properties": {
             "id": uuid, "createdAt": STAMP,
             "stages": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0, "maximum": 4},
@@ -97,7 +97,7 @@ def add(document, ref, problem, ok, body, text):
         "/advice/{item}": {"post": {"operationId": "workAdviceItem", "summary": "Assign, snooze, finish or reopen an item.",
                                     "security": bearer, "parameters": [item], "requestBody": body(ref("AdviceChange")),
                                     "responses": {**ok(ref("AdviceItem")), "400": problem("Unknown action."), "403": P403, "404": P404,
-                                                  **writes}}},
+                                                  "409": problem("The assignee is not an active manager."), **writes}}},
         "/assessments": {
             "get": {"operationId": "listAssessments", "summary": "Maturity self-assessments, newest first.", "security": bearer,
                     "responses": {**ok(ref("AssessmentList")), "403": P403, **reads}},

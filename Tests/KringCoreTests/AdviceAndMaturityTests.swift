@@ -104,7 +104,7 @@ struct AdviceAndMaturityTests {
         #expect(steps[.culture]?.map(\.id) == ["culture.1.a", "culture.1.b"])
         let all = Dictionary(uniqueKeysWithValues: MaturityModel.criteria.map { ($0.id, true) })
         #expect(MaturityModel.stages(answers: all).values.allSatisfy { $0 == 4 })
-        #expect(MaturityModel.nextSteps(answers: all).values.allSatisfy(\.isEmpty))
+        #expect(MaturityModel.nextSteps(answers: all).values.allSatisfy { $0.isEmpty })
         #expect(
             MaturityModel.criteria.filter { $0.check != nil }.count == MaturityCheck.allCases.count, "every check answers one criterion")
     }

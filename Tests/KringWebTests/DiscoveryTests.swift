@@ -186,7 +186,9 @@ struct DiscoveryTests {
 /// A movable clock for web tests.
 final class TestClockWeb: @unchecked Sendable {
     private let lock = NSLock()
-    private var current = Date()
+    private var current: Date
+
+    init(start: Date = Date()) { current = start }
 
     func advance(_ seconds: TimeInterval) { lock.withLock { current += seconds } }
     var kringClock: KringClock { KringClock { [self] in lock.withLock { current } } }

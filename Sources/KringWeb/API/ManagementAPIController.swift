@@ -215,8 +215,15 @@ struct ManagementAPIController: RouteCollection {
             throw Abort(.notFound, reason: "No such item.")
         }
         let body = try request.content.decode(AdviceChangeRequest.self)
-        let change = try await AdviceController().change(
-            body.action, form: AdviceController.WorkForm(assignee: body.assignee, days: body.days.map(String.init)), request: request)
+        let change: AdviceRepository.Change
+        do {
+            // Snoozing without a length waits a week.
+            change = try await AdviceController().change(
+                body.action, form: AdviceController.WorkForm(assignee: body.assignee, days: String(body.days ?? 7)), request: request)
+        } catch let failure as ValidationFailure where failure.errors.contains(where: { $0.field == "assignee" }) {
+            // A well-formed handle of someone who is not an active manager: the request conflicts with the team.
+            throw Abort(.conflict, reason: "The assignee must be an active member of the community management team.")
+        }
         _ = try await request.repositories.advice.apply(change, to: id)
         guard let item = try await request.repositories.advice.item(id) else { throw Abort(.internalServerError) }
         let handles = try await request.repositories.members.handles(of: item.assigneeID.map { [$0] } ?? [])
