@@ -55,6 +55,13 @@ struct ManagementTests {
             let csv = try await manager.get("/reports/\(id)/csv")
             #expect(csv.headers.contentType?.subType == "csv")
             #expect(csv.text.contains("\r\nsignups,growth,count,1,"), "the CSV has the same figures")
+            if ReportPDF.chromium() != nil {
+                // The server's Chromium prints the report to PDF.
+                let pdf = try await manager.get("/reports/\(id)/pdf")
+                #expect(pdf.status == .ok)
+                #expect(pdf.headers.contentType?.subType == "pdf")
+                #expect(pdf.text.hasPrefix("%PDF"))
+            }
 
             // Publishing needs an evaluation; then it is kept, mailed to the stakeholders, and can't be published twice.
             let empty = try await manager.post("/reports/\(id)/publish", form: ["evaluation": "  "])

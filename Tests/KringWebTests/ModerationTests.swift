@@ -174,7 +174,9 @@ struct ModerationTests {
             #expect(try await app.repositories.community.moderationSettings().flagThreshold == 5)
             let log = try await admin.get("/admin/audit")
             #expect(log.text.contains("member.access"))
-            #expect(log.text.contains("role=member; staff=false; bot=false → role=moderator; staff=true; bot=false"))
+            #expect(
+                log.text.contains(
+                    "role=member; staff=false; bot=false; cockpit=false → role=moderator; staff=true; bot=false; cockpit=false"))
             #expect(log.text.contains("community_name=Nieuwe naam"))
             #expect(log.text.contains("settings.moderation"))
             let filtered = try await admin.get("/admin/audit?action=member.access")

@@ -229,7 +229,11 @@ enum AdviceViews {
                         Forms.csrf(request)
                         H.label(.for("days-\(id)"), .class("visually-hidden")) { t("advice.snooze_for") }
                         H.element("select", [.id("days-\(id)"), .name("days")]) {
-                            for days in [1, 7, 30] { H.option(.value(String(days))) { t("advice.days", ["count": String(days)]) } }
+                            for days in [1, 7, 30] {
+                                H.option(.value(String(days))) {
+                                    days == 1 ? t("advice.one_day") : t("advice.days", ["count": String(days)])
+                                }
+                            }
                         }
                         H.button(.type("submit"), .class("button button-small button-secondary"), .id("snooze-\(id)")) {
                             t("advice.snooze")
