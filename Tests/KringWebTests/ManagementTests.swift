@@ -341,3 +341,80 @@ struct ManagementTests {
         }
     }
 }
+
+/// Each advice rule read from the database: a fixture that should fire it, and one beside it that should not.
+@Suite("Advice rules on a community's data")
+struct AdviceFactsTests {
+    @Test func eachRuleFindsItsCaseInTheDatabaseAndNothingElse() async throws {
+        try await withKringApp(clock: .fixed(ManagementTests.now)) { app in
+            let built = try await MetricsFixture.build(app)
+            let zone = MetricsFixture.zone
+            func member(_ handle: String, joined: String) async throws -> Member {
+                try await MetricsFixture.member(app, handle, joined: joined)
+            }
+            func topic(_ author: Member, _ title: String, _ time: String, group: UUID? = nil) async throws -> UUID {
+                try await MetricsFixture.at(app, time).topics.create(
+                    NewTopic(groupID: group, title: title, kind: .discussion, body: "Vraag", tags: []),
+                    rendered: MetricsFixture.rendered, by: author)
+            }
+            func reply(_ author: Member, _ topic: UUID, _ time: String) async throws {
+                try await MetricsFixture.at(app, time).topics.reply(
+                    to: topic, body: "Antwoord", rendered: MetricsFixture.rendered, replyTo: nil, by: author)
+            }
+            let anna = try #require(try await app.repositories.members.find(handle: "anna"))
+            // A newcomer whose first topic waits 50 hours; one who posted an hour ago.
+            let nina = try await member("nina", joined: "2026-03-30T08:00:00Z")
+            let ninasTopic = try await topic(nina, "Mijn eerste vraag", "2026-03-31T08:00:00Z")
+            let otto = try await member("otto", joined: "2026-04-01T20:00:00Z")
+            _ = try await topic(otto, "Net binnen", "2026-04-02T09:00:00Z")
+            // A regular (ten days in February) quiet since; someone with five days is no regular.
+            let rita = try await member("rita", joined: "2025-10-01T08:00:00Z")
+            let sara = try await member("sara", joined: "2025-10-01T08:00:00Z")
+            for day in 1...10 { try await MetricsFixture.at(app, String(format: "2026-02-%02dT10:00:00Z", day)).activity.record(.visit, by: rita.actor) }
+            for day in 1...5 { try await MetricsFixture.at(app, String(format: "2026-02-%02dT10:00:00Z", day)).activity.record(.visit, by: sara.actor) }
+            // A group with twelve posts early in February and none since.
+            let quiet = try await MetricsFixture.at(app, "2026-01-10T10:00:00Z").groups.create(
+                NewGroup(name: "Zonneboilers", description: "", welcomeMessage: "", visibility: .open), by: anna.actor)
+            let old = try await topic(anna, "Zonneboiler en warmtepomp samen?", "2026-02-05T10:00:00Z", group: quiet.id)
+            for hour in 0..<11 { try await reply(rita, old, String(format: "2026-02-06T%02d:00:00Z", hour + 8)) }
+            // A flag three days old, and one from this morning.
+            let post = try #require(try await app.repositories.topics.postID(topicID: ninasTopic, number: 1))
+            _ = try await MetricsFixture.at(app, "2026-03-30T10:00:00Z").moderation.flag(
+                postID: post, by: anna, reason: .spam, note: "", threshold: 99)
+            let fresh = try #require(try await app.repositories.topics.postID(topicID: built.topics["t1"]!, number: 1))
+            _ = try await MetricsFixture.at(app, "2026-04-02T08:00:00Z").moderation.flag(
+                postID: fresh, by: sara, reason: .spam, note: "", threshold: 99)
+            // An idea routed three weeks ago without an answer (the fixture's own idea was answered).
+            let department = try #require(try await app.repositories.ideas.departments().first)
+            let idea = try await MetricsFixture.at(app, "2026-03-10T10:00:00Z").ideas.submit(
+                title: "Korting voor leden", description: "", tags: [], by: rita)
+            try await MetricsFixture.at(app, "2026-03-11T10:00:00Z").ideas.route(idea, to: department.id, by: anna.actor)
+            // Slower answers: a topic of 5 March answered twenty days later.
+            let slow = try await topic(sara, "Wie weet dit?", "2026-03-05T10:00:00Z")
+            try await reply(anna, slow, "2026-03-25T10:00:00Z")
+            try await app.repositories.rollups.catchUp(timeZone: zone)
+
+            try await app.repositories.refreshAdvice(timeZone: zone)
+            let items = try await app.repositories.advice.items()
+            func subjects(_ rule: AdviceRule) -> [String] { items.filter { $0.rule == rule }.map(\.subjectKey).sorted() }
+            let key = { (id: UUID) in id.uuidString.lowercased() }
+            #expect(
+                subjects(.unansweredTopic) == ["topic:\(key(built.topics["t3"]!))", "topic:\(key(ninasTopic))"].sorted(),
+                "t3 (its answer deleted) and nina's; otto's is an hour old")
+            #expect(subjects(.newcomerUnanswered) == ["member:\(key(nina.id))"])
+            #expect(subjects(.regularGoingQuiet).map { $0.components(separatedBy: ":").prefix(2).joined(separator: ":") } == ["member:\(key(rita.id))"])
+            #expect(items.first { $0.rule == .groupFalling }?.details["name"] == "Zonneboilers")
+            #expect(items.first { $0.rule == .groupFalling }?.details["suggestion"] == "archive")
+            #expect(subjects(.groupFalling).count == 1)
+            #expect(subjects(.flagWaiting).count == 1, "the three-day-old flag; this morning's can wait")
+            #expect(subjects(.ideaWaiting) == ["idea:\(key(idea))"])
+            #expect(subjects(.responseTimeRising).count == 1, "the median rose from 2 h (t1) to 240 h")
+            #expect(subjects(.goalOffTrack).isEmpty, "no goals yet")
+
+            // Answering nina clears both of her items by themselves.
+            try await reply(anna, ninasTopic, "2026-04-02T09:30:00Z")
+            try await app.repositories.refreshAdvice(timeZone: zone)
+            #expect(try await app.repositories.advice.items(.cleared).map(\.rule).sorted { $0.rawValue < $1.rawValue } == [.newcomerUnanswered, .unansweredTopic])
+        }
+    }
+}

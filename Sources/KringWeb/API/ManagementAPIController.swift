@@ -210,7 +210,7 @@ struct ManagementAPIController: RouteCollection {
 
     @Sendable func changeAdvice(request: Request) async throws -> AdviceItemDTO {
         try request.authorize(.viewCockpit)
-        try request.rejectNulls(in: ["action"])
+        try request.rejectNulls(in: ["action", "assignee", "days"])
         guard let id = request.parameters.get("item", as: UUID.self), try await request.repositories.advice.item(id) != nil else {
             throw Abort(.notFound, reason: "No such item.")
         }
@@ -244,7 +244,7 @@ struct ManagementAPIController: RouteCollection {
 
     @Sendable func assess(request: Request) async throws -> Response {
         try request.authorize(.viewCockpit)
-        try request.rejectNulls(in: ["answers"])
+        try request.rejectNulls(in: ["answers", "note"])
         let body = try request.content.decode(AssessmentCreateRequest.self)
         let known = Set(MaturityModel.criteria.map(\.id))
         if let unknown = body.answers.keys.first(where: { !known.contains($0) }) {
