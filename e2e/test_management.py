@@ -3,6 +3,7 @@ a monthly report, evaluate and publish it, and work the advice it leads to in th
 from __future__ import annotations
 
 import datetime
+import re
 
 from selenium.webdriver.common.by import By
 
@@ -83,3 +84,28 @@ def test_goal_report_and_inbox(configured, driver, shot):
     driver.get(configured.url("/inbox?show=done"))
     assert "done" in visible(driver, f"#advice-state-{item_id}").text.lower()
     shot("inbox-done")
+
+
+def test_strategy_and_maturity(configured, driver, shot):
+    log_in(configured, driver, ADMIN)
+    driver.get(configured.url("/strategy/edit"))
+    submit(driver, "form#strategy-form", "#strategy-submit", {
+        "purpose": "Buren helpen elkaar met klussen, tips en spullen.",
+        "audiences": "Bewoners van Lombok; de gemeente en de woningcorporatie als belanghebbenden.",
+        "success_measures": "Maandelijks actieve leden, opgeloste vragen.",
+        "team": f"@{ADMIN['handle']} builder",
+    })
+    assert "Buren helpen elkaar" in visible(driver, "#strategy-purpose").text
+    assert "@" + ADMIN["handle"] in visible(driver, "#strategy-team").text
+    shot("strategy")
+
+    driver.get(configured.url("/maturity/new"))
+    assert "met" in visible(driver, "#criterion-strategy\\.1\\.a").text.lower(), "the canvas answers strategy 1a"
+    driver.find_element(By.CSS_SELECTOR, "#answer-strategy\\.1\\.b").click()
+    driver.find_element(By.CSS_SELECTOR, "#answer-tools\\.1\\.b").click()
+    with navigation(driver):
+        driver.find_element(By.CSS_SELECTOR, "#maturity-submit").click()
+    assert visible(driver, "#maturity-radar svg")
+    stage = re.search(r"Stage (\d)", visible(driver, "#stage-strategy").text)
+    assert stage and int(stage.group(1)) >= 1, "purpose written and a person named: stage 1 at least"
+    shot("maturity")
