@@ -69,6 +69,24 @@ struct ChartTests {
         #expect(Charts.scale(max: 1234) == (top: 2000, step: 500))
     }
 
+    /// Radar geometry: a 360 × 360 square, centre (180, 180), rings out to a radius of 120.
+    @Test func aRadarChartPutsEachValueOnItsAxis() throws {
+        let markup = Charts.radar(
+            id: "maturity", title: "Stages", description: "Per competency", labels: ["Strategy", "Culture", "Tools", "Metrics"], maximum: 4,
+            series: [.init(name: "Now", values: [4, 0, 2, 1], styleClass: "series-1")], t: Self.t
+        ).render()
+        let svg = try SVGReader.read(markup)
+        #expect(svg.first?.attributes["role"] == "img")
+        let rings = svg.filter { $0.attributes["class"] == "chart-grid radar-ring" }
+        #expect(rings.count == 4, "a ring per stage")
+        #expect(rings.last?.attributes["points"] == "180,60 300,180 180,300 60,180", "the outer ring at stage 4")
+        let area = try #require(svg.first { $0.attributes["class"] == "radar-area series-1" })
+        // Up 4 of 4 (the full 120), right 0, down 2 of 4 (60), left 1 of 4 (30).
+        #expect(area.attributes["points"] == "180,60 180,180 180,240 150,180")
+        #expect(svg.filter { $0.name == "text" }.map(\.text) == ["Strategy", "Culture", "Tools", "Metrics"])
+        #expect(Self.dataRows(markup) == [["Strategy", "4"], ["Culture", "0"], ["Tools", "2"], ["Metrics", "1"]])
+    }
+
     @Test func aLineChartPlacesEachPointAndNamesItself() throws {
         let markup = Charts.line(
             id: "visitors", title: "Visitors <per day>", description: "DAU & MAU", labels: ["1 Mar", "2 Mar", "3 Mar"],

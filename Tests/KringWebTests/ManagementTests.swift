@@ -370,8 +370,12 @@ struct AdviceFactsTests {
             // A regular (ten days in February) quiet since; someone with five days is no regular.
             let rita = try await member("rita", joined: "2025-10-01T08:00:00Z")
             let sara = try await member("sara", joined: "2025-10-01T08:00:00Z")
-            for day in 1...10 { try await MetricsFixture.at(app, String(format: "2026-02-%02dT10:00:00Z", day)).activity.record(.visit, by: rita.actor) }
-            for day in 1...5 { try await MetricsFixture.at(app, String(format: "2026-02-%02dT10:00:00Z", day)).activity.record(.visit, by: sara.actor) }
+            for day in 1...10 {
+                try await MetricsFixture.at(app, String(format: "2026-02-%02dT10:00:00Z", day)).activity.record(.visit, by: rita.actor)
+            }
+            for day in 1...5 {
+                try await MetricsFixture.at(app, String(format: "2026-02-%02dT10:00:00Z", day)).activity.record(.visit, by: sara.actor)
+            }
             // A group with twelve posts early in February and none since.
             let quiet = try await MetricsFixture.at(app, "2026-01-10T10:00:00Z").groups.create(
                 NewGroup(name: "Zonneboilers", description: "", welcomeMessage: "", visibility: .open), by: anna.actor)
@@ -402,7 +406,10 @@ struct AdviceFactsTests {
                 subjects(.unansweredTopic) == ["topic:\(key(built.topics["t3"]!))", "topic:\(key(ninasTopic))"].sorted(),
                 "t3 (its answer deleted) and nina's; otto's is an hour old")
             #expect(subjects(.newcomerUnanswered) == ["member:\(key(nina.id))"])
-            #expect(subjects(.regularGoingQuiet).map { $0.components(separatedBy: ":").prefix(2).joined(separator: ":") } == ["member:\(key(rita.id))"])
+            #expect(
+                subjects(.regularGoingQuiet).map { $0.components(separatedBy: ":").prefix(2).joined(separator: ":") } == [
+                    "member:\(key(rita.id))"
+                ])
             #expect(items.first { $0.rule == .groupFalling }?.details["name"] == "Zonneboilers")
             #expect(items.first { $0.rule == .groupFalling }?.details["suggestion"] == "archive")
             #expect(subjects(.groupFalling).count == 1)
@@ -414,7 +421,10 @@ struct AdviceFactsTests {
             // Answering nina clears both of her items by themselves.
             try await reply(anna, ninasTopic, "2026-04-02T09:30:00Z")
             try await app.repositories.refreshAdvice(timeZone: zone)
-            #expect(try await app.repositories.advice.items(.cleared).map(\.rule).sorted { $0.rawValue < $1.rawValue } == [.newcomerUnanswered, .unansweredTopic])
+            #expect(
+                try await app.repositories.advice.items(.cleared).map(\.rule).sorted { $0.rawValue < $1.rawValue } == [
+                    .newcomerUnanswered, .unansweredTopic,
+                ])
         }
     }
 }

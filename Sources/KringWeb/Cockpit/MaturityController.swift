@@ -95,7 +95,7 @@ enum MaturityViews {
                     labels: MaturityCompetency.allCases.map { t("maturity.competency.\($0.rawValue)") }, maximum: 4,
                     series: [assessment, previous].compactMap { $0 }.enumerated().map { index, entry in
                         let stages = entry.stages
-                        return Charts.RadarSeries(
+                        return Charts.Series(
                             name: t.date(entry.createdAt), values: MaturityCompetency.allCases.map { Double(stages[$0] ?? 0) },
                             styleClass: "series-\(index + 1)")
                     }, t: t)

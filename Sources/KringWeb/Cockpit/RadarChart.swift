@@ -1,13 +1,6 @@
 import Foundation
 
 extension Charts {
-    /// One polygon of a radar chart: a value per axis.
-    struct RadarSeries {
-        let name: String
-        let values: [Double]
-        let styleClass: String
-    }
-
     static let radarSize = 360.0
 
     /// The point at `value` (of `maximum`) on axis `index` of `count`, the first axis pointing up.
@@ -24,9 +17,9 @@ extension Charts {
     }
 
     /// A radar (spider) chart: one axis per label, rings at each whole step up to `maximum`, and a
-    /// polygon per series; the numbers follow in a table, as with every chart.
+    /// polygon per series (a value per axis); the numbers follow in a table, as with every chart.
     static func radar(
-        id: String, title: String, description: String, labels: [String], maximum: Double, series: [RadarSeries], t: Localizer
+        id: String, title: String, description: String, labels: [String], maximum: Double, series: [Series], t: Localizer
     ) -> HTMLNode {
         let count = labels.count
         func points(_ values: [Double]) -> String {
@@ -36,9 +29,7 @@ extension Charts {
             }.joined(separator: " ")
         }
         let format = { (value: Double) in t.number(Int(value.rounded())) }
-        let tableSeries = series.map { Series(name: $0.name, values: $0.values, styleClass: $0.styleClass) }
-        return figure(id: id, title: title, labels: labels, series: tableSeries, format: format, t: t, rowHeading: t("maturity.competency"))
-        {
+        return figure(id: id, title: title, labels: labels, series: series, format: format, t: t, rowHeading: t("maturity.competency")) {
             H.element(
                 "svg",
                 [
