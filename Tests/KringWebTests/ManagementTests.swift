@@ -284,6 +284,27 @@ struct ManagementTests {
         }
     }
 
+    @Test func aReportCarriesNoAdviceAboutASecretGroup() async throws {
+        try await withKringApp(clock: .fixed(Self.now)) { app in
+            let built = try await MetricsFixture.build(app)
+            let anna = try #require(try await app.repositories.members.find(handle: "anna"))
+            let secret = try await MetricsFixture.at(app, "2026-03-01T10:00:00Z").groups.create(
+                NewGroup(name: "Bestuur", description: "", welcomeMessage: "", visibility: .secret), by: anna.actor)
+            let hidden = try await MetricsFixture.at(app, "2026-03-25T10:00:00Z").topics.create(
+                NewTopic(groupID: secret.id, title: "Vertrouwelijk: de begroting", kind: .discussion, body: "Vraag", tags: []),
+                rendered: MetricsFixture.rendered, by: anna)
+            try await app.repositories.refreshAdvice(timeZone: MetricsFixture.zone)
+            let inbox = try await app.repositories.advice.items().filter { $0.rule == .unansweredTopic }.map(\.subjectKey)
+            #expect(Set(inbox) == ["topic:\(built.topics["t3"]!.uuidString.lowercased())", "topic:\(hidden.uuidString.lowercased())"])
+            try await app.repositories.generateReport(kind: .monthly, containing: MetricsFixture.march.start, timeZone: MetricsFixture.zone)
+            let report = try #require(try await app.repositories.reports.list().first)
+            let titles = report.content.nextSteps.compactMap { $0.details["title"] }
+            #expect(titles.contains("Geluid van de buitenunit"), "advice about an open topic goes into the report")
+            #expect(!titles.contains("Vertrouwelijk: de begroting"), "a secret group's topic stays in the team's inbox")
+            #expect(!report.content.topTopics.contains { $0.title == "Vertrouwelijk: de begroting" })
+        }
+    }
+
     @Test func reportsAdviceAndAssessmentsThroughTheAPI() async throws {
         try await withKringApp(clock: .fixed(Self.now)) { app in
             _ = try await MetricsFixture.build(app)

@@ -65,3 +65,33 @@ extension ReportRepository {
         return Array(posters.prefix(top))
     }
 }
+
+extension ReportRepository {
+    /// Of these topics and group slugs, the ones anyone may read: topics outside groups or in open
+    /// groups, and open groups. A report may go to stakeholders outside the team, so advice about a
+    /// closed or secret group stays in the inbox.
+    public func openSubjects(topics: [UUID], groups: [String]) async throws -> (topics: Set<UUID>, groups: Set<String>) {
+        guard let sql = database as? any SQLDatabase else { return ([], []) }
+        var openTopics = Set<UUID>()
+        var openGroups = Set<String>()
+        let open = GroupVisibility.open.rawValue
+        if !topics.isEmpty {
+            for row in try await sql.raw(
+                """
+                SELECT t.id AS id FROM topics t LEFT JOIN groups g ON g.id = t.group_id
+                WHERE t.id IN \(SQLGroupExpression(topics.map { SQLBind($0) })) AND (t.group_id IS NULL OR g.visibility = \(bind: open))
+                """
+            ).all() {
+                openTopics.insert(try row.decode(column: "id", as: UUID.self))
+            }
+        }
+        if !groups.isEmpty {
+            for row in try await sql.raw(
+                "SELECT slug FROM groups WHERE slug IN \(SQLGroupExpression(groups.map { SQLBind($0) })) AND visibility = \(bind: open)"
+            ).all() {
+                openGroups.insert(try row.decode(column: "slug", as: String.self))
+            }
+        }
+        return (openTopics, openGroups)
+    }
+}

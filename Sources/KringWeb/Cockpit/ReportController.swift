@@ -30,10 +30,27 @@ extension Repositories {
         content.stories = try await strategy.stories(from: period.start, to: period.end).map {
             ReportContent.Story(title: $0.title, value: $0.value)
         }
-        content.nextSteps = try await advice.items().prefix(10).map {
+        content.nextSteps = try await reportableAdvice().prefix(10).map {
             ReportContent.Step(rule: $0.rule.rawValue, details: $0.details, link: $0.link)
         }
         return content
+    }
+
+    /// The due advice a report may carry: what points at a topic or group that not everyone may
+    /// read (a closed or secret group's) stays in the team's inbox.
+    func reportableAdvice() async throws -> [AdviceItem] {
+        let items = try await advice.items()
+        func subject(_ item: AdviceItem, _ prefix: String) -> String? {
+            item.link.hasPrefix(prefix) ? String(item.link.dropFirst(prefix.count)) : nil
+        }
+        let open = try await reports.openSubjects(
+            topics: items.compactMap { subject($0, "/t/").flatMap(UUID.init(uuidString:)) }, groups: items.compactMap { subject($0, "/g/") }
+        )
+        return items.filter { item in
+            if let topic = subject(item, "/t/") { return UUID(uuidString: topic).map(open.topics.contains) ?? false }
+            if let group = subject(item, "/g/") { return open.groups.contains(group) }
+            return true
+        }
     }
 
     /// Generates and stores the report of `kind` for the period holding `date`.
