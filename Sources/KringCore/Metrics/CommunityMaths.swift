@@ -115,25 +115,36 @@ public enum CommunityMaths {
             groups[start, default: []].append((join.member, calendar.startOfDay(for: join.joinedAt)))
         }
         let todayStart = calendar.startOfDay(for: today)
+        /// Days from the join day to the first active day after it, per member (nil: none): each
+        /// column then compares one number, instead of looking up every day of its window.
+        func firstOffsets(_ days: [UUID: Set<Date>]) -> [UUID: Int] {
+            var offsets: [UUID: Int] = [:]
+            for members in groups.values {
+                for (member, joinDay) in members {
+                    guard let active = days[member] else { continue }
+                    let after = active.compactMap { calendar.dateComponents([.day], from: joinDay, to: calendar.startOfDay(for: $0)).day }
+                        .filter { $0 > 0 }
+                    if let first = after.min() { offsets[member] = first }
+                }
+            }
+            return offsets
+        }
+        let visitOffsets = firstOffsets(visitDays)
+        let postOffsets = firstOffsets(postDays)
         return groups.keys.sorted().map { start in
             let members = groups[start]!
             let cohortEnd = calendar.dateInterval(of: component, for: start)!.end
             /// How many did something on days 1…`length` after their join day; nil until every window has passed.
-            func count(_ days: [UUID: Set<Date>], within length: Int) -> Int? {
+            func count(_ offsets: [UUID: Int], within length: Int) -> Int? {
                 guard let lastWindowEnd = calendar.date(byAdding: .day, value: length, to: cohortEnd), lastWindowEnd <= todayStart else {
                     return nil
                 }
-                return members.filter { member, joinDay in
-                    guard let active = days[member] else { return false }
-                    return (1...length).contains { offset in
-                        calendar.date(byAdding: .day, value: offset, to: joinDay).map(active.contains) ?? false
-                    }
-                }.count
+                return members.filter { member, _ in (offsets[member] ?? .max) <= length }.count
             }
             return Cohort(
-                start: start, size: members.count, returnedDay1: count(visitDays, within: 1), returnedWithin7: count(visitDays, within: 7),
-                returnedWithin30: count(visitDays, within: 30), returnedWithin90: count(visitDays, within: 90),
-                postedWithin30: count(postDays, within: 30))
+                start: start, size: members.count, returnedDay1: count(visitOffsets, within: 1),
+                returnedWithin7: count(visitOffsets, within: 7), returnedWithin30: count(visitOffsets, within: 30),
+                returnedWithin90: count(visitOffsets, within: 90), postedWithin30: count(postOffsets, within: 30))
         }
     }
 }

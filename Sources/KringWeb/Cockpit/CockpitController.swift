@@ -99,12 +99,14 @@ extension Request {
         try authorize(.readCockpit)
         let selection = try await cockpitSelection(strict: strict)
         let metrics = repositories.metrics
-        // The two periods are independent reads: computed side by side, on two connections.
-        async let current = metrics.figures(for: selection.period, groupID: selection.group?.id, inactiveDays: selection.inactiveDays)
-        async let previous = metrics.figures(
+        // One period after the other: side by side they would hold two of the pool's connections
+        // for long queries, and other requests would time out waiting.
+        let current = try await metrics.figures(
+            for: selection.period, groupID: selection.group?.id, inactiveDays: selection.inactiveDays)
+        let previous = try await metrics.figures(
             for: selection.period.previous, groupID: selection.group?.id, inactiveDays: selection.inactiveDays)
         let moderation = try await repositories.moderation.health(since: selection.period.start, until: selection.period.end)
-        return CockpitData(selection: selection, current: try await current, previous: try await previous, moderation: moderation)
+        return CockpitData(selection: selection, current: current, previous: previous, moderation: moderation)
         // (The period's flag figures come with `current` and `previous`, per group; the queue and repeat offenders are as now.)
     }
 }
