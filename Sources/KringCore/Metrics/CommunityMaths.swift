@@ -109,21 +109,32 @@ public enum CommunityMaths {
         from: Date, to: Date, today: Date, calendar: Calendar
     ) -> [Cohort] {
         let component: Calendar.Component = unit == .week ? .weekOfYear : .month
-        var groups: [Date: [(UUID, Date)]] = [:]
+        // The cohorts' starts, and every day from the first cohort to 92 days past the last one.
+        var cohortStarts: [Date] = []
+        var cohort = calendar.dateInterval(of: component, for: from)?.start ?? from
+        while cohort < to {
+            cohortStarts.append(cohort)
+            guard let next = calendar.date(byAdding: component, value: 1, to: cohort) else { break }
+            cohort = next
+        }
+        let days = DayIndex(
+            from: cohortStarts.first ?? from, to: calendar.date(byAdding: .day, value: 92, to: max(to, today)) ?? to, calendar: calendar)
+        var groups: [Date: [(UUID, Int)]] = [:]
         for join in joins where join.joinedAt >= from && join.joinedAt < to {
-            guard let start = calendar.dateInterval(of: component, for: join.joinedAt)?.start else { continue }
-            groups[start, default: []].append((join.member, calendar.startOfDay(for: join.joinedAt)))
+            guard let day = days.index(of: join.joinedAt) else { continue }
+            // The last cohort that starts on or before the join day.
+            guard let start = cohortStarts.last(where: { $0 <= join.joinedAt }) else { continue }
+            groups[start, default: []].append((join.member, day))
         }
         let todayStart = calendar.startOfDay(for: today)
         /// Days from the join day to the first active day after it, per member (nil: none): each
         /// column then compares one number, instead of looking up every day of its window.
-        func firstOffsets(_ days: [UUID: Set<Date>]) -> [UUID: Int] {
+        func firstOffsets(_ active: [UUID: Set<Date>]) -> [UUID: Int] {
             var offsets: [UUID: Int] = [:]
             for members in groups.values {
                 for (member, joinDay) in members {
-                    guard let active = days[member] else { continue }
-                    let after = active.compactMap { calendar.dateComponents([.day], from: joinDay, to: calendar.startOfDay(for: $0)).day }
-                        .filter { $0 > 0 }
+                    guard let dates = active[member] else { continue }
+                    let after = dates.compactMap { days.index(of: $0) }.map { $0 - joinDay }.filter { $0 > 0 }
                     if let first = after.min() { offsets[member] = first }
                 }
             }

@@ -28,9 +28,10 @@ struct MetricDays {
         self.end = to
         self.timeZone = timeZone
         self.offsets = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
-        self.numericOffsets = Dictionary(uniqueKeysWithValues: keys.enumerated().compactMap { index, key in
-            Self.number(of: Array(key.utf8)[...]).map { ($0, index) }
-        })
+        self.numericOffsets = Dictionary(
+            uniqueKeysWithValues: keys.enumerated().compactMap { index, key in
+                Self.number(of: Array(key.utf8)[...]).map { ($0, index) }
+            })
     }
 
     /// `yyyy-MM-dd` as the number yyyyMMdd, read byte by byte (nil when it is not a day key).
