@@ -121,7 +121,7 @@ cd "$work" # whatever else Schemathesis or Hypothesis write lands in the temp di
 status=0
 echo
 echo "== run 1: as demo-admin, every operation but DELETE /auth/tokens/{id}"
-timeout 300 "$st" "${common[@]}" -H "Authorization: Bearer $admin_token" \
+timeout 900 "$st" "${common[@]}" -H "Authorization: Bearer $admin_token" \
     --exclude-operation-id revokeToken \
     --report junit,ndjson --report-junit-path "$artifacts/run1.junit.xml" --report-ndjson-path "$artifacts/run1.ndjson" \
     "${extra[@]}"
@@ -130,7 +130,7 @@ run1=$?
 
 echo
 echo "== run 2: as amira (member), every operation"
-timeout 300 "$st" "${common[@]}" -H "Authorization: Bearer $member_token" \
+timeout 900 "$st" "${common[@]}" -H "Authorization: Bearer $member_token" \
     --report junit,ndjson --report-junit-path "$artifacts/run2.junit.xml" --report-ndjson-path "$artifacts/run2.ndjson" \
     "${extra[@]}"
 run2=$?

@@ -56,7 +56,10 @@ struct GoalsAPIController: RouteCollection {
 
     @Sendable func list(request: Request) async throws -> GoalListDTO {
         try request.authorize(.readCockpit)
-        let standings = try await request.goalStandings()
+        return try await Self.dtos(try await request.goalStandings(), request)
+    }
+
+    static func dtos(_ standings: [GoalStanding], _ request: Request) async throws -> GoalListDTO {
         let slugs = try await request.groupSlugs(standings.map(\.goal.groupID))
         return GoalListDTO(
             goals: standings.map { standing in
@@ -93,7 +96,8 @@ struct GoalsAPIController: RouteCollection {
         }
         try await request.repositories.goals.create(goal, by: request.context.actor)
         try await request.audit("goal.create", subjectType: "goal", subjectID: goal.id, label: goal.title, after: goal.measure.key)
-        guard let created = try await list(request: request).goals.first(where: { $0.id == goal.id }) else {
+        let standing = try await request.repositories.goalStandings(timeZone: request.communityTimeZone, only: [goal.id])
+        guard let created = try await Self.dtos(standing, request).goals.first else {
             throw Abort(.internalServerError)
         }
         let response = try await created.encodeResponse(status: .created, for: request)

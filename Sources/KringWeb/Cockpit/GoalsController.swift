@@ -26,9 +26,10 @@ extension Request {
 extension Repositories {
     /// Every goal's measurements and status. Cockpit figures come per month: finished months from
     /// stored snapshots (computed once), the running month live; business figures as entered.
-    func goalStandings(timeZone zone: TimeZone) async throws -> [GoalStanding] {
+    /// `only` limits it to some goals (a goal just set), so that setting one does not measure them all.
+    func goalStandings(timeZone zone: TimeZone, only: Set<UUID>? = nil) async throws -> [GoalStanding] {
         let repositories = self
-        let goals = try await repositories.goals.list()
+        let goals = try await repositories.goals.list().filter { only?.contains($0.id) ?? true }
         let now = repositories.clock.now()
         let figures = try await repositories.goals.figures()
         let owners = try await repositories.members.handles(of: goals.compactMap(\.ownerID))
