@@ -117,8 +117,10 @@ public enum CommunityMaths {
             guard let next = calendar.date(byAdding: component, value: 1, to: cohort) else { break }
             cohort = next
         }
+        // Returns count up to 92 days after the last cohort (never further: the range stays small
+        // whatever the period, even for one long ago).
         let days = DayIndex(
-            from: cohortStarts.first ?? from, to: calendar.date(byAdding: .day, value: 92, to: max(to, today)) ?? to, calendar: calendar)
+            from: cohortStarts.first ?? from, to: calendar.date(byAdding: .day, value: 92, to: to) ?? to, calendar: calendar)
         var groups: [Date: [(UUID, Int)]] = [:]
         for join in joins where join.joinedAt >= from && join.joinedAt < to {
             guard let day = days.index(of: join.joinedAt) else { continue }
