@@ -24,6 +24,7 @@ enum KringMain {
             app.asyncCommands.use(AdminCommands(), as: "admin")
             app.asyncCommands.use(ImportCommands(), as: "import")
             app.asyncCommands.use(GenerateCommand(), as: "generate")
+            app.asyncCommands.use(RollupCommand(), as: "rollup")
             try await app.execute()
         } catch {
             // Commands explain their own failures; end with a non-zero status, not a crash report.

@@ -7,6 +7,13 @@ public struct VisitorSeries: Sendable, Equatable {
     public let wau: [Int]
     public let mau: [Int]
 
+    public init(days: [Date], dau: [Int], wau: [Int], mau: [Int]) {
+        self.days = days
+        self.dau = dau
+        self.wau = wau
+        self.mau = mau
+    }
+
     /// DAU ÷ MAU per day, averaged over the days with any MAU (Discourse's definition).
     public var stickiness: Double? {
         Statistics.mean(zip(dau, mau).filter { $0.1 > 0 }.map { Double($0.0) / Double($0.1) })

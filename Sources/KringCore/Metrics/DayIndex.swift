@@ -20,6 +20,12 @@ public struct DayIndex: Sendable {
         self.end = max(to, starts.last ?? to)
     }
 
+    /// The start of the day after the one holding `date` (the range's end after its last day).
+    public func nextDayStart(after date: Date) -> Date? {
+        guard let index = index(of: date) else { return nil }
+        return index + 1 < starts.count ? starts[index + 1] : end
+    }
+
     /// The position of the day holding `date`, or nil outside the range.
     public func index(of date: Date) -> Int? {
         guard let first = starts.first, date >= first, date < end else { return nil }

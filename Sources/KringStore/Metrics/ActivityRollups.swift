@@ -54,6 +54,22 @@ public struct ActivityRollups: Sendable {
         return formatter
     }
 
+    /// Day keys back to day starts, each distinct key parsed once: a `DateFormatter` parse costs
+    /// tens of microseconds, which over a hundred thousand rows of a few hundred days was seconds.
+    struct DayKeyParser {
+        let formatter: DateFormatter
+        private var starts: [String: Date] = [:]
+
+        init(_ timeZone: TimeZone) { formatter = ActivityRollups.dayFormatter(timeZone) }
+
+        mutating func date(_ key: String) -> Date? {
+            if let start = starts[key] { return start }
+            let start = formatter.date(from: key)
+            starts[key] = start
+            return start
+        }
+    }
+
     /// Rolls up every finished day not rolled up yet (all of them again after the community's time
     /// zone changed). Returns how many days it rolled up; `progress` hears (done, total).
     @discardableResult
@@ -77,21 +93,48 @@ public struct ActivityRollups: Sendable {
             progress?(done, total)
             start = calendar.date(byAdding: .day, value: 1, to: start)!
         }
+        try await catchUpFirstDays(timeZone: timeZone)
+        try await catchUpVisitors(timeZone: timeZone)
+        if done > 0, let sql = database as? any SQLDatabase, sql.dialect.name == "sqlite" {
+            // Fresh statistics once a day: without them SQLite's planner took the index on
+            // `hidden_at` (nearly every post is NULL there) over the one on the date range.
+            // PostgreSQL's autovacuum keeps its own.
+            try await sql.raw("ANALYZE").run()
+        }
         return done
     }
 
     /// Forgets every rollup (after an import rewrote history); the next catch-up starts over.
     public func reset() async throws {
-        try await RollupStateRecord.query(on: database).filter(\.$name == Self.name).delete()
+        try await RollupStateRecord.query(on: database).filter(\.$name ~~ [Self.name, Self.firstDaysName, Self.visitorsName]).delete()
         try await ActivityDailyRecord.query(on: database).delete()
+        for table in ["member_first_days", "visitors_daily"] {
+            try await (database as? any SQLDatabase)?.raw("DELETE FROM \(ident: table)").run()
+        }
     }
 
     /// The start of the last day rolled up, if the rollups were cut in this time zone.
     public func rolledThrough(timeZone: TimeZone) async throws -> Date? {
-        guard let state = try await RollupStateRecord.query(on: database).filter(\.$name == Self.name).first(),
+        try await through(Self.name, timeZone: timeZone)
+    }
+
+    /// The start of the last day the rollup called `name` covers, if its days were cut in this time zone.
+    func through(_ name: String, timeZone: TimeZone) async throws -> Date? {
+        guard let state = try await RollupStateRecord.query(on: database).filter(\.$name == name).first(),
             state.timeZone == timeZone.identifier
         else { return nil }
         return Self.dayFormatter(timeZone).date(from: state.throughDay)
+    }
+
+    /// Records that the rollup called `name` covers the day `dayKey`, in the transaction that rolled it.
+    static func markRolled(_ name: String, through dayKey: String, timeZone: TimeZone, at now: Date, on database: any Database) async throws
+    {
+        let state = try await RollupStateRecord.query(on: database).filter(\.$name == name).first() ?? RollupStateRecord()
+        state.name = name
+        state.throughDay = dayKey
+        state.timeZone = timeZone.identifier
+        state.updatedAt = now
+        try await state.save(on: database)
     }
 
     /// Replaces one day's rows and moves the state on, in one transaction.
@@ -121,12 +164,7 @@ public struct ActivityRollups: Sendable {
                 return record
             }
             for batch in records.chunked(500) { try await batch.create(on: tx) }
-            let state = try await RollupStateRecord.query(on: tx).filter(\.$name == Self.name).first() ?? RollupStateRecord()
-            state.name = Self.name
-            state.throughDay = dayKey
-            state.timeZone = timeZone.identifier
-            state.updatedAt = now
-            try await state.save(on: tx)
+            try await Self.markRolled(Self.name, through: dayKey, timeZone: timeZone, at: now, on: tx)
         }
     }
 
@@ -134,15 +172,14 @@ public struct ActivityRollups: Sendable {
     public func membersByDay(kinds: [ActivityKind]?, groupID: UUID?, from: Date, to: Date, timeZone: TimeZone) async throws -> [Date: Set<
         UUID
     >] {
-        let days = Self.dayFormatter(timeZone)
+        var days = DayKeyParser(timeZone)
         var result: [Date: Set<UUID>] = [:]
-        var starts: [String: Date] = [:]
         // Plain SQL with DISTINCT: at millions of rows, decoding Fluent models was most of the cockpit's time.
-        for row in try await rows("SELECT DISTINCT day, member_id", kinds: kinds, groupID: groupID, from: from, to: to, days: days) {
-            let day = try row.decode(column: "day", as: String.self)
-            guard let start = starts[day] ?? days.date(from: day) else { continue }
-            starts[day] = start
-            result[start, default: []].insert(try row.decode(column: "member_id", as: UUID.self))
+        for row in try await rows(
+            "SELECT DISTINCT day, member_id", kinds: kinds, groupID: groupID, from: from, to: to, days: days.formatter)
+        {
+            guard let start = days.date(try row.decode(column: "day", as: String.self)) else { continue }
+            result[start, default: []].insert(try row.decodeUUID(column: "member_id"))
         }
         return result
     }

@@ -89,13 +89,54 @@ extension SQLDatabase {
 
 extension MetricsRepository {
     /// Each member's days with an event of these kinds (nil: any), as positions in `days`, staff and
-    /// bots left out: from the rollups for the days they cover, from the log for the rest. The
-    /// database returns one row per member with the days joined, not a row per member and day,
-    /// which at a hundred thousand members was most of the cockpit's time.
+    /// bots left out. The database returns one row per member with the days joined, not a row per
+    /// member and day, which at a hundred thousand members was most of the cockpit's time.
     func memberDays(kinds: [ActivityKind]?, in days: MetricDays, groupID: UUID?) async throws -> [UUID: [Int]] {
-        guard let sql = database as? any SQLDatabase, !days.starts.isEmpty else { return [:] }
+        guard let sql = database as? any SQLDatabase, let rows = try await memberDayRows(kinds: kinds, in: days, groupID: groupID) else {
+            return [:]
+        }
+        let query: SQLQueryString = "SELECT m AS member_id, " + sql.joinedStrings("d") + " AS days FROM (" + rows + ") u GROUP BY m"
+        var result: [UUID: [Int]] = [:]
+        for row in try await sql.raw(query).all() {
+            let joined = try row.decode(column: "days", as: String.self)
+            result[try row.decodeUUID(column: "member_id")] = days.offsets(ofJoined: joined)
+        }
+        return result
+    }
+
+    /// The members with an event of these kinds (nil: any) on any of the days, staff and bots left out.
+    func distinctMembers(kinds: [ActivityKind]?, in days: MetricDays, groupID: UUID?) async throws -> Set<UUID> {
+        guard let sql = database as? any SQLDatabase, let rows = try await memberDayRows(kinds: kinds, in: days, groupID: groupID) else {
+            return []
+        }
+        return Set(
+            try await sql.raw("SELECT DISTINCT m AS member_id FROM (" + rows + ") u").all().map { try $0.decodeUUID(column: "member_id") })
+    }
+
+    /// Distinct members with an event of these kinds on the last day of `days`, in its last 7 and
+    /// in all of them (30 for MAU), counted by the database.
+    func windowCounts(kinds: [ActivityKind]?, in days: MetricDays, groupID: UUID?) async throws -> (dau: Int, wau: Int, mau: Int) {
+        guard let sql = database as? any SQLDatabase, let rows = try await memberDayRows(kinds: kinds, in: days, groupID: groupID) else {
+            return (0, 0, 0)
+        }
+        let last = days.keys[days.keys.count - 1]
+        let week = days.keys[max(0, days.keys.count - 7)]
+        let query: SQLQueryString =
+            "SELECT COUNT(DISTINCT m) AS mau, COUNT(DISTINCT CASE WHEN d >= \(bind: week) THEN m END) AS wau, "
+            + "COUNT(DISTINCT CASE WHEN d >= \(bind: last) THEN m END) AS dau FROM (" + rows + ") u"
+        guard let row = try await sql.raw(query).first() else { return (0, 0, 0) }
+        return (
+            try row.decode(column: "dau", as: Int.self), try row.decode(column: "wau", as: Int.self),
+            try row.decode(column: "mau", as: Int.self)
+        )
+    }
+
+    /// Distinct (member `m`, day key `d`) pairs with an event of these kinds, staff and bots left
+    /// out: from the rollups for the days they cover, from the log for the rest (nil: no days).
+    func memberDayRows(kinds: [ActivityKind]?, in days: MetricDays, groupID: UUID?) async throws -> SQLQueryString? {
+        guard !days.starts.isEmpty else { return nil }
         var rolled = 0
-        if usesRollups, let through = try await ActivityRollups(database: database, clock: clock).rolledThrough(timeZone: days.timeZone) {
+        if usesRollups, let through = try await rollups.rolledThrough(timeZone: days.timeZone) {
             rolled = days.starts.prefix { $0 <= through }.count
         }
         let kindList = kinds.map { SQLGroupExpression($0.map { SQLBind($0.rawValue) }) }
@@ -122,12 +163,6 @@ extension MetricsRepository {
         }
         var union = parts[0]
         for part in parts.dropFirst() { union += " UNION " + part }
-        let query: SQLQueryString = "SELECT m AS member_id, " + sql.joinedStrings("d") + " AS days FROM (" + union + ") u GROUP BY m"
-        var result: [UUID: [Int]] = [:]
-        for row in try await sql.raw(query).all() {
-            let joined = try row.decode(column: "days", as: String.self)
-            result[try row.decode(column: "member_id", as: UUID.self)] = days.offsets(ofJoined: joined)
-        }
-        return result
+        return union
     }
 }

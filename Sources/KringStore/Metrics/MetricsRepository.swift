@@ -13,6 +13,8 @@ public struct MetricsRepository: Sendable {
     /// raw log, which the tests compare against.
     let usesRollups: Bool
 
+    var rollups: ActivityRollups { ActivityRollups(database: database, clock: clock) }
+
     public init(database: any Database, clock: KringClock, usesRollups: Bool = true) {
         self.database = database
         self.clock = clock
@@ -25,27 +27,23 @@ public struct MetricsRepository: Sendable {
     /// How many days before a period the visitor windows reach back (MAU counts 30 days).
     static let visitorLookback = 29
 
+    /// The period's figures. `withCohorts: false` leaves the cohort table out (a comparison with
+    /// the previous period shows none of it, and it is the costliest part).
     public func figures(
-        for period: MetricPeriod, groupID: UUID? = nil, inactiveDays: Int = MetricsSettings.defaultInactiveDays
+        for period: MetricPeriod, groupID: UUID? = nil, inactiveDays: Int = MetricsSettings.defaultInactiveDays, withCohorts: Bool = true
     ) async throws -> CommunityFigures {
-        let calendar = period.calendar
         let now = clock.now()
         let staff = try await staffAndBotIDs()
-        let lookback = calendar.date(byAdding: .day, value: -Self.visitorLookback, to: period.start)!
 
         // Visitors and engaged members, from the activity log (through its daily rollups).
-        let visitDays = try await memberDays(
-            kinds: groupID == nil ? [.visit] : nil, in: MetricDays(from: lookback, to: period.end, timeZone: period.timeZone),
-            groupID: groupID)
         // Only the days that have begun: a day still to come would lower MAU, average DAU and stickiness.
         let days = period.dayStarts.filter { $0 <= now }
-        let visitors = CommunityMaths.visitors(days: days, lookback: Self.visitorLookback, visitDays: visitDays.values)
+        let (visitors, visited) = try await visitors(on: days, of: period, groupID: groupID)
         let periodDays = MetricDays(from: period.start, to: period.end, timeZone: period.timeZone)
         let engagedDays = try await memberDays(kinds: Self.engagedKinds, in: periodDays, groupID: groupID)
         var engagedByDay = [Int](repeating: 0, count: days.count)
         for day in engagedDays.values.joined() where day < days.count { engagedByDay[day] += 1 }
-        var active = Set(engagedDays.keys)
-        for (member, days) in visitDays where (days.last ?? -1) >= Self.visitorLookback { active.insert(member) }
+        let active = Set(engagedDays.keys).union(visited)
 
         // Posts in the period (for volume, member-generated share and participation).
         let posts = try await postCounts(in: periodDays, groupID: groupID)
@@ -77,11 +75,49 @@ public struct MetricsRepository: Sendable {
         if groupID == nil { try await addDepartments(to: &figures) }
         figures.moderation = try await ModerationRepository(database: database, clock: clock).figures(
             from: period.start, to: period.end, groupID: groupID)
-        try await addCohorts(to: &figures, staff: staff, groupID: groupID, now: now)
+        if withCohorts { try await addCohorts(to: &figures, staff: staff, groupID: groupID, now: now) }
         return figures
     }
 
     // MARK: Pieces
+
+    /// DAU, WAU and MAU on each of the days, and who visited in the period. The community's
+    /// visitors are members with a visit; a group's, members with any event in it. Stored counts
+    /// serve the days the visitor rollup covers; the rest (today, say) are counted from the rollups
+    /// and the log; without rollups everything comes from every member's visit days.
+    private func visitors(on days: [Date], of period: MetricPeriod, groupID: UUID?) async throws -> (VisitorSeries, Set<UUID>) {
+        let calendar = period.calendar
+        let kinds: [ActivityKind]? = groupID == nil ? [.visit] : nil
+        let periodDays = MetricDays(from: period.start, to: period.end, timeZone: period.timeZone)
+        guard usesRollups, let through = try await rollups.through(ActivityRollups.visitorsName, timeZone: period.timeZone) else {
+            let lookback = calendar.date(byAdding: .day, value: -Self.visitorLookback, to: period.start)!
+            let visitDays = try await memberDays(
+                kinds: kinds, in: MetricDays(from: lookback, to: period.end, timeZone: period.timeZone), groupID: groupID)
+            let visited = Set(visitDays.filter { ($0.value.last ?? -1) >= Self.visitorLookback }.keys)
+            return (CommunityMaths.visitors(days: days, lookback: Self.visitorLookback, visitDays: visitDays.values), visited)
+        }
+        let endKey = ActivityRollups.dayFormatter(period.timeZone).string(from: period.end)
+        let stored = try await rollups.storedVisitors(groupID: groupID, from: periodDays.keys[0], to: endKey)
+        var dau: [Int] = []
+        var wau: [Int] = []
+        var mau: [Int] = []
+        for (index, day) in days.enumerated() {
+            var counts = (dau: 0, wau: 0, mau: 0)
+            if day <= through {
+                counts = stored[periodDays.keys[index]] ?? counts
+            } else {
+                let window = MetricDays(
+                    from: calendar.date(byAdding: .day, value: -Self.visitorLookback, to: day)!,
+                    to: calendar.date(byAdding: .day, value: 1, to: day)!, timeZone: period.timeZone)
+                counts = try await windowCounts(kinds: kinds, in: window, groupID: groupID)
+            }
+            dau.append(counts.dau)
+            wau.append(counts.wau)
+            mau.append(counts.mau)
+        }
+        let visited = try await distinctMembers(kinds: kinds, in: periodDays, groupID: groupID)
+        return (VisitorSeries(days: days, dau: dau, wau: wau, mau: mau), visited)
+    }
 
     private struct Action {
         let actor: UUID
@@ -133,7 +169,7 @@ public struct MetricsRepository: Sendable {
             counts.topics += try row.decode(column: "topics", as: Int.self)
         }
         for row in try await sql.raw("SELECT p.author_id AS author_id, COUNT(*) AS n" + visible + " GROUP BY p.author_id").all() {
-            counts.byAuthor[try row.decode(column: "author_id", as: UUID.self)] = try row.decode(column: "n", as: Int.self)
+            counts.byAuthor[try row.decodeUUID(column: "author_id")] = try row.decode(column: "n", as: Int.self)
         }
         return counts
     }
@@ -152,7 +188,7 @@ public struct MetricsRepository: Sendable {
                 + "AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND t.deleted_at IS NULL AND t.hidden_at IS NULL"
             if let groupID { query += " AND t.group_id = \(bind: groupID)" }
             query += ")"
-            for row in try await sql.raw(query).all() { earlier.insert(try row.decode(column: "author_id", as: UUID.self)) }
+            for row in try await sql.raw(query).all() { earlier.insert(try row.decodeUUID(column: "author_id")) }
         }
         return members.subtracting(earlier).count
     }
@@ -165,15 +201,25 @@ public struct MetricsRepository: Sendable {
                 ($0.actor, $0.at)
             }
         } else {
-            joined = try await MemberRecord.query(on: database).filter(\.$createdAt >= period.start).filter(\.$createdAt < period.end)
-                .filter(\.$status != MemberStatus.rejected.rawValue).field(\.$id).field(\.$createdAt).all()
-                .compactMap { record in record.id.map { ($0, record.createdAt) } }
+            joined = try await joiners(from: period.start, to: period.end)
         }
         let counted = joined.filter { !staff.contains($0.0) }
         figures.signups = Set(counted.map(\.0)).count
         var byDay: [Date: Int] = [:]
         for (_, at) in counted { byDay[period.dayStart(of: at), default: 0] += 1 }
         figures.signupsByDay = figures.visitors.days.map { byDay[$0] ?? 0 }
+    }
+
+    /// Members who joined in [from, to) (all but rejected accounts), with when: plain SQL, because
+    /// Fluent fills models by reflection, which took seconds for a month at 100,000 members.
+    private func joiners(from: Date, to: Date) async throws -> [(UUID, Date)] {
+        guard let sql = database as? any SQLDatabase else { return [] }
+        return try await sql.raw(
+            """
+            SELECT id, created_at FROM members WHERE created_at >= \(bind: from) AND created_at < \(bind: to)
+            AND status <> \(bind: MemberStatus.rejected.rawValue)
+            """
+        ).all().map { row in (try row.decodeUUID(column: "id"), try row.decode(column: "created_at", as: Date.self)) }
     }
 
     /// Members who joined before the interval (the group's active members, with a group chosen) and
@@ -248,7 +294,7 @@ public struct MetricsRepository: Sendable {
         }
         let topics = try await sql.raw(query).all().map { row in
             Row(
-                id: try row.decode(column: "id", as: UUID.self), author: try row.decode(column: "author_id", as: UUID.self),
+                id: try row.decodeUUID(column: "id"), author: try row.decodeUUID(column: "author_id"),
                 title: try row.decode(column: "title", as: String.self),
                 isQuestion: try row.decode(column: "kind", as: String.self) == TopicKind.question.rawValue,
                 solved: try row.decode(column: "solution_post_id", as: UUID?.self) != nil,
@@ -336,6 +382,9 @@ public struct MetricsRepository: Sendable {
         let lastCohort = calendar.dateInterval(of: component, for: calendar.date(byAdding: .second, value: -1, to: period.end)!)!.start
         let from = calendar.date(byAdding: component, value: -11, to: lastCohort)!
         var joins: [(member: UUID, joinedAt: Date)]
+        // The stored first days, when the rollup job keeps them (the whole community only: a
+        // group's cohorts are who joined the group, a far smaller set probed directly).
+        var stored: StoredFirstDays?
         if let groupID {
             var first: [UUID: Date] = [:]
             for join in try await activity(kinds: [.groupJoined], from: from, to: period.end, groupID: groupID) where !join.isStaff {
@@ -343,29 +392,52 @@ public struct MetricsRepository: Sendable {
             }
             joins = first.map { (member: $0.key, joinedAt: $0.value) }
         } else {
-            // Plain SQL: a year of joiners as Fluent models (built by reflection) took seconds at 100,000 members.
             guard let sql = database as? any SQLDatabase else { return }
-            joins = try await sql.raw(
-                """
-                SELECT id, created_at FROM members WHERE created_at >= \(bind: from) AND created_at < \(bind: period.end)
-                AND status <> \(bind: MemberStatus.rejected.rawValue)
-                """
-            ).all().map { row in
-                (member: try row.decode(column: "id", as: UUID.self), joinedAt: try row.decode(column: "created_at", as: Date.self))
+            // Plain SQL: a year of joiners as Fluent models (built by reflection) took seconds at 100,000 members.
+            let through = usesRollups ? try await rollups.through(ActivityRollups.firstDaysName, timeZone: period.timeZone) : nil
+            var query: SQLQueryString = "SELECT m.id AS id, m.created_at AS created_at"
+            if through != nil {
+                query +=
+                    ", v.day AS visit_day, p.day AS post_day FROM members m "
+                    + "LEFT JOIN member_first_days v ON v.member_id = m.id AND v.kind = \(bind: FirstDayKind.visit.rawValue) "
+                    + "LEFT JOIN member_first_days p ON p.member_id = m.id AND p.kind = \(bind: FirstDayKind.post.rawValue)"
+            } else {
+                query += " FROM members m"
+            }
+            query +=
+                " WHERE m.created_at >= \(bind: from) AND m.created_at < \(bind: period.end) AND m.status <> \(bind: MemberStatus.rejected.rawValue)"
+            let rows = try await sql.raw(query).all()
+            joins = try rows.map { row in
+                (member: try row.decodeUUID(column: "id"), joinedAt: try row.decode(column: "created_at", as: Date.self))
+            }
+            if let through {
+                var days = ActivityRollups.DayKeyParser(period.timeZone)
+                var found = StoredFirstDays(through: through)
+                for (row, join) in zip(rows, joins) {
+                    for (kind, column) in [(FirstDayKind.visit, "visit_day"), (.post, "post_day")] {
+                        if let key = try row.decode(column: column, as: String?.self), let day = days.date(key) {
+                            found.days[kind, default: [:]][join.member] = day
+                        }
+                    }
+                }
+                stored = found
             }
         }
         joins = joins.filter { !staff.contains($0.member) }
         let horizon = min(now, calendar.date(byAdding: .day, value: 92, to: period.end)!)
         // Every column asks "did they come back (or post) within N days after the join day", so the
-        // first such day per member answers them all: one grouped query instead of every visit.
-        let afterJoinDay = joins.map {
-            (member: $0.member, after: calendar.date(byAdding: .day, value: 1, to: calendar.startOfDay(for: $0.joinedAt))!)
+        // first such day per member answers them all.
+        let joinDays = DayIndex(from: from, to: period.end, calendar: calendar)
+        let afterJoinDay = joins.compactMap { join in joinDays.nextDayStart(after: join.joinedAt).map { (member: join.member, after: $0) } }
+        var firsts: [FirstDayKind: [UUID: Date]] = [:]
+        for kind in FirstDayKind.allCases {
+            firsts[kind] = try await firstDays(kind, after: afterJoinDay, before: horizon, timeZone: period.timeZone, stored: stored)
         }
-        let visitDays = try await firstVisits(after: afterJoinDay, before: horizon, timeZone: period.timeZone).mapValues { Set([$0]) }
-        let postDays = try await firstPosts(after: afterJoinDay, before: horizon).mapValues { Set([calendar.startOfDay(for: $0)]) }
         figures.cohortUnit = unit
         figures.cohorts = CommunityMaths.cohorts(
-            joins: joins, visitDays: visitDays, postDays: postDays, by: unit, from: from, to: period.end, today: now, calendar: calendar)
+            joins: joins, visitDays: firsts[.visit, default: [:]].mapValues { Set([$0]) },
+            postDays: firsts[.post, default: [:]].mapValues { Set([$0]) }, by: unit, from: from, to: period.end, today: now,
+            calendar: calendar)
     }
 }
 
@@ -383,63 +455,87 @@ extension MetricsRepository {
         return "WITH j(member_id, after) AS (VALUES \(values)) "
     }
 
-    /// Each member's first visit day (day start in `timeZone`) at or after their `after`, before
-    /// `horizon`: from the rollups for rolled-up days, from the log for the rest.
-    func firstVisits(after members: [(member: UUID, after: Date)], before horizon: Date, timeZone: TimeZone) async throws -> [UUID: Date] {
+    /// Each member's first day (its start in `timeZone`) at or after their `after`, before
+    /// `horizon`, on which they did `kind` again: from the stored first days where the rollup job
+    /// keeps them, else probed in the rollups for rolled-up days; from the log for the rest.
+    func firstDays(
+        _ kind: FirstDayKind, after members: [(member: UUID, after: Date)], before horizon: Date, timeZone: TimeZone,
+        stored: StoredFirstDays? = nil
+    ) async throws -> [UUID: Date] {
         guard let sql = database as? any SQLDatabase, !members.isEmpty else { return [:] }
         let calendar = MetricPeriod.calendar(timeZone)
-        let days = ActivityRollups.dayFormatter(timeZone)
+        var days = ActivityRollups.DayKeyParser(timeZone)
         var result: [UUID: Date] = [:]
-        var rawFrom: Date?
-        if usesRollups, let through = try await ActivityRollups(database: database, clock: clock).rolledThrough(timeZone: timeZone) {
-            let rolledEnd = min(horizon, calendar.date(byAdding: .day, value: 1, to: through)!)
+        var rolledEnd: Date?
+        if let stored {
+            let known = stored.days[kind] ?? [:]
+            for member in members { if let day = known[member.member], day >= member.after, day < horizon { result[member.member] = day } }
+            rolledEnd = calendar.date(byAdding: .day, value: 1, to: stored.through)!
+        } else if usesRollups, let through = try await rollups.rolledThrough(timeZone: timeZone) {
+            let end = min(horizon, calendar.date(byAdding: .day, value: 1, to: through)!)
             for chunk in members.chunked(Self.probeChunk) {
                 let query: SQLQueryString =
-                    Self.pairs(chunk.map { ($0.member, days.string(from: $0.after)) })
+                    Self.pairs(chunk.map { ($0.member, days.formatter.string(from: $0.after)) })
                     + "SELECT j.member_id AS member_id, (SELECT MIN(d.day) FROM activity_daily d WHERE d.member_id = j.member_id "
-                    + "AND d.day >= j.after AND d.day < \(bind: days.string(from: rolledEnd)) AND d.kind = \(bind: ActivityKind.visit.rawValue) "
+                    + "AND d.day >= j.after AND d.day < \(bind: days.formatter.string(from: end)) AND d.kind IN \(Self.kindList(kind)) "
                     + "AND d.is_staff = \(bind: false) AND d.is_bot = \(bind: false)) AS first_day FROM j"
                 for row in try await sql.raw(query).all() {
-                    if let day = try row.decode(column: "first_day", as: String?.self).flatMap(days.date(from:)) {
-                        result[try row.decode(column: "member_id", as: UUID.self)] = day
+                    if let key = try row.decode(column: "first_day", as: String?.self), let day = days.date(key) {
+                        result[try row.decodeUUID(column: "member_id")] = day
                     }
                 }
             }
-            rawFrom = rolledEnd
+            rolledEnd = end
         }
-        let open = members.filter { result[$0.member] == nil }.map { (member: $0.member, after: max($0.after, rawFrom ?? $0.after)) }
-        for chunk in open.chunked(Self.probeChunk) where (rawFrom ?? .distantPast) < horizon {
+        // The days after the rollups, from the log, for members without a first day yet.
+        let rawFrom = rolledEnd ?? .distantPast
+        guard rawFrom < horizon else { return result }
+        if stored != nil {
+            // The stored days reach yesterday or so: the few days left are read whole, one row per
+            // member and day, instead of probing every recent joiner.
+            let rest = MetricDays(from: rawFrom, to: horizon, timeZone: timeZone)
+            var daysOf: [UUID: [Int]] = [:]
+            let query: SQLQueryString =
+                "SELECT DISTINCT actor_id AS member_id, " + rest.key(of: "occurred_at") + " AS d FROM activity_events "
+                + "WHERE occurred_at >= \(bind: rawFrom) AND occurred_at < \(bind: horizon) AND kind IN \(Self.kindList(kind)) "
+                + "AND actor_id IS NOT NULL AND actor_is_staff = \(bind: false) AND actor_is_bot = \(bind: false)"
+            for row in try await sql.raw(query).all() {
+                if let day = rest.offset(of: try row.decode(column: "d", as: String.self)) {
+                    daysOf[try row.decodeUUID(column: "member_id"), default: []].append(day)
+                }
+            }
+            for member in members where result[member.member] == nil {
+                if let day = daysOf[member.member]?.map({ rest.starts[$0] }).filter({ $0 >= member.after }).min() {
+                    result[member.member] = day
+                }
+            }
+            return result
+        }
+        let open = members.filter { result[$0.member] == nil }.map { (member: $0.member, after: max($0.after, rawFrom)) }
+        for chunk in open.chunked(Self.probeChunk) {
             let query: SQLQueryString =
                 Self.pairs(chunk.map { ($0.member, $0.after) })
                 + "SELECT j.member_id AS member_id, (SELECT MIN(e.occurred_at) FROM activity_events e WHERE e.actor_id = j.member_id "
-                + "AND e.occurred_at >= j.after AND e.occurred_at < \(bind: horizon) AND e.kind = \(bind: ActivityKind.visit.rawValue) "
+                + "AND e.occurred_at >= j.after AND e.occurred_at < \(bind: horizon) AND e.kind IN \(Self.kindList(kind)) "
                 + "AND e.actor_is_staff = \(bind: false) AND e.actor_is_bot = \(bind: false)) AS first_at FROM j"
             for row in try await sql.raw(query).all() {
                 if let first = try row.decode(column: "first_at", as: Date?.self) {
-                    result[try row.decode(column: "member_id", as: UUID.self)] = calendar.startOfDay(for: first)
+                    result[try row.decodeUUID(column: "member_id")] = calendar.startOfDay(for: first)
                 }
             }
         }
         return result
     }
 
-    /// Each member's first post (not deleted) at or after their `after`, before `horizon`.
-    func firstPosts(after members: [(member: UUID, after: Date)], before horizon: Date) async throws -> [UUID: Date] {
-        guard let sql = database as? any SQLDatabase else { return [:] }
-        var result: [UUID: Date] = [:]
-        for chunk in members.chunked(Self.probeChunk) {
-            let query: SQLQueryString =
-                Self.pairs(chunk.map { ($0.member, $0.after) })
-                + "SELECT j.member_id AS member_id, (SELECT MIN(p.created_at) FROM posts p WHERE p.author_id = j.member_id "
-                + "AND p.created_at >= j.after AND p.created_at < \(bind: horizon) AND p.deleted_at IS NULL) AS first_at FROM j"
-            for row in try await sql.raw(query).all() {
-                if let first = try row.decode(column: "first_at", as: Date?.self) {
-                    result[try row.decode(column: "member_id", as: UUID.self)] = first
-                }
-            }
-        }
-        return result
+    static func kindList(_ kind: FirstDayKind) -> SQLGroupExpression {
+        SQLGroupExpression(kind.activityKinds.map { SQLBind($0.rawValue) })
     }
+}
+
+/// The first days `member_first_days` holds for a year of joiners, and the last day it covers.
+struct StoredFirstDays {
+    let through: Date
+    var days: [FirstDayKind: [UUID: Date]] = [:]
 }
 
 extension Array {

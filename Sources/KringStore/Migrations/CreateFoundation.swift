@@ -8,6 +8,7 @@ public enum KringMigrations {
             CreateFoundation(), CreateSpaces(), CreateSearchIndex(), CreateModeration(), CreateEvents(), CreatePolls(), CreateIdeas(),
             CreateDocuments(), CreateActivityRollups(), CreateImportItems(), CreateSearchRowMap(), CreatePageViews(),
             CreateEventOrganisers(), CreateBotFlags(), CreateMemberBadges(), CreateGoals(), CreateStrategyAndReports(),
+            CreateCockpitAtScale(),
         ]
     }
 }

@@ -97,7 +97,9 @@ struct MonthlyMetrics {
         let key = CockpitSelection.dayFormatter(timeZone).string(from: month.start).prefix(7)
         let cacheKey = scope + "|" + key
         if month.end > now {
-            if live[cacheKey] == nil { live[cacheKey] = try await repositories.metrics.figures(for: month, groupID: groupID) }
+            if live[cacheKey] == nil {
+                live[cacheKey] = try await repositories.metrics.figures(for: month, groupID: groupID, withCohorts: false)
+            }
             return live[cacheKey].flatMap(metric.value)
         }
         if stored[cacheKey] == nil {
@@ -105,7 +107,7 @@ struct MonthlyMetrics {
             if let found, found[metric.id] != nil {
                 stored[cacheKey] = found
             } else {
-                let figures = try await repositories.metrics.figures(for: month, groupID: groupID)
+                let figures = try await repositories.metrics.figures(for: month, groupID: groupID, withCohorts: false)
                 let values = Dictionary(uniqueKeysWithValues: MetricCatalog.all.map { ($0.id, $0.value(figures)) })
                 try await repositories.goals.storeSnapshot(scope: scope, month: String(key), values: values)
                 stored[cacheKey] = values

@@ -7,8 +7,8 @@ extension Repositories {
     /// A report's content for a period: the cockpit's figures for it and the one before, goals,
     /// top content, new champions, ideas, moderation, success stories and the open advice.
     func buildReport(period: MetricPeriod, timeZone: TimeZone) async throws -> ReportContent {
-        async let currentFigures = metrics.figures(for: period)
-        async let previousFigures = metrics.figures(for: period.previous)
+        async let currentFigures = metrics.figures(for: period, withCohorts: false)
+        async let previousFigures = metrics.figures(for: period.previous, withCohorts: false)
         let current = try await currentFigures
         let previous = try await previousFigures
         var content = ReportContent()

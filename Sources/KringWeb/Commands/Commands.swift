@@ -47,6 +47,7 @@ public struct DemoCommand: AsyncCommand {
 public enum DemoError: Error {
     case notEmpty
     case importFailed
+    case noCommunity
 }
 
 /// `kring admin …`: administration from the command line.
