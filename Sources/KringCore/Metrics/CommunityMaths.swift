@@ -97,11 +97,16 @@ public enum CommunityMaths {
     /// The lurker / contributor / superuser split and the inequality of posting among `active` members.
     public static func participation(active: Set<UUID>, postsByMember: [UUID: Int]) -> ParticipationSummary {
         let posting = postsByMember.filter { $0.value > 0 }
-        let everyone = active.union(posting.keys)
-        let counts = Array(posting.values)
+        return participation(everyone: active.union(posting.keys).count, postCounts: Array(posting.values))
+    }
+
+    /// The same from counts alone: how many members were active (those who posted among them) and
+    /// each poster's number of posts, as the database counts them.
+    public static func participation(everyone: Int, postCounts: [Int]) -> ParticipationSummary {
+        let counts = postCounts.filter { $0 > 0 }
         let superusers = counts.isEmpty ? 0 : max(1, Int((Double(counts.count) * 0.01).rounded(.up)))
         return ParticipationSummary(
-            activeMembers: everyone.count, lurkers: everyone.count - posting.count, contributors: posting.count - superusers,
+            activeMembers: everyone, lurkers: everyone - counts.count, contributors: counts.count - superusers,
             superusers: superusers, top1Share: Statistics.topShare(counts, fraction: 0.01),
             top10Share: Statistics.topShare(counts, fraction: 0.10), gini: Statistics.gini(counts),
             absenceFactor: Statistics.absenceFactor(counts),
@@ -115,6 +120,23 @@ public enum CommunityMaths {
         joins: [(member: UUID, joinedAt: Date)], visitDays: [UUID: Set<Date>], postDays: [UUID: Set<Date>], by unit: PeriodKind,
         from: Date, to: Date, today: Date, calendar: Calendar
     ) -> [Cohort] {
+        /// The first of the days after the join day.
+        func first(_ days: Set<Date>?, after joinedAt: Date) -> Date? {
+            let joinDay = calendar.startOfDay(for: joinedAt)
+            return days?.filter { calendar.startOfDay(for: $0) > joinDay }.min()
+        }
+        let members = joins.map { join in
+            CohortMember(
+                joinedAt: join.joinedAt, firstVisit: first(visitDays[join.member], after: join.joinedAt),
+                firstPost: first(postDays[join.member], after: join.joinedAt))
+        }
+        return cohorts(members, by: unit, from: from, to: to, today: today, calendar: calendar)
+    }
+
+    /// The same from each member's first days after their join day, as the database keeps them.
+    public static func cohorts(_ joins: [CohortMember], by unit: PeriodKind, from: Date, to: Date, today: Date, calendar: Calendar)
+        -> [Cohort]
+    {
         let component: Calendar.Component = unit == .week ? .weekOfYear : .month
         // The cohorts' starts, and every day from the first cohort to 92 days past the last one.
         var cohortStarts: [Date] = []
@@ -128,43 +150,45 @@ public enum CommunityMaths {
         // whatever the period, even for one long ago).
         let days = DayIndex(
             from: cohortStarts.first ?? from, to: calendar.date(byAdding: .day, value: 92, to: to) ?? to, calendar: calendar)
-        var groups: [Date: [(UUID, Int)]] = [:]
+        /// Per cohort, each member's days from the join day to the first visit and post after it
+        /// (nil: none in range): each column then compares one number.
+        var groups: [Date: [(visit: Int?, post: Int?)]] = [:]
         for join in joins where join.joinedAt >= from && join.joinedAt < to {
             guard let day = days.index(of: join.joinedAt) else { continue }
             // The last cohort that starts on or before the join day.
             guard let start = cohortStarts.last(where: { $0 <= join.joinedAt }) else { continue }
-            groups[start, default: []].append((join.member, day))
+            func offset(_ first: Date?) -> Int? { first.flatMap { days.index(of: $0) }.map { $0 - day }.flatMap { $0 > 0 ? $0 : nil } }
+            groups[start, default: []].append((offset(join.firstVisit), offset(join.firstPost)))
         }
         let todayStart = calendar.startOfDay(for: today)
-        /// Days from the join day to the first active day after it, per member (nil: none): each
-        /// column then compares one number, instead of looking up every day of its window.
-        func firstOffsets(_ active: [UUID: Set<Date>]) -> [UUID: Int] {
-            var offsets: [UUID: Int] = [:]
-            for members in groups.values {
-                for (member, joinDay) in members {
-                    guard let dates = active[member] else { continue }
-                    let after = dates.compactMap { days.index(of: $0) }.map { $0 - joinDay }.filter { $0 > 0 }
-                    if let first = after.min() { offsets[member] = first }
-                }
-            }
-            return offsets
-        }
-        let visitOffsets = firstOffsets(visitDays)
-        let postOffsets = firstOffsets(postDays)
         return groups.keys.sorted().map { start in
             let members = groups[start]!
             let cohortEnd = calendar.dateInterval(of: component, for: start)!.end
             /// How many did something on days 1…`length` after their join day; nil until every window has passed.
-            func count(_ offsets: [UUID: Int], within length: Int) -> Int? {
+            func count(_ offset: ((visit: Int?, post: Int?)) -> Int?, within length: Int) -> Int? {
                 guard let lastWindowEnd = calendar.date(byAdding: .day, value: length, to: cohortEnd), lastWindowEnd <= todayStart else {
                     return nil
                 }
-                return members.filter { member, _ in (offsets[member] ?? .max) <= length }.count
+                return members.filter { (offset($0) ?? .max) <= length }.count
             }
             return Cohort(
-                start: start, size: members.count, returnedDay1: count(visitOffsets, within: 1),
-                returnedWithin7: count(visitOffsets, within: 7), returnedWithin30: count(visitOffsets, within: 30),
-                returnedWithin90: count(visitOffsets, within: 90), postedWithin30: count(postOffsets, within: 30))
+                start: start, size: members.count, returnedDay1: count({ $0.visit }, within: 1),
+                returnedWithin7: count({ $0.visit }, within: 7), returnedWithin30: count({ $0.visit }, within: 30),
+                returnedWithin90: count({ $0.visit }, within: 90), postedWithin30: count({ $0.post }, within: 30))
         }
+    }
+}
+
+/// A member in a join cohort: when they joined, and the first day after the join day on which
+/// they came back and on which they posted (nil: not yet).
+public struct CohortMember: Sendable {
+    public let joinedAt: Date
+    public var firstVisit: Date?
+    public var firstPost: Date?
+
+    public init(joinedAt: Date, firstVisit: Date?, firstPost: Date?) {
+        self.joinedAt = joinedAt
+        self.firstVisit = firstVisit
+        self.firstPost = firstPost
     }
 }

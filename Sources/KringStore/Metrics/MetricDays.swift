@@ -104,15 +104,6 @@ extension MetricsRepository {
         return result
     }
 
-    /// The members with an event of these kinds (nil: any) on any of the days, staff and bots left out.
-    func distinctMembers(kinds: [ActivityKind]?, in days: MetricDays, groupID: UUID?) async throws -> Set<UUID> {
-        guard let sql = database as? any SQLDatabase, let rows = try await memberDayRows(kinds: kinds, in: days, groupID: groupID) else {
-            return []
-        }
-        return Set(
-            try await sql.raw("SELECT DISTINCT m AS member_id FROM (" + rows + ") u").all().map { try $0.decodeUUID(column: "member_id") })
-    }
-
     /// Distinct members with an event of these kinds on the last day of `days`, in its last 7 and
     /// in all of them (30 for MAU), counted by the database.
     func windowCounts(kinds: [ActivityKind]?, in days: MetricDays, groupID: UUID?) async throws -> (dau: Int, wau: Int, mau: Int) {

@@ -38,28 +38,24 @@ public struct MetricsRepository: Sendable {
         // Visitors and engaged members, from the activity log (through its daily rollups).
         // Only the days that have begun: a day still to come would lower MAU, average DAU and stickiness.
         let days = period.dayStarts.filter { $0 <= now }
-        let (visitors, visited) = try await visitors(on: days, of: period, groupID: groupID)
+        let visitors = try await visitors(on: days, of: period, groupID: groupID)
         let periodDays = MetricDays(from: period.start, to: period.end, timeZone: period.timeZone)
-        let engagedDays = try await memberDays(kinds: Self.engagedKinds, in: periodDays, groupID: groupID)
-        var engagedByDay = [Int](repeating: 0, count: days.count)
-        for day in engagedDays.values.joined() where day < days.count { engagedByDay[day] += 1 }
-        let active = Set(engagedDays.keys).union(visited)
+        let engaged = try await engagedCounts(in: periodDays, groupID: groupID)
 
         // Posts in the period (for volume, member-generated share and participation).
         let posts = try await postCounts(in: periodDays, groupID: groupID)
-        let postsByMember = posts.byAuthor.filter { !staff.contains($0.key) }
+        let everyone = try await activeMembers(in: periodDays, groupID: groupID)
 
         var figures = CommunityFigures(
-            period: period, visitors: visitors,
-            participation: CommunityMaths.participation(active: active.subtracting(staff), postsByMember: postsByMember))
-        figures.engagedMembers = engagedDays.count
-        figures.engagedByDay = engagedByDay
+            period: period, visitors: visitors, participation: CommunityMaths.participation(everyone: everyone, postCounts: posts.byMember))
+        figures.engagedMembers = engaged.members
+        figures.engagedByDay = days.indices.map { engaged.byDay[$0] }
         figures.postsByDay = days.indices.map { posts.byDay[$0] }
         figures.postsAll = posts.byDay.reduce(0, +)
-        figures.postsByNonStaff = postsByMember.values.reduce(0, +)
+        figures.postsByNonStaff = posts.byMember.reduce(0, +)
         figures.content.topics = posts.topics
         figures.content.replies = figures.postsAll - posts.topics
-        figures.newContributors = try await newContributors(among: Set(postsByMember.keys), since: period.start, groupID: groupID)
+        figures.newContributors = try await newContributors(in: periodDays, groupID: groupID)
 
         if groupID == nil {
             let days = ActivityRollups.dayFormatter(period.timeZone)
@@ -81,20 +77,19 @@ public struct MetricsRepository: Sendable {
 
     // MARK: Pieces
 
-    /// DAU, WAU and MAU on each of the days, and who visited in the period. The community's
+    /// DAU, WAU and MAU on each of the days. The community's
     /// visitors are members with a visit; a group's, members with any event in it. Stored counts
     /// serve the days the visitor rollup covers; the rest (today, say) are counted from the rollups
     /// and the log; without rollups everything comes from every member's visit days.
-    private func visitors(on days: [Date], of period: MetricPeriod, groupID: UUID?) async throws -> (VisitorSeries, Set<UUID>) {
+    private func visitors(on days: [Date], of period: MetricPeriod, groupID: UUID?) async throws -> VisitorSeries {
         let calendar = period.calendar
-        let kinds: [ActivityKind]? = groupID == nil ? [.visit] : nil
+        let kinds = Self.visitorKinds(groupID)
         let periodDays = MetricDays(from: period.start, to: period.end, timeZone: period.timeZone)
         guard usesRollups, let through = try await rollups.through(ActivityRollups.visitorsName, timeZone: period.timeZone) else {
             let lookback = calendar.date(byAdding: .day, value: -Self.visitorLookback, to: period.start)!
             let visitDays = try await memberDays(
                 kinds: kinds, in: MetricDays(from: lookback, to: period.end, timeZone: period.timeZone), groupID: groupID)
-            let visited = Set(visitDays.filter { ($0.value.last ?? -1) >= Self.visitorLookback }.keys)
-            return (CommunityMaths.visitors(days: days, lookback: Self.visitorLookback, visitDays: visitDays.values), visited)
+            return CommunityMaths.visitors(days: days, lookback: Self.visitorLookback, visitDays: visitDays.values)
         }
         let endKey = ActivityRollups.dayFormatter(period.timeZone).string(from: period.end)
         let stored = try await rollups.storedVisitors(groupID: groupID, from: periodDays.keys[0], to: endKey)
@@ -115,8 +110,7 @@ public struct MetricsRepository: Sendable {
             wau.append(counts.wau)
             mau.append(counts.mau)
         }
-        let visited = try await distinctMembers(kinds: kinds, in: periodDays, groupID: groupID)
-        return (VisitorSeries(days: days, dau: dau, wau: wau, mau: mau), visited)
+        return VisitorSeries(days: days, dau: dau, wau: wau, mau: mau)
     }
 
     private struct Action {
@@ -145,20 +139,34 @@ public struct MetricsRepository: Sendable {
     }
 
     /// Visible posts (not deleted or hidden, in visible topics of the group) created in the days:
-    /// per day, topics among them, and per author. Counted by the database.
+    /// per day, topics among them, and each poster's count (staff and bots left out). Counted by the database.
     private struct PostCounts {
         var byDay: [Int]
         var topics = 0
-        var byAuthor: [UUID: Int] = [:]
+        var byMember: [Int] = []
     }
+
+    /// `FROM …` the visible posts `p` (in visible topics `t`) created in the days, in the group if one is chosen.
+    private static func visiblePosts(in days: MetricDays, groupID: UUID?) -> SQLQueryString {
+        var visible: SQLQueryString =
+            " FROM posts p JOIN topics t ON t.id = p.topic_id WHERE p.created_at >= \(bind: days.starts[0]) AND p.created_at < \(bind: days.end) "
+            + "AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND t.deleted_at IS NULL AND t.hidden_at IS NULL"
+        if let groupID { visible += " AND t.group_id = \(bind: groupID)" }
+        return visible
+    }
+
+    /// `column NOT IN (staff and bots)`, as they are now: left out of every member figure.
+    private static func notStaff(_ column: String) -> SQLQueryString {
+        "\(unsafeRaw: column) NOT IN (SELECT id FROM members WHERE is_staff = \(bind: true) OR is_bot = \(bind: true))"
+    }
+
+    /// Whose visits make a visitor: a visit for the community; any event in the group for a group.
+    private static func visitorKinds(_ groupID: UUID?) -> [ActivityKind]? { groupID == nil ? [.visit] : nil }
 
     private func postCounts(in days: MetricDays, groupID: UUID?) async throws -> PostCounts {
         var counts = PostCounts(byDay: Array(repeating: 0, count: days.starts.count))
-        guard let sql = database as? any SQLDatabase, let first = days.starts.first else { return counts }
-        var visible: SQLQueryString =
-            " FROM posts p JOIN topics t ON t.id = p.topic_id WHERE p.created_at >= \(bind: first) AND p.created_at < \(bind: days.end) "
-            + "AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND t.deleted_at IS NULL AND t.hidden_at IS NULL"
-        if let groupID { visible += " AND t.group_id = \(bind: groupID)" }
+        guard let sql = database as? any SQLDatabase, !days.starts.isEmpty else { return counts }
+        let visible = Self.visiblePosts(in: days, groupID: groupID)
         let byDay: SQLQueryString =
             "SELECT " + days.key(of: "p.created_at")
             + " AS day, COUNT(*) AS n, SUM(CASE WHEN p.post_number = 1 THEN 1 ELSE 0 END) AS topics"
@@ -168,29 +176,52 @@ public struct MetricsRepository: Sendable {
             counts.byDay[day] = try row.decode(column: "n", as: Int.self)
             counts.topics += try row.decode(column: "topics", as: Int.self)
         }
-        for row in try await sql.raw("SELECT p.author_id AS author_id, COUNT(*) AS n" + visible + " GROUP BY p.author_id").all() {
-            counts.byAuthor[try row.decodeUUID(column: "author_id")] = try row.decode(column: "n", as: Int.self)
-        }
+        let byMember: SQLQueryString = "SELECT COUNT(*) AS n" + visible + " AND " + Self.notStaff("p.author_id") + " GROUP BY p.author_id"
+        counts.byMember = try await sql.raw(byMember).all().map { try $0.decode(column: "n", as: Int.self) }
         return counts
     }
 
-    /// Of these members, those whose first visible post (in the group, when one is chosen) is in the period.
-    private func newContributors(among members: Set<UUID>, since start: Date, groupID: UUID?) async throws -> Int {
-        guard let sql = database as? any SQLDatabase else { return 0 }
-        var earlier = Set<UUID>()
-        // One EXISTS probe per member on the author index: it stops at the first earlier post, where a
-        // join would read every earlier post of the most active members.
-        for chunk in Array(members).chunked(Self.probeChunk) {
-            var query: SQLQueryString =
-                Self.pairs(chunk.map { ($0, start) })
-                + "SELECT j.member_id AS author_id FROM j WHERE EXISTS (SELECT 1 FROM posts p JOIN topics t ON t.id = p.topic_id "
-                + "WHERE p.author_id = j.member_id AND p.created_at < j.after "
-                + "AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND t.deleted_at IS NULL AND t.hidden_at IS NULL"
-            if let groupID { query += " AND t.group_id = \(bind: groupID)" }
-            query += ")"
-            for row in try await sql.raw(query).all() { earlier.insert(try row.decodeUUID(column: "author_id")) }
+    /// Members (not staff or bots) active in the days: a visit (any event in the group, with a
+    /// group chosen), an engaged action or a visible post. Counted by the database.
+    private func activeMembers(in days: MetricDays, groupID: UUID?) async throws -> Int {
+        guard let sql = database as? any SQLDatabase,
+            let visits = try await memberDayRows(kinds: Self.visitorKinds(groupID), in: days, groupID: groupID),
+            let engaged = try await memberDayRows(kinds: Self.engagedKinds, in: days, groupID: groupID)
+        else { return 0 }
+        let query: SQLQueryString =
+            "SELECT COUNT(*) AS n FROM (SELECT m FROM (" + visits + ") a UNION SELECT m FROM (" + engaged + ") b "
+            + "UNION SELECT p.author_id AS m" + Self.visiblePosts(in: days, groupID: groupID) + ") u WHERE " + Self.notStaff("u.m")
+        return try await sql.raw(query).first()?.decode(column: "n", as: Int.self) ?? 0
+    }
+
+    /// Engaged members on each of the days and in all of them (staff and bots at the time left out).
+    private func engagedCounts(in days: MetricDays, groupID: UUID?) async throws -> (byDay: [Int], members: Int) {
+        var byDay = [Int](repeating: 0, count: days.starts.count)
+        guard let sql = database as? any SQLDatabase,
+            let rows = try await memberDayRows(kinds: Self.engagedKinds, in: days, groupID: groupID)
+        else { return (byDay, 0) }
+        for row in try await sql.raw("SELECT d, COUNT(DISTINCT m) AS n FROM (" + rows + ") u GROUP BY d").all() {
+            if let day = days.offset(of: try row.decode(column: "d", as: String.self)) {
+                byDay[day] = try row.decode(column: "n", as: Int.self)
+            }
         }
-        return members.subtracting(earlier).count
+        let members = try await sql.raw("SELECT COUNT(DISTINCT m) AS n FROM (" + rows + ") u").first()?.decode(column: "n", as: Int.self)
+        return (byDay, members ?? 0)
+    }
+
+    /// Members (not staff or bots) whose first visible post (in the group, when one is chosen) is
+    /// in the days: a NOT EXISTS probe per poster on the author index, which stops at the first
+    /// earlier post where a join would read every earlier post of the most active members.
+    private func newContributors(in days: MetricDays, groupID: UUID?) async throws -> Int {
+        guard let sql = database as? any SQLDatabase, !days.starts.isEmpty else { return 0 }
+        var query: SQLQueryString =
+            "SELECT COUNT(*) AS n FROM (SELECT DISTINCT p.author_id AS a" + Self.visiblePosts(in: days, groupID: groupID) + " AND "
+            + Self.notStaff("p.author_id") + ") x WHERE NOT EXISTS (SELECT 1 FROM posts e JOIN topics s ON s.id = e.topic_id "
+            + "WHERE e.author_id = x.a AND e.created_at < \(bind: days.starts[0]) "
+            + "AND e.deleted_at IS NULL AND e.hidden_at IS NULL AND s.deleted_at IS NULL AND s.hidden_at IS NULL"
+        if let groupID { query += " AND s.group_id = \(bind: groupID)" }
+        query += ")"
+        return try await sql.raw(query).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
     private func addSignups(to figures: inout CommunityFigures, staff: Set<UUID>, groupID: UUID?) async throws {
@@ -381,63 +412,85 @@ public struct MetricsRepository: Sendable {
         let component: Calendar.Component = unit == .week ? .weekOfYear : .month
         let lastCohort = calendar.dateInterval(of: component, for: calendar.date(byAdding: .second, value: -1, to: period.end)!)!.start
         let from = calendar.date(byAdding: component, value: -11, to: lastCohort)!
-        var joins: [(member: UUID, joinedAt: Date)]
+        let horizon = min(now, calendar.date(byAdding: .day, value: 92, to: period.end)!)
+        let joinDays = DayIndex(from: from, to: period.end, calendar: calendar)
+        var members: [CohortMember]
         // The stored first days, when the rollup job keeps them (the whole community only: a
         // group's cohorts are who joined the group, a far smaller set probed directly).
-        var stored: StoredFirstDays?
-        if let groupID {
-            var first: [UUID: Date] = [:]
-            for join in try await activity(kinds: [.groupJoined], from: from, to: period.end, groupID: groupID) where !join.isStaff {
-                first[join.actor] = min(first[join.actor] ?? join.at, join.at)
-            }
-            joins = first.map { (member: $0.key, joinedAt: $0.value) }
+        if groupID == nil, usesRollups, let through = try await rollups.through(ActivityRollups.firstDaysName, timeZone: period.timeZone) {
+            members = try await storedCohortMembers(
+                from: from, to: period.end, through: through, horizon: horizon, joinDays: joinDays, timeZone: period.timeZone)
         } else {
-            guard let sql = database as? any SQLDatabase else { return }
-            // Plain SQL: a year of joiners as Fluent models (built by reflection) took seconds at 100,000 members.
-            let through = usesRollups ? try await rollups.through(ActivityRollups.firstDaysName, timeZone: period.timeZone) : nil
-            var query: SQLQueryString = "SELECT m.id AS id, m.created_at AS created_at"
-            if through != nil {
-                query +=
-                    ", v.day AS visit_day, p.day AS post_day FROM members m "
-                    + "LEFT JOIN member_first_days v ON v.member_id = m.id AND v.kind = \(bind: FirstDayKind.visit.rawValue) "
-                    + "LEFT JOIN member_first_days p ON p.member_id = m.id AND p.kind = \(bind: FirstDayKind.post.rawValue)"
-            } else {
-                query += " FROM members m"
-            }
-            query +=
-                " WHERE m.created_at >= \(bind: from) AND m.created_at < \(bind: period.end) AND m.status <> \(bind: MemberStatus.rejected.rawValue)"
-            let rows = try await sql.raw(query).all()
-            joins = try rows.map { row in
-                (member: try row.decodeUUID(column: "id"), joinedAt: try row.decode(column: "created_at", as: Date.self))
-            }
-            if let through {
-                var days = ActivityRollups.DayKeyParser(period.timeZone)
-                var found = StoredFirstDays(through: through)
-                for (row, join) in zip(rows, joins) {
-                    for (kind, column) in [(FirstDayKind.visit, "visit_day"), (.post, "post_day")] {
-                        if let key = try row.decode(column: column, as: String?.self), let day = days.date(key) {
-                            found.days[kind, default: [:]][join.member] = day
-                        }
-                    }
+            var joins: [(member: UUID, joinedAt: Date)]
+            if let groupID {
+                var first: [UUID: Date] = [:]
+                for join in try await activity(kinds: [.groupJoined], from: from, to: period.end, groupID: groupID) where !join.isStaff {
+                    first[join.actor] = min(first[join.actor] ?? join.at, join.at)
                 }
-                stored = found
+                joins = first.map { (member: $0.key, joinedAt: $0.value) }
+            } else {
+                joins = try await joiners(from: from, to: period.end).map { (member: $0.0, joinedAt: $0.1) }
             }
-        }
-        joins = joins.filter { !staff.contains($0.member) }
-        let horizon = min(now, calendar.date(byAdding: .day, value: 92, to: period.end)!)
-        // Every column asks "did they come back (or post) within N days after the join day", so the
-        // first such day per member answers them all.
-        let joinDays = DayIndex(from: from, to: period.end, calendar: calendar)
-        let afterJoinDay = joins.compactMap { join in joinDays.nextDayStart(after: join.joinedAt).map { (member: join.member, after: $0) } }
-        var firsts: [FirstDayKind: [UUID: Date]] = [:]
-        for kind in FirstDayKind.allCases {
-            firsts[kind] = try await firstDays(kind, after: afterJoinDay, before: horizon, timeZone: period.timeZone, stored: stored)
+            joins = joins.filter { !staff.contains($0.member) }
+            // Every column asks "did they come back (or post) within N days after the join day", so the
+            // first such day per member answers them all.
+            let afterJoinDay = joins.compactMap { join in
+                joinDays.nextDayStart(after: join.joinedAt).map { (member: join.member, after: $0) }
+            }
+            let visits = try await firstDays(.visit, after: afterJoinDay, before: horizon, timeZone: period.timeZone)
+            let posts = try await firstDays(.post, after: afterJoinDay, before: horizon, timeZone: period.timeZone)
+            members = joins.map { CohortMember(joinedAt: $0.joinedAt, firstVisit: visits[$0.member], firstPost: posts[$0.member]) }
         }
         figures.cohortUnit = unit
-        figures.cohorts = CommunityMaths.cohorts(
-            joins: joins, visitDays: firsts[.visit, default: [:]].mapValues { Set([$0]) },
-            postDays: firsts[.post, default: [:]].mapValues { Set([$0]) }, by: unit, from: from, to: period.end, today: now,
-            calendar: calendar)
+        figures.cohorts = CommunityMaths.cohorts(members, by: unit, from: from, to: period.end, today: now, calendar: calendar)
+    }
+
+    /// Joiners in [from, to) (not rejected, not staff or bots) with their first days as the rollup
+    /// job stored them through `through`; for those who joined recently enough that a later day
+    /// still counts, the days since are read from the log. Only they need their id read, which at a
+    /// hundred thousand joiners saved most of the time.
+    private func storedCohortMembers(from: Date, to: Date, through: Date, horizon: Date, joinDays: DayIndex, timeZone: TimeZone)
+        async throws -> [CohortMember]
+    {
+        guard let sql = database as? any SQLDatabase else { return [] }
+        let calendar = MetricPeriod.calendar(timeZone)
+        let rawFrom = calendar.date(byAdding: .day, value: 1, to: through)!
+        let recent = calendar.date(byAdding: .day, value: -93, to: rawFrom)!
+        let rows = try await sql.raw(
+            """
+            SELECT CASE WHEN m.created_at >= \(bind: recent) THEN m.id END AS id, m.created_at AS created_at,
+            v.day AS visit_day, p.day AS post_day FROM members m
+            LEFT JOIN member_first_days v ON v.member_id = m.id AND v.kind = \(bind: FirstDayKind.visit.rawValue)
+            LEFT JOIN member_first_days p ON p.member_id = m.id AND p.kind = \(bind: FirstDayKind.post.rawValue)
+            WHERE m.created_at >= \(bind: from) AND m.created_at < \(bind: to) AND m.status <> \(bind: MemberStatus.rejected.rawValue)
+            AND m.is_staff = \(bind: false) AND m.is_bot = \(bind: false)
+            """
+        ).all()
+        var keys = ActivityRollups.DayKeyParser(timeZone)
+        var members: [CohortMember] = []
+        members.reserveCapacity(rows.count)
+        var open: [FirstDayKind: [(member: UUID, after: Date, index: Int)]] = [:]
+        for row in rows {
+            let joinedAt = try row.decode(column: "created_at", as: Date.self)
+            let member = CohortMember(
+                joinedAt: joinedAt, firstVisit: try row.decode(column: "visit_day", as: String?.self).flatMap { keys.date($0) },
+                firstPost: try row.decode(column: "post_day", as: String?.self).flatMap { keys.date($0) })
+            if rawFrom < horizon, try !row.decodeNil(column: "id"), let after = joinDays.nextDayStart(after: joinedAt) {
+                let id = try row.decodeUUID(column: "id")
+                if member.firstVisit == nil { open[.visit, default: []].append((id, after, members.count)) }
+                if member.firstPost == nil { open[.post, default: []].append((id, after, members.count)) }
+            }
+            members.append(member)
+        }
+        for (kind, waiting) in open {
+            let found = try await loggedFirstDays(
+                kind, after: waiting.map { ($0.member, $0.after) }, from: rawFrom, before: horizon, timeZone: timeZone)
+            for entry in waiting {
+                guard let day = found[entry.member] else { continue }
+                if kind == .visit { members[entry.index].firstVisit = day } else { members[entry.index].firstPost = day }
+            }
+        }
+        return members
     }
 }
 
@@ -456,22 +509,17 @@ extension MetricsRepository {
     }
 
     /// Each member's first day (its start in `timeZone`) at or after their `after`, before
-    /// `horizon`, on which they did `kind` again: from the stored first days where the rollup job
-    /// keeps them, else probed in the rollups for rolled-up days; from the log for the rest.
-    func firstDays(
-        _ kind: FirstDayKind, after members: [(member: UUID, after: Date)], before horizon: Date, timeZone: TimeZone,
-        stored: StoredFirstDays? = nil
-    ) async throws -> [UUID: Date] {
+    /// `horizon`, on which they did `kind` again: probed in the rollups for rolled-up days, in the
+    /// log for the rest.
+    func firstDays(_ kind: FirstDayKind, after members: [(member: UUID, after: Date)], before horizon: Date, timeZone: TimeZone)
+        async throws -> [UUID: Date]
+    {
         guard let sql = database as? any SQLDatabase, !members.isEmpty else { return [:] }
         let calendar = MetricPeriod.calendar(timeZone)
         var days = ActivityRollups.DayKeyParser(timeZone)
         var result: [UUID: Date] = [:]
-        var rolledEnd: Date?
-        if let stored {
-            let known = stored.days[kind] ?? [:]
-            for member in members { if let day = known[member.member], day >= member.after, day < horizon { result[member.member] = day } }
-            rolledEnd = calendar.date(byAdding: .day, value: 1, to: stored.through)!
-        } else if usesRollups, let through = try await rollups.rolledThrough(timeZone: timeZone) {
+        var rawFrom = Date.distantPast
+        if usesRollups, let through = try await rollups.rolledThrough(timeZone: timeZone) {
             let end = min(horizon, calendar.date(byAdding: .day, value: 1, to: through)!)
             for chunk in members.chunked(Self.probeChunk) {
                 let query: SQLQueryString =
@@ -485,32 +533,9 @@ extension MetricsRepository {
                     }
                 }
             }
-            rolledEnd = end
+            rawFrom = end
         }
-        // The days after the rollups, from the log, for members without a first day yet.
-        let rawFrom = rolledEnd ?? .distantPast
         guard rawFrom < horizon else { return result }
-        if stored != nil {
-            // The stored days reach yesterday or so: the few days left are read whole, one row per
-            // member and day, instead of probing every recent joiner.
-            let rest = MetricDays(from: rawFrom, to: horizon, timeZone: timeZone)
-            var daysOf: [UUID: [Int]] = [:]
-            let query: SQLQueryString =
-                "SELECT DISTINCT actor_id AS member_id, " + rest.key(of: "occurred_at") + " AS d FROM activity_events "
-                + "WHERE occurred_at >= \(bind: rawFrom) AND occurred_at < \(bind: horizon) AND kind IN \(Self.kindList(kind)) "
-                + "AND actor_id IS NOT NULL AND actor_is_staff = \(bind: false) AND actor_is_bot = \(bind: false)"
-            for row in try await sql.raw(query).all() {
-                if let day = rest.offset(of: try row.decode(column: "d", as: String.self)) {
-                    daysOf[try row.decodeUUID(column: "member_id"), default: []].append(day)
-                }
-            }
-            for member in members where result[member.member] == nil {
-                if let day = daysOf[member.member]?.map({ rest.starts[$0] }).filter({ $0 >= member.after }).min() {
-                    result[member.member] = day
-                }
-            }
-            return result
-        }
         let open = members.filter { result[$0.member] == nil }.map { (member: $0.member, after: max($0.after, rawFrom)) }
         for chunk in open.chunked(Self.probeChunk) {
             let query: SQLQueryString =
@@ -527,15 +552,35 @@ extension MetricsRepository {
         return result
     }
 
+    /// The same for the few days in [from, horizon) after the stored first days: read whole, one
+    /// row per member and day, instead of probing every recent joiner.
+    func loggedFirstDays(
+        _ kind: FirstDayKind, after members: [(member: UUID, after: Date)], from: Date, before horizon: Date, timeZone: TimeZone
+    ) async throws -> [UUID: Date] {
+        guard let sql = database as? any SQLDatabase, from < horizon, !members.isEmpty else { return [:] }
+        let rest = MetricDays(from: from, to: horizon, timeZone: timeZone)
+        var daysOf: [UUID: [Int]] = [:]
+        let query: SQLQueryString =
+            "SELECT DISTINCT actor_id AS member_id, " + rest.key(of: "occurred_at") + " AS d FROM activity_events "
+            + "WHERE occurred_at >= \(bind: from) AND occurred_at < \(bind: horizon) AND kind IN \(Self.kindList(kind)) "
+            + "AND actor_id IS NOT NULL AND actor_is_staff = \(bind: false) AND actor_is_bot = \(bind: false)"
+        for row in try await sql.raw(query).all() {
+            if let day = rest.offset(of: try row.decode(column: "d", as: String.self)) {
+                daysOf[try row.decodeUUID(column: "member_id"), default: []].append(day)
+            }
+        }
+        var result: [UUID: Date] = [:]
+        for member in members {
+            if let day = daysOf[member.member]?.map({ rest.starts[$0] }).filter({ $0 >= member.after }).min() {
+                result[member.member] = day
+            }
+        }
+        return result
+    }
+
     static func kindList(_ kind: FirstDayKind) -> SQLGroupExpression {
         SQLGroupExpression(kind.activityKinds.map { SQLBind($0.rawValue) })
     }
-}
-
-/// The first days `member_first_days` holds for a year of joiners, and the last day it covers.
-struct StoredFirstDays {
-    let through: Date
-    var days: [FirstDayKind: [UUID: Date]] = [:]
 }
 
 extension Array {

@@ -14,6 +14,8 @@ public struct KringServices: Sendable {
     public let mailTransport: any MailTransport
     /// Where uploaded documents are kept.
     public let fileStorage: any FileStorage
+    /// Finished periods' cockpit figures, kept a few minutes.
+    let finishedPeriods = FinishedPeriodCache()
 }
 
 extension Application {

@@ -103,8 +103,13 @@ extension Request {
         // for long queries, and other requests would time out waiting.
         let current = try await metrics.figures(
             for: selection.period, groupID: selection.group?.id, inactiveDays: selection.inactiveDays)
-        let previous = try await metrics.figures(
-            for: selection.period.previous, groupID: selection.group?.id, inactiveDays: selection.inactiveDays, withCohorts: false)
+        let previous = try await application.kring.finishedPeriods.figures(
+            for: selection.period.previous, groupID: selection.group?.id, inactiveDays: selection.inactiveDays,
+            now: application.kring.clock.now()
+        ) {
+            try await metrics.figures(
+                for: selection.period.previous, groupID: selection.group?.id, inactiveDays: selection.inactiveDays, withCohorts: false)
+        }
         let moderation = try await repositories.moderation.health(since: selection.period.start, until: selection.period.end)
         return CockpitData(selection: selection, current: current, previous: previous, moderation: moderation)
         // (The period's flag figures come with `current` and `previous`, per group; the queue and repeat offenders are as now.)
