@@ -276,3 +276,35 @@ struct RollupTests {
         }
     }
 }
+
+@Suite("Finished periods' figures kept a while")
+struct FinishedPeriodCacheTests {
+    /// Counts how often the figures were computed.
+    actor Computations {
+        var count = 0
+        func figures(_ period: MetricPeriod) -> CommunityFigures {
+            count += 1
+            return CommunityFigures(
+                period: period, visitors: VisitorSeries(days: [], dau: [], wau: [], mau: []),
+                participation: CommunityMaths.participation(everyone: count, postCounts: []))
+        }
+    }
+
+    @Test func aFinishedPeriodIsComputedOnceInTenMinutesAndARunningOneEveryTime() async throws {
+        let cache = FinishedPeriodCache()
+        let computations = Computations()
+        let february = MetricPeriod.containing(MetricsFixture.utc("2026-02-15T12:00:00Z"), kind: .month, timeZone: MetricsFixture.zone)
+        let now = MetricsFixture.utc("2026-03-15T12:00:00Z")
+        func ask(_ period: MetricPeriod, at time: Date, group: UUID? = nil, days: Int = 90) async throws -> Int {
+            try await cache.figures(for: period, groupID: group, inactiveDays: days, now: time) { await computations.figures(period) }
+                .participation.activeMembers
+        }
+        #expect(try await ask(february, at: now) == 1)
+        #expect(try await ask(february, at: now.addingTimeInterval(599)) == 1, "the same figures within ten minutes")
+        #expect(try await ask(february, at: now, group: UUID()) == 2, "another group is another entry")
+        #expect(try await ask(february, at: now, days: 30) == 3, "and so is another inactivity interval")
+        #expect(try await ask(february, at: now.addingTimeInterval(601)) == 4, "computed again after ten minutes")
+        #expect(try await ask(MetricsFixture.march, at: now) == 5, "March is still running")
+        #expect(try await ask(MetricsFixture.march, at: now) == 6, "and is computed every time")
+    }
+}

@@ -306,7 +306,7 @@ public struct MetricsRepository: Sendable {
             "SELECT t.id AS id, t.author_id AS author_id, t.title AS title, t.kind AS kind, t.solution_post_id AS solution_post_id, "
             + "t.created_at AS created_at, (SELECT MIN(r.created_at) FROM posts r WHERE r.topic_id = t.id AND r.post_number > 1 "
             + "AND r.author_id <> t.author_id AND r.deleted_at IS NULL AND r.hidden_at IS NULL "
-            + "AND NOT EXISTS (SELECT 1 FROM members b WHERE b.id = r.author_id AND b.is_bot = \(bind: true))) AS first_response, "
+            + "AND r.author_id NOT IN (SELECT b.id FROM members b WHERE b.is_bot = \(bind: true))) AS first_response, "
             + "EXISTS (SELECT 1 FROM topics e WHERE e.author_id = t.author_id AND e.created_at < \(bind: period.start) "
             + "AND e.deleted_at IS NULL AND e.hidden_at IS NULL) AS has_earlier "
             + "FROM topics t WHERE t.created_at >= \(bind: period.start) AND t.created_at < \(bind: period.end) "
