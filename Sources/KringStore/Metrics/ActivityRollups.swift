@@ -167,32 +167,4 @@ public struct ActivityRollups: Sendable {
             try await Self.markRolled(Self.name, through: dayKey, timeZone: timeZone, at: now, on: tx)
         }
     }
-
-    /// Members (not staff, not bots) with an event of these kinds on each rolled-up day in [from, to), by the day's start.
-    public func membersByDay(kinds: [ActivityKind]?, groupID: UUID?, from: Date, to: Date, timeZone: TimeZone) async throws -> [Date: Set<
-        UUID
-    >] {
-        var days = DayKeyParser(timeZone)
-        var result: [Date: Set<UUID>] = [:]
-        // Plain SQL with DISTINCT: at millions of rows, decoding Fluent models was most of the cockpit's time.
-        for row in try await rows(
-            "SELECT DISTINCT day, member_id", kinds: kinds, groupID: groupID, from: from, to: to, days: days.formatter)
-        {
-            guard let start = days.date(try row.decode(column: "day", as: String.self)) else { continue }
-            result[start, default: []].insert(try row.decodeUUID(column: "member_id"))
-        }
-        return result
-    }
-
-    private func rows(_ select: String, kinds: [ActivityKind]?, groupID: UUID?, from: Date, to: Date, days: DateFormatter) async throws
-        -> [any SQLRow]
-    {
-        guard let sql = database as? any SQLDatabase else { return [] }
-        var query: SQLQueryString =
-            "\(unsafeRaw: select) FROM activity_daily WHERE day >= \(bind: days.string(from: from)) AND day < \(bind: days.string(from: to)) "
-            + "AND is_staff = \(bind: false) AND is_bot = \(bind: false)"
-        if let kinds { query += " AND kind IN \(SQLGroupExpression(kinds.map { SQLBind($0.rawValue) }))" }
-        if let groupID { query += " AND group_id = \(bind: groupID)" }
-        return try await sql.raw(query).all()
-    }
 }
