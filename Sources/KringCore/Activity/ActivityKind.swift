@@ -12,6 +12,8 @@ public enum ActivityKind: String, Codable, CaseIterable, Sendable {
     case staffChange = "staff_change"
     case memberApproved = "member_approved"
     case memberRejected = "member_rejected"
+    /// The personal data of an account was erased on request; the actor is the member or an admin.
+    case memberErased = "member_erased"
     case inviteSent = "invite_sent"
     case communitySetup = "community_setup"
     case settingsChange = "settings_change"

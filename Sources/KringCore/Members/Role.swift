@@ -23,4 +23,7 @@ public enum MemberStatus: String, Codable, CaseIterable, Sendable {
     case active
     case pending
     case rejected
+    /// The account was erased on request (GDPR): the row stays as a nameless placeholder so
+    /// threads and figures keep their shape, but it holds no personal data and cannot sign in.
+    case erased
 }

@@ -23,6 +23,7 @@ final class CommunityRecord: Model, @unchecked Sendable {
     @Field(key: "upload_max_bytes") var uploadMaxBytes: Int
     /// Allowed file kinds, comma-separated raw values.
     @Field(key: "upload_kinds") var uploadKinds: String
+    @Field(key: "erasure_policy") var erasurePolicy: String
 
     init() {}
 

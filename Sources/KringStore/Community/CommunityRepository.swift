@@ -35,6 +35,7 @@ public struct CommunityRepository: Sendable {
             record.updatedAt = now
             record.moderation = ModerationSettings()
             record.documents = DocumentSettings()
+            record.erasurePolicy = ErasurePolicy.anonymise.rawValue
             try await record.create(on: tx)
             var admin = administrator
             admin.role = .admin
@@ -77,6 +78,21 @@ public struct CommunityRepository: Sendable {
         try await database.transaction { tx in
             guard let record = try await CommunityRecord.query(on: tx).first() else { throw StoreError.notFound }
             record.documents = settings
+            try await record.save(on: tx)
+            try await ActivityLog(database: tx, clock: clock).record(
+                .settingsChange, by: actor, subjectType: "community", subjectID: record.id)
+        }
+    }
+
+    /// What erasing an account does with the member's posts (anonymise before setup).
+    public func erasurePolicy() async throws -> ErasurePolicy {
+        try await CommunityRecord.query(on: database).first().flatMap { ErasurePolicy(rawValue: $0.erasurePolicy) } ?? .anonymise
+    }
+
+    public func setErasurePolicy(_ policy: ErasurePolicy, by actor: Actor) async throws {
+        try await database.transaction { tx in
+            guard let record = try await CommunityRecord.query(on: tx).first() else { throw StoreError.notFound }
+            record.erasurePolicy = policy.rawValue
             try await record.save(on: tx)
             try await ActivityLog(database: tx, clock: clock).record(
                 .settingsChange, by: actor, subjectType: "community", subjectID: record.id)

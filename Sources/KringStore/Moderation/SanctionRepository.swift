@@ -111,7 +111,8 @@ public struct StaffAction: Sendable, Equatable {
 }
 
 /// The append-only log of what moderators, managers and administrators did: who, what, when,
-/// why, and before/after where it matters. Nothing here updates or deletes an entry.
+/// why, and before/after where it matters. Nothing here updates or deletes an entry; only erasing
+/// an account (PersonalDataRepository) replaces its handle in the log with the placeholder's.
 public struct StaffAuditLog: Sendable {
     let database: any Database
     let clock: KringClock

@@ -95,6 +95,7 @@ func routes(_ app: Application) throws {
     try site.register(collection: AccountController())
     try site.register(collection: MemberController())
     try site.register(collection: SettingsController())
+    try site.register(collection: PrivacyController())
     try site.register(collection: AdminController())
     try site.register(collection: GroupController())
     try site.register(collection: TopicController())

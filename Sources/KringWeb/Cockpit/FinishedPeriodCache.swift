@@ -38,4 +38,7 @@ actor FinishedPeriodCache {
         entries[key] = (figures, now)
         return figures
     }
+
+    /// Forgets everything, e.g. after an erasure removed posts from finished periods.
+    func removeAll() { entries = [:] }
 }

@@ -174,6 +174,9 @@ struct AccountController: RouteCollection {
         case .rejected:
             state.formError = t("login.rejected")
             return AccountViews.login(request, state: state, status: .forbidden)
+        case .erased:  // No password matches an erased account; kept for exhaustiveness.
+            state.formError = t("login.failed")
+            return AccountViews.login(request, state: state, status: .unauthorized)
         case .active:
             break
         }

@@ -4,6 +4,13 @@ import KringStore
 /// Delivers one e-mail. The outbox job calls it; a thrown error schedules a retry.
 public protocol MailTransport: Sendable {
     func deliver(_ message: OutboxMessage, from sender: MailSender) async throws
+    /// Deletes any copy the transport kept of mail to `recipient`, when their account is erased.
+    func forget(recipient: String) async throws
+}
+
+extension MailTransport {
+    /// Transports that keep nothing have nothing to forget.
+    public func forget(recipient: String) async throws {}
 }
 
 /// Who Kring's e-mail comes from.
@@ -23,6 +30,19 @@ public struct EMLFileTransport: MailTransport {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let file = directory.appendingPathComponent("\(Self.timestamp(message.createdAt))-\(message.id.uuidString.lowercased()).eml")
         try Data(MailFormatter.rfc5322(message, from: sender).utf8).write(to: file, options: .atomic)
+    }
+
+    /// Removes the `.eml` files addressed to `recipient`: the folder is a copy of sent mail.
+    public func forget(recipient: String) async throws {
+        let files = (try? FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)) ?? []
+        let address = "<\(recipient.lowercased())>"
+        for file in files where file.pathExtension == "eml" {
+            guard let text = try? String(contentsOf: file, encoding: .utf8),
+                let to = text.split(separator: "\r\n", maxSplits: 8).first(where: { $0.hasPrefix("To: ") }),
+                to.lowercased().hasSuffix(address)
+            else { continue }
+            try FileManager.default.removeItem(at: file)
+        }
     }
 
     static func timestamp(_ date: Date) -> String {

@@ -20,6 +20,7 @@ enum AdminViews {
         if request.decide(.editCommunitySettings).isAllowed {
             sections.append(("/admin/settings", t("admin.settings")))
             sections.append(("/admin/uploads", t("documents.limits")))
+            sections.append(("/admin/privacy", t("privacy.admin.title")))
         }
         if request.decide(.viewMailLog).isAllowed { sections.append(("/admin/mail", t("admin.mail"))) }
         if request.decide(.viewCockpit).isAllowed {

@@ -4,7 +4,7 @@ import Vapor
 
 /// The member's settings pages, with a shared side navigation.
 enum SettingsViews {
-    private static func frame(
+    static func frame(
         _ request: Request, title: String, current: String, status: HTTPStatus, @HTMLBuilder content: () -> [HTMLNode]
     ) -> Response {
         let t = request.context.localizer
@@ -12,6 +12,7 @@ enum SettingsViews {
             ("/settings/profile", t("settings.profile")), ("/settings/password", t("settings.password")),
             ("/settings/tokens", t("settings.tokens")), ("/settings/notifications", t("notifications.preferences")),
             ("/settings/calendar", t("events.my_calendar")), ("/settings/standing", t("standing.title")),
+            ("/settings/privacy", t("privacy.title")),
         ]
         return Layout.page(request, title: title, status: status) {
             H.div(.class("with-sidebar")) {
