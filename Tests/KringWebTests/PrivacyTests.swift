@@ -91,6 +91,17 @@ struct PrivacyTests {
             #expect(files.first?.key.hasSuffix("-v1-telling.pdf") == true)
             #expect(files.first.map { Array($0.value) } == SampleFiles.pdf("FILE-6603-OWL"))
 
+            // The same archive through the API, for the caller only.
+            let token = try await APITests.token(app, login: "quirinus")
+            let viaAPI = try await TestBrowser(app).get("/api/v1/me/export", headers: APITests.headers(token: token))
+            #expect(viaAPI.status == .ok)
+            #expect(
+                try Self.unzip(Data(viaAPI.body.readableBytesView))["data.json"].map { String(decoding: $0, as: UTF8.self) }?
+                    .contains("REPLY-8812-CRANE") == true)
+            let noToken = try await TestBrowser(app).get("/api/v1/me/export", headers: APITests.headers())
+            #expect(noToken.status == .unauthorized)
+            #expect(noToken.headers.first(name: .contentType)?.hasPrefix("application/problem+json") == true)
+
             // Signed out: no export, only the way to sign in.
             let anonymous = try await TestBrowser(app).get("/settings/privacy/export")
             #expect(anonymous.status == .seeOther)

@@ -13,9 +13,15 @@ struct APIController: RouteCollection {
         api.delete("auth", "tokens", ":id", use: revokeToken)
         api.get("me", use: me)
         api.patch("me", use: updateMe)
+        api.get("me", "export", use: exportMe)
         api.get("members", ":handle", use: member)
         api.get("community", use: community)
         api.patch("community", use: updateCommunity)
+    }
+
+    /// Everything the caller left in the community, as the ZIP archive the privacy page offers.
+    @Sendable func exportMe(request: Request) async throws -> Response {
+        try await request.personalDataArchive(of: try request.requireMember())
     }
 
     @Sendable func openAPI(request: Request) async throws -> Response {
