@@ -7,14 +7,15 @@ carries the marker `xss` in an element id or an attribute, so markup that surviv
 even where the Content-Security-Policy would have stopped the script itself."""
 from __future__ import annotations
 
-import json
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 
 import pytest
 from selenium.webdriver.common.by import By
 
+from api import Visitor, api
 from pages import assert_no_alert, submit, visible
 from test_smoke import ADMIN, configured  # noqa: F401  (the shared set-up instance)
 
@@ -87,17 +88,6 @@ INJECTED = (
 )
 
 
-def api(base, method, path, token=None, body=None):
-    request = urllib.request.Request(base + "/api/v1" + path, method=method,
-                                     data=json.dumps(body).encode() if body is not None else None,
-                                     headers={"Content-Type": "application/json", "Accept": "application/json"})
-    if token:
-        request.add_header("Authorization", "Bearer " + token)
-    with urllib.request.urlopen(request, timeout=30) as response:
-        text = response.read().decode()
-        return json.loads(text) if text else None
-
-
 def injected_markup(driver):
     """Elements or inline scripts on the current page that only a payload could have made."""
     found = driver.execute_script(
@@ -151,9 +141,34 @@ def hostile(configured):  # noqa: F811
                                         "topicId": topic["id"]})
     idea = api(base, "POST", "/ideas", token, {"title": PAYLOADS[10][:150], "description": joined})
     pages["idea"] = f"/ideas/{idea['id']}"
+    pages.update(hostile_documents(configured, token, slug, joined))
+    pages.update(hostile_notifications(configured, topic["id"]))
     for term in ("<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>", "javascript:alert(1)"):
         pages["search " + term] = "/search?q=" + urllib.parse.quote(term)
     return pages
+
+
+def hostile_documents(server, token, slug, joined):
+    """Documents whose titles, descriptions and file names are payloads (uploaded as a browser would:
+    a quote in a file name goes as %22); returns the group's document list and one document page."""
+    owner = Visitor(server, token=token)
+    made = None
+    for payload in PAYLOADS[:16]:
+        name = payload.replace("\n", " ").replace('"', "%22")[:90] + ".txt"
+        made = owner.upload(f"/groups/{slug}/documents", {"title": payload[:150], "description": joined[:2000]},
+                            {"file": (name, b"xss\n", "text/plain")})
+    return {"documents": f"/g/{slug}/documents", "document": f"/documents/{made['id']}"}
+
+
+def hostile_notifications(server, topic_id):
+    """A second member with a payload for a name replies to the admin's topic and mentions them, so the
+    admin's notifications page shows the payload name and the payload title."""
+    other = Visitor(server)
+    suffix = uuid.uuid4().hex[:8]
+    other.register(f"xss-{suffix}", PAYLOADS[3][:60], f"xss-{suffix}@kring.example", "xss-wachtwoord-2026")
+    other.make_token("xss")
+    other.api("POST", f"/topics/{topic_id}/replies", {"body": f"@{ADMIN['handle']} " + PAYLOADS[0]})
+    return {"notifications": "/notifications"}
 
 
 def test_no_payload_runs_or_becomes_markup_anywhere(configured, hostile, driver, shot):  # noqa: F811

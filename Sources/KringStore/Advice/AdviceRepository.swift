@@ -205,7 +205,7 @@ public struct AdviceRepository: Sendable {
     @discardableResult
     public func sync(_ findings: [AdviceFinding]) async throws -> Int {
         let now = clock.now()
-        return try await database.transaction { tx in
+        return try await database.writeTransaction { tx in
             var opened = 0
             let items = try await AdviceItemRecord.query(on: tx).all()
             var byKey: [String: AdviceItemRecord] = [:]

@@ -26,7 +26,7 @@ public struct CommunityRepository: Sendable {
     /// Creates the community and its first administrator in one transaction.
     /// - Throws: `SetupError.alreadyDone` when a community exists, `ValidationFailure` for a taken handle or e-mail.
     public func setUp(_ settings: CommunitySettings, administrator: NewMember) async throws -> Member {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             guard try await CommunityRecord.query(on: tx).count() == 0 else { throw SetupError.alreadyDone }
             let now = clock.now()
             let record = CommunityRecord()
@@ -48,7 +48,7 @@ public struct CommunityRepository: Sendable {
     }
 
     public func update(_ settings: CommunitySettings, by actor: Actor) async throws {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             guard let record = try await CommunityRecord.query(on: tx).first() else { throw StoreError.notFound }
             record.apply(settings)
             record.updatedAt = clock.now()
@@ -75,7 +75,7 @@ public struct CommunityRepository: Sendable {
     }
 
     public func setDocumentSettings(_ settings: DocumentSettings, by actor: Actor) async throws {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             guard let record = try await CommunityRecord.query(on: tx).first() else { throw StoreError.notFound }
             record.documents = settings
             try await record.save(on: tx)
@@ -90,7 +90,7 @@ public struct CommunityRepository: Sendable {
     }
 
     public func setErasurePolicy(_ policy: ErasurePolicy, by actor: Actor) async throws {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             guard let record = try await CommunityRecord.query(on: tx).first() else { throw StoreError.notFound }
             record.erasurePolicy = policy.rawValue
             try await record.save(on: tx)

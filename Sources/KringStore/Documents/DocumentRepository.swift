@@ -88,7 +88,7 @@ public struct DocumentRepository: Sendable {
     }
 
     public func create(inGroup groupID: UUID, _ draft: DocumentDraft, file: StoredFile, by author: Member) async throws -> UUID {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             let now = clock.now()
             let record = DocumentRecord()
             record.id = UUID()
@@ -111,7 +111,7 @@ public struct DocumentRepository: Sendable {
     /// Adds a new version of the file; the earlier ones stay downloadable. Returns its number.
     @discardableResult
     public func replaceFile(of documentID: UUID, with file: StoredFile, by member: Member) async throws -> Int {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             guard let record = try await DocumentRecord.find(documentID, on: tx), record.deletedAt == nil else { throw StoreError.notFound }
             let latest = try await DocumentVersionRecord.query(on: tx).filter(\.$documentID == documentID).max(\.$number) ?? 0
             let now = clock.now()
@@ -156,7 +156,7 @@ public struct DocumentRepository: Sendable {
 
     /// Deletes the document for members; its files stay until an administrator purges deleted content.
     public func delete(_ documentID: UUID, by actor: Actor) async throws {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             guard let record = try await DocumentRecord.find(documentID, on: tx), record.deletedAt == nil else { throw StoreError.notFound }
             record.deletedAt = clock.now()
             try await record.save(on: tx)

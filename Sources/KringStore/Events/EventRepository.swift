@@ -117,7 +117,7 @@ public struct EventRepository: Sendable {
     // MARK: Writing
 
     public func create(_ draft: EventDraft, by organiser: Member) async throws -> Event {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             let now = clock.now()
             let record = EventRecord()
             record.id = UUID()
@@ -137,7 +137,7 @@ public struct EventRepository: Sendable {
 
     /// Changes an event; a larger capacity moves waiting members up.
     public func update(_ eventID: UUID, with draft: EventDraft, by actor: Actor) async throws {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             guard let record = try await EventRecord.find(eventID, on: tx) else { throw StoreError.notFound }
             Self.apply(draft, to: record, now: clock.now())
             record.revision += 1
@@ -155,7 +155,7 @@ public struct EventRepository: Sendable {
         record.cancelledAt = clock.now()
         record.updatedAt = clock.now()
         record.revision += 1
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             try await record.save(on: tx)
             try await ActivityLog(database: tx, clock: clock).record(
                 .eventCancelled, by: actor, subjectType: "event", subjectID: eventID, groupID: record.groupID)
@@ -207,7 +207,7 @@ public struct EventRepository: Sendable {
     /// moves the longest-waiting member up, who is told. Returns the member's resulting status.
     @discardableResult
     public func rsvp(_ eventID: UUID, member: Member, _ requested: RSVPStatus) async throws -> RSVPStatus {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             // One answer at a time per event, so two members cannot both take the last place.
             try await RowClaims.lock(EventRecord.schema, id: eventID, on: tx)
             guard let event = try await EventRecord.find(eventID, on: tx), event.cancelledAt == nil else { throw StoreError.notFound }
@@ -261,7 +261,7 @@ public struct EventRepository: Sendable {
     /// Marks who actually came (the attendee is the actor of the `check_in` event, for attendance);
     /// undoing a check-in removes the mark and logs nothing.
     public func checkIn(_ eventID: UUID, memberID: UUID, _ present: Bool) async throws {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             guard let record = try await RSVPRecord.query(on: tx).filter(\.$eventID == eventID).filter(\.$memberID == memberID).first(),
                 let event = try await EventRecord.find(eventID, on: tx), let attendee = try await MemberRecord.find(memberID, on: tx)
             else { throw StoreError.notFound }
@@ -378,7 +378,7 @@ public struct EventRepository: Sendable {
         var result: [(Event, [UUID])] = []
         for record in due {
             let eventID = try record.requireID()
-            let going: [UUID]? = try await database.transaction { tx in
+            let going: [UUID]? = try await database.writeTransaction { tx in
                 guard
                     try await RowClaims.claim(
                         EventRecord.schema, id: eventID, set: "reminder_sent_at", to: now, when: [.isNull("reminder_sent_at")], on: tx)

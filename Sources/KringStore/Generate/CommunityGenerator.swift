@@ -229,7 +229,7 @@ public struct CommunityGenerator: Sendable {
         func flush(force: Bool = false) async throws {
             guard force || postRows.count >= 20_000 else { return }
             let (topics, posts, reactions, events) = (topicRows, postRows, reactionRows, eventRows)
-            try await database.transaction { tx in
+            try await database.writeTransaction { tx in
                 try await Self.insert(topics, on: tx)
                 try await Self.insert(posts, on: tx)
                 try await Self.insert(reactions, on: tx)
@@ -334,7 +334,7 @@ public struct CommunityGenerator: Sendable {
             event(.visit, member, at)
             if eventRows.count >= 50_000 || index + 1 == visits {
                 let events = eventRows
-                try await database.transaction { tx in try await Self.insert(events, on: tx) }
+                try await database.writeTransaction { tx in try await Self.insert(events, on: tx) }
                 summary.events += eventRows.count
                 eventRows.removeAll(keepingCapacity: true)
                 progress(ProgressBar.line("events", summary.events, of: plan.events))
@@ -358,7 +358,7 @@ public struct CommunityGenerator: Sendable {
     }
 
     private func insert<M: Model>(_ rows: [M]) async throws {
-        try await database.transaction { tx in try await Self.insert(rows, on: tx) }
+        try await database.writeTransaction { tx in try await Self.insert(rows, on: tx) }
     }
 
     /// Multi-row inserts of 500 (within SQLite's and PostgreSQL's limits on bound values).

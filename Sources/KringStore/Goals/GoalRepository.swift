@@ -68,7 +68,7 @@ public struct GoalRepository: Sendable {
 
     @discardableResult
     public func create(_ goal: Goal, by actor: Actor) async throws -> UUID {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             let record = GoalRecord()
             record.id = goal.id
             record.title = goal.title
@@ -99,7 +99,7 @@ public struct GoalRepository: Sendable {
 
     /// Takes a goal off the goals page (kept for the record).
     public func archive(_ id: UUID, by actor: Actor) async throws {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             guard let record = try await GoalRecord.find(id, on: tx), record.archivedAt == nil else { throw StoreError.notFound }
             record.archivedAt = clock.now()
             try await record.save(on: tx)
@@ -111,7 +111,7 @@ public struct GoalRepository: Sendable {
 
     /// Sets (or replaces) the value of a business figure for a month (`YYYY-MM`).
     public func setFigure(_ name: String, month: String, value: Double) async throws {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             let record =
                 try await BusinessFigureRecord.query(on: tx).filter(\.$name == name).filter(\.$month == month).first()
                 ?? BusinessFigureRecord()
@@ -125,7 +125,7 @@ public struct GoalRepository: Sendable {
 
     /// Several values at once (a CSV import): all or none.
     public func setFigures(_ rows: [(name: String, month: String, value: Double)]) async throws {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             let repository = GoalRepository(database: tx, clock: clock)
             for row in rows { try await repository.setFigure(row.name, month: row.month, value: row.value) }
         }
@@ -154,7 +154,7 @@ public struct GoalRepository: Sendable {
 
     /// Stores every catalog figure of a finished month at once.
     public func storeSnapshot(scope: String, month: String, values: [String: Double?]) async throws {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             try await MetricSnapshotRecord.query(on: tx).filter(\.$scope == scope).filter(\.$month == month).delete()
             let now = clock.now()
             try await values.map { id, value in

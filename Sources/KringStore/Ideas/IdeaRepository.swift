@@ -132,7 +132,7 @@ public struct IdeaRepository: Sendable {
     // MARK: Ideas
 
     public func submit(title: String, description: String, tags: [String], by author: Member) async throws -> UUID {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             let now = clock.now()
             let record = IdeaRecord()
             record.id = UUID()
@@ -192,7 +192,7 @@ public struct IdeaRepository: Sendable {
 
     /// Adds or takes back the member's vote.
     public func vote(_ ideaID: UUID, by member: Member, _ on: Bool) async throws {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             guard let idea = try await IdeaRecord.find(ideaID, on: tx) else { throw StoreError.notFound }
             let existing = try await IdeaVoteRecord.query(on: tx).filter(\.$ideaID == ideaID).filter(\.$memberID == member.id).first()
             if on, existing == nil {
@@ -225,7 +225,7 @@ public struct IdeaRepository: Sendable {
     /// Routes an idea to a department: the clock for that department's response time starts, so
     /// a response given before (or by the department it came from) does not count for it.
     public func route(_ ideaID: UUID, to departmentID: UUID, by actor: Actor) async throws {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             guard let idea = try await IdeaRecord.find(ideaID, on: tx) else { throw StoreError.notFound }
             guard idea.departmentID != departmentID else { return }
             idea.departmentID = departmentID
@@ -240,7 +240,7 @@ public struct IdeaRepository: Sendable {
     /// A comment, or an official response that may move the idea to a new status; an official
     /// response tells the submitter and everyone who voted.
     public func comment(_ ideaID: UUID, body: String, html: String, official: Bool, status: IdeaStatus?, by author: Member) async throws {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             guard let idea = try await IdeaRecord.find(ideaID, on: tx) else { throw StoreError.notFound }
             let current = IdeaStatus(rawValue: idea.status) ?? .new
             if official { try current.check(moveTo: status) }

@@ -66,7 +66,7 @@ public struct ImportRepository: Sendable {
     /// Adds reactions with their activity events, in batches, without notifications.
     public func addReactions(_ reactions: [ImportedReaction]) async throws {
         for batch in reactions.chunked(500) {
-            try await database.transaction { tx in
+            try await database.writeTransaction { tx in
                 try await batch.map { item -> ReactionRecord in
                     let record = ReactionRecord()
                     record.postID = item.postID

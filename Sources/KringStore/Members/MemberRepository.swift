@@ -103,7 +103,7 @@ public struct MemberRepository: Sendable {
     /// - Throws: `ValidationFailure` naming `handle` or `email` when either is taken.
     @discardableResult
     public func create(_ new: NewMember, at date: Date? = nil) async throws -> Member {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             let repository = MemberRepository(database: tx, clock: clock)
             try await repository.ensureUnique(handle: new.handle, email: new.email, excluding: nil)
             let now = date ?? clock.now()
@@ -141,7 +141,7 @@ public struct MemberRepository: Sendable {
 
     /// Saves a member's display name and profile, and logs it.
     public func updateProfile(of memberID: UUID, displayName: String, profile: MemberProfile) async throws {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             guard let record = try await MemberRecord.find(memberID, on: tx) else { throw StoreError.notFound }
             record.displayName = displayName
             record.bio = profile.bio
@@ -170,7 +170,7 @@ public struct MemberRepository: Sendable {
 
     /// Replaces the password hash and logs the change as `kind` (a change or a reset).
     public func setPasswordHash(of memberID: UUID, to hash: String, kind: ActivityKind, by actor: Actor?) async throws {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             guard let record = try await MemberRecord.find(memberID, on: tx) else { throw StoreError.notFound }
             record.passwordHash = hash
             record.updatedAt = clock.now()
@@ -184,7 +184,7 @@ public struct MemberRepository: Sendable {
         of memberID: UUID, role: Role? = nil, isStaff: Bool? = nil, isBot: Bool? = nil, cockpitAccess: Bool? = nil,
         status: MemberStatus? = nil, by actor: Actor
     ) async throws {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             guard let record = try await MemberRecord.find(memberID, on: tx) else { throw StoreError.notFound }
             let log = ActivityLog(database: tx, clock: clock)
             if let role, role.rawValue != record.role {
@@ -227,7 +227,7 @@ public struct MemberRepository: Sendable {
     public func touchLastSeen(of member: Member, dayStart: Date) async throws {
         let now = clock.now()
         if let previous = member.lastSeenAt, now.timeIntervalSince(previous) < 60, previous >= dayStart { return }
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             try await MemberRecord.query(on: tx).filter(\.$id == member.id).set(\.$lastSeenAt, to: now).update()
             if member.lastSeenAt.map({ $0 < dayStart }) ?? true {
                 try await ActivityLog(database: tx, clock: clock).record(.visit, by: member.actor)

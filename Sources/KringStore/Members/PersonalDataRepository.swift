@@ -185,10 +185,10 @@ public struct PersonalDataRepository: Sendable {
             }),
         Section(
             name: "notifications",
-            columns: [("kind", .text), ("topic_id", .id), ("post_id", .id), ("created_at", .date), ("read_at", .date)],
-            query: {
-                "SELECT kind, topic_id, post_id, created_at, read_at FROM notifications WHERE recipient_id = \(bind: $0) ORDER BY created_at"
-            }),
+            // What each was about stays on the notifications page, which leaves out what the member may no
+            // longer read (a group they left, a post still held); the archive does not know the viewer.
+            columns: [("kind", .text), ("created_at", .date), ("read_at", .date)],
+            query: { "SELECT kind, created_at, read_at FROM notifications WHERE recipient_id = \(bind: $0) ORDER BY created_at" }),
         Section(
             name: "notification_preferences", columns: [("kind", .text), ("in_app", .bool), ("email", .text)],
             query: { "SELECT kind, in_app, email FROM notification_preferences WHERE member_id = \(bind: $0) ORDER BY kind" }),

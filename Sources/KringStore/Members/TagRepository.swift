@@ -61,7 +61,7 @@ extension TagRepository {
 
     /// Renames (the slug follows the name) and describes a tag.
     public func update(_ id: UUID, name: String, description: String, by actor: Actor) async throws {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             guard let record = try await TagRecord.find(id, on: tx) else { throw StoreError.notFound }
             if name != record.slug, try await TagRecord.query(on: tx).filter(\.$slug == name).count() > 0 {
                 throw ValidationFailure(field: "name", code: "tag.exists")
@@ -76,7 +76,7 @@ extension TagRepository {
 
     /// Moves every topic and member of `source` to `target` and removes `source`.
     public func merge(_ source: UUID, into target: UUID, by actor: Actor) async throws {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             for link in try await TopicTagRecord.query(on: tx).filter(\.$tagID == source).all() {
                 let exists =
                     try await TopicTagRecord.query(on: tx).filter(\.$topicID == link.topicID).filter(\.$tagID == target).count() > 0

@@ -141,7 +141,7 @@ public struct ActivityRollups: Sendable {
     private func rollUp(day: Date, key dayKey: String, calendar: Calendar, timeZone: TimeZone) async throws {
         let end = calendar.date(byAdding: .day, value: 1, to: day)!
         let now = clock.now()
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             try await ActivityDailyRecord.query(on: tx).filter(\.$day == dayKey).delete()
             // The database groups and counts; only one row per member, kind and group comes back.
             guard let sql = tx as? any SQLDatabase else { return }

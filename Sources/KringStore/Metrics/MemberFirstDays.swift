@@ -44,7 +44,7 @@ extension ActivityRollups {
         while start <= rolled {
             let key = days.string(from: start)
             let dayStart = start
-            try await database.transaction { tx in
+            try await database.writeTransaction { tx in
                 guard let sql = tx as? any SQLDatabase else { return }
                 try await sql.raw("DELETE FROM member_first_days WHERE day = \(bind: key)").run()
                 for kind in FirstDayKind.allCases {

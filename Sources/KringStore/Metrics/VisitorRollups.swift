@@ -41,7 +41,7 @@ extension ActivityRollups {
             }
             let key = keys.formatter.string(from: day)
             let counts = windows.counts(on: index)
-            try await database.transaction { tx in
+            try await database.writeTransaction { tx in
                 guard let sql = tx as? any SQLDatabase else { return }
                 try await sql.raw("DELETE FROM visitors_daily WHERE day = \(bind: key)").run()
                 let rows = counts.map { scope, count in

@@ -80,7 +80,7 @@ extension ModerationRepository {
     @discardableResult
     public func flag(_ content: FlaggableContent, by flagger: Member, reason: FlagReason, note: String, threshold: Int) async throws -> Bool
     {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             guard let target = try await record(content, on: tx) else { throw StoreError.notFound }
             let open = try await openFlags(on: content, on: tx).all()
             let flag = open.first { $0.flaggerID == flagger.id } ?? FlagRecord()
@@ -132,7 +132,7 @@ extension ModerationRepository {
     /// Settles the flags on an event or document: `hide` keeps it hidden (flags upheld) or shows it
     /// again (flags dismissed). Tells the flaggers and, when it was taken down, the author.
     public func decide(_ content: FlaggableContent, hide: Bool, by moderator: Actor) async throws {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             guard let target = try await record(content, on: tx) else { throw StoreError.notFound }
             let open = try await openFlags(on: content, on: tx).all()
             let resolution: FlagResolution = hide ? .agreed : .disagreed

@@ -81,7 +81,7 @@ public struct ModerationRepository: Sendable {
     /// hides the post once `threshold` distinct members flagged it. Returns whether it is now hidden.
     @discardableResult
     public func flag(postID: UUID, by flagger: Member, reason: FlagReason, note: String, threshold: Int) async throws -> Bool {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             guard let post = try await PostRecord.find(postID, on: tx), post.deletedAt == nil else { throw TopicError.notFound }
             let open = try await FlagRecord.query(on: tx).filter(\.$postID == postID).filter(\.$resolvedAt == nil).all()
             let record = open.first { $0.flaggerID == flagger.id } ?? FlagRecord()
@@ -104,7 +104,7 @@ public struct ModerationRepository: Sendable {
 
     /// Records a member's flag on another member's profile.
     public func flag(profileOf memberID: UUID, by flagger: Member, reason: FlagReason, note: String) async throws {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             let existing = try await FlagRecord.query(on: tx).filter(\.$memberID == memberID).filter(\.$flaggerID == flagger.id)
                 .filter(\.$resolvedAt == nil).first()
             let record = existing ?? FlagRecord()
@@ -239,7 +239,7 @@ public struct ModerationRepository: Sendable {
     /// Settles a post: approves or keeps it, keeps it hidden, or deletes it; tells the flaggers and,
     /// when it was taken down, the author.
     public func decide(postID: UUID, _ decision: ReviewDecision, by moderator: Actor) async throws {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             guard let post = try await PostRecord.find(postID, on: tx), let topic = try await TopicRecord.find(post.topicID, on: tx) else {
                 throw TopicError.notFound
             }
@@ -268,7 +268,7 @@ public struct ModerationRepository: Sendable {
 
     /// Settles the flags on a profile: `agreed` clears the bio (the moderator then decides on a sanction).
     public func decide(profileOf memberID: UUID, agreed: Bool, by moderator: Actor) async throws {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             let open = try await FlagRecord.query(on: tx).filter(\.$memberID == memberID).filter(\.$resolvedAt == nil).all()
             try await Self.settle(open, agreed ? .agreed : .disagreed, by: moderator, on: tx, clock: clock)
             if agreed, let member = try await MemberRecord.find(memberID, on: tx) {

@@ -16,7 +16,7 @@ public struct SanctionRepository: Sendable {
     /// a ban also blocks their e-mail address and handle from registering again. The member is told.
     @discardableResult
     public func impose(_ kind: SanctionKind, on member: Member, reason: String, days: Int?, by moderator: Actor) async throws -> Sanction {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             let now = clock.now()
             let record = SanctionRecord()
             record.id = UUID()
@@ -55,7 +55,7 @@ public struct SanctionRepository: Sendable {
 
     /// Ends a sanction early; lifting a ban unblocks its identities.
     public func lift(_ id: UUID, by moderator: Actor) async throws -> Sanction {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             guard let record = try await SanctionRecord.find(id, on: tx) else { throw StoreError.notFound }
             record.liftedAt = clock.now()
             record.liftedByID = moderator.memberID

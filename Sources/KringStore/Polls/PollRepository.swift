@@ -81,7 +81,7 @@ public struct PollRepository: Sendable {
     }
 
     public func create(_ new: NewPoll, by author: Member) async throws -> UUID {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             let record = PollRecord()
             record.id = UUID()
             record.topicID = new.topicID
@@ -109,7 +109,7 @@ public struct PollRepository: Sendable {
 
     /// Replaces the member's choices (changing a vote is allowed until the poll closes).
     public func vote(_ pollID: UUID, choices: Set<UUID>, by member: Member) async throws {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             guard let poll = try await PollRecord.find(pollID, on: tx) else { throw StoreError.notFound }
             // Checked here too, inside the vote's transaction: the closing time may pass while the form is open.
             if poll.closedAt != nil || (poll.closesAt.map { $0 <= clock.now() } ?? false) { throw StoreError.closed }

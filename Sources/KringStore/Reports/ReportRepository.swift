@@ -114,7 +114,7 @@ public struct ReportRepository: Sendable {
     /// Publishes a draft once: claimed with one conditional update, so of two publishers exactly
     /// one gets it (and sends the mail). Returns false when it was not a draft any more.
     public func publish(_ id: UUID, evaluation: String, by actor: Actor) async throws -> Bool {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             guard
                 try await RowClaims.claim(
                     "reports", id: id, set: "status", to: ReportStatus.published.rawValue,

@@ -84,7 +84,7 @@ public struct AccessTokenRepository: Sendable {
     }
 
     public func create(memberID: UUID, name: String, tokenHash: String, prefix: String, actor: Actor) async throws -> AccessTokenSummary {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             let token = AccessTokenRecord()
             token.id = UUID()
             token.memberID = memberID
@@ -107,7 +107,7 @@ public struct AccessTokenRepository: Sendable {
 
     /// Revokes one of the member's tokens. Returns false when no such live token exists.
     public func revoke(id: UUID, of memberID: UUID, actor: Actor) async throws -> Bool {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             guard
                 let token = try await AccessTokenRecord.query(on: tx).filter(\.$id == id).filter(\.$memberID == memberID)
                     .filter(\.$revokedAt == nil).first()

@@ -91,7 +91,7 @@ public struct GroupRepository: Sendable {
     /// Creates a group; its creator becomes its first manager.
     public func create(_ new: NewGroup, by creator: Actor) async throws -> Group {
         guard let creatorID = creator.memberID else { throw StoreError.notFound }
-        return try await database.transaction { tx in
+        return try await database.writeTransaction { tx in
             let repository = GroupRepository(database: tx, clock: clock)
             let now = clock.now()
             let record = GroupRecord()
@@ -120,7 +120,7 @@ public struct GroupRepository: Sendable {
     public func update(
         _ groupID: UUID, name: String, description: String, welcomeMessage: String, visibility: GroupVisibility, by actor: Actor
     ) async throws {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             guard let record = try await GroupRecord.find(groupID, on: tx) else { throw StoreError.notFound }
             record.name = name
             record.description = description
@@ -136,7 +136,7 @@ public struct GroupRepository: Sendable {
 
     /// Archives (read-only, unlisted, still searchable by its readers) or restores a group.
     public func setArchived(_ groupID: UUID, _ archived: Bool, by actor: Actor) async throws {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             guard let record = try await GroupRecord.find(groupID, on: tx) else { throw StoreError.notFound }
             record.isArchived = archived
             record.updatedAt = clock.now()
@@ -151,7 +151,7 @@ public struct GroupRepository: Sendable {
     /// Puts a member in a group with a role and status (creating or changing the membership) and
     /// keeps the group's member count right.
     public func setMembership(_ groupID: UUID, memberID: UUID, role: GroupRole, status: MembershipStatus, invitedBy: UUID?) async throws {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             let existing = try await MembershipRecord.query(on: tx).filter(\.$groupID == groupID).filter(\.$memberID == memberID).first()
             let record = existing ?? MembershipRecord()
             if existing == nil {
@@ -169,7 +169,7 @@ public struct GroupRepository: Sendable {
 
     /// Ends a membership (leave, decline, reject or remove).
     public func removeMembership(_ groupID: UUID, memberID: UUID) async throws {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             try await MembershipRecord.query(on: tx).filter(\.$groupID == groupID).filter(\.$memberID == memberID).delete()
             try await GroupRepository(database: tx, clock: clock).recount(groupID)
         }

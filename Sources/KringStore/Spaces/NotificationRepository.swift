@@ -157,7 +157,7 @@ public struct NotificationRepository: Sendable {
     }
 
     public func setPreferences(_ preferences: [NotificationPreference], for memberID: UUID) async throws {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             try await NotificationPreferenceRecord.query(on: tx).filter(\.$memberID == memberID).delete()
             for preference in preferences {
                 let record = NotificationPreferenceRecord()

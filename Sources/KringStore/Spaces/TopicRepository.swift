@@ -17,7 +17,7 @@ public struct TopicRepository: Sendable {
 
     /// Starts a topic with its opening post.
     public func create(_ new: NewTopic, rendered: RenderedBody, by author: Member) async throws -> UUID {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             let now = clock.now()
             let topic = TopicRecord()
             topic.id = UUID()
@@ -52,7 +52,7 @@ public struct TopicRepository: Sendable {
     /// Adds a reply. Returns its post number.
     @discardableResult
     public func reply(to topicID: UUID, body: String, rendered: RenderedBody, replyTo: UUID?, by author: Member) async throws -> Int {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             guard let topic = try await TopicRecord.find(topicID, on: tx), topic.deletedAt == nil else { throw TopicError.notFound }
             let now = clock.now()
             let number = topic.lastPostNumber + 1
@@ -85,7 +85,7 @@ public struct TopicRepository: Sendable {
 
     /// Changes a post's body (and the topic's title and tags for the opening post), keeping the old version.
     public func edit(postID: UUID, body: String, rendered: RenderedBody, title: String?, tags: [String]?, by editor: Actor) async throws {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             guard let post = try await PostRecord.find(postID, on: tx), let topic = try await TopicRecord.find(post.topicID, on: tx) else {
                 throw TopicError.notFound
             }
@@ -129,7 +129,7 @@ public struct TopicRepository: Sendable {
     }
 
     private func setDeleted(postID: UUID, deleted: Bool, by actor: Actor) async throws {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             guard let post = try await PostRecord.find(postID, on: tx), let topic = try await TopicRecord.find(post.topicID, on: tx) else {
                 throw TopicError.notFound
             }
@@ -175,7 +175,7 @@ public struct TopicRepository: Sendable {
 
     /// Marks a reply as the accepted answer of a question (nil clears it) and tells its author.
     public func acceptAnswer(topicID: UUID, postID: UUID?, by actor: Actor) async throws {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             guard let topic = try await TopicRecord.find(topicID, on: tx), topic.deletedAt == nil else { throw TopicError.notFound }
             guard topic.kind == TopicKind.question.rawValue else { throw TopicError.notAQuestion }
             if let postID {
@@ -199,7 +199,7 @@ public struct TopicRepository: Sendable {
 
     /// Adds or removes the viewer's reaction; tells the post's author about new ones.
     public func react(postID: UUID, kind: ReactionKind, on: Bool, by member: Member) async throws {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             guard let post = try await PostRecord.find(postID, on: tx), post.deletedAt == nil,
                 let topic = try await TopicRecord.find(post.topicID, on: tx)
             else { throw TopicError.notFound }
@@ -367,13 +367,28 @@ public struct TopicRepository: Sendable {
         }
     }
 
-    /// Tags with how many live topics carry them, most used first.
-    public func tagCounts(limit: Int = 200) async throws -> [(name: String, slug: String, description: String?, topics: Int)] {
-        let links = try await TopicTagRecord.query(on: database).all()
-        let live = Set(
-            try await TopicRecord.query(on: database).filter(\.$deletedAt == nil).filter(\.$hiddenAt == nil).all(\.$id).compactMap { $0 })
+    /// Which of `topicIDs` the viewer may read (for lists built without a viewer, such as the cockpit's).
+    public func readable(_ topicIDs: [UUID], viewer: Viewer) async throws -> Set<UUID> {
+        guard !topicIDs.isEmpty else { return [] }
+        let readable = try await VisibilityFilter.readableGroupIDs(viewer, on: database)
+        let ids = try await VisibilityFilter.topics(
+            TopicRecord.query(on: database).filter(\.$id ~~ topicIDs), viewer: viewer, readable: readable
+        )
+        .all(\.$id)
+        return Set(ids)
+    }
+
+    /// Tags on the topics the viewer may read, with how many of those carry each, most used first.
+    public func tagCounts(viewer: Viewer, limit: Int = 200) async throws -> [(
+        name: String, slug: String, description: String?, topics: Int
+    )] {
+        // Only topics the viewer may read count: a tag used only in a secret group is not theirs to see.
+        let readable = try await VisibilityFilter.readableGroupIDs(viewer, on: database)
+        let links = try await VisibilityFilter.topics(TopicRecord.query(on: database), viewer: viewer, readable: readable)
+            .join(TopicTagRecord.self, on: \TopicRecord.$id == \TopicTagRecord.$topicID)
+            .field(TopicTagRecord.self, \.$tagID).all()
         var counts: [UUID: Int] = [:]
-        for link in links where live.contains(link.topicID) { counts[link.tagID, default: 0] += 1 }
+        for link in links { counts[try link.joined(TopicTagRecord.self).tagID, default: 0] += 1 }
         guard !counts.isEmpty else { return [] }
         let tags = try await TagRecord.query(on: database).filter(\.$id ~~ Array(counts.keys)).all()
         var result: [(name: String, slug: String, description: String?, topics: Int)] = []

@@ -84,7 +84,7 @@ public struct StrategyRepository: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let json = String(decoding: try encoder.encode(canvas), as: UTF8.self)
-        return try await database.transaction { tx in
+        return try await database.writeTransaction { tx in
             let last = try await StrategyVersionRecord.query(on: tx).max(\.$version) ?? 0
             let record = StrategyVersionRecord()
             record.version = last + 1
@@ -110,7 +110,7 @@ public struct StrategyRepository: Sendable {
     }
 
     public func setSettings(_ values: [String: String]) async throws {
-        try await database.transaction { tx in
+        try await database.writeTransaction { tx in
             for (name, value) in values {
                 let record = try await CockpitSettingRecord.query(on: tx).filter(\.$name == name).first() ?? CockpitSettingRecord()
                 record.name = name

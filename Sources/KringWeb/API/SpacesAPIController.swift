@@ -492,7 +492,7 @@ struct SpacesAPIController: RouteCollection {
 
     @Sendable func tags(request: Request) async throws -> TagListDTO {
         TagListDTO(
-            tags: try await request.repositories.topics.tagCounts().map {
+            tags: try await request.repositories.topics.tagCounts(viewer: try await request.viewer()).map {
                 TagDTO(name: $0.name, description: $0.description, topicCount: $0.topics)
             })
     }

@@ -51,9 +51,9 @@ public struct Repositories: Sendable {
     public var rateLimits: RateLimitStore { RateLimitStore(database: database, clock: clock) }
     public var activity: ActivityLog { ActivityLog(database: database, clock: clock) }
 
-    /// Runs `body` in one transaction with repositories bound to it.
-    public func transaction<T: Sendable>(_ body: @escaping @Sendable (Repositories) async throws -> T) async throws -> T {
-        try await database.transaction { tx in try await body(Repositories(database: tx, clock: clock)) }
+    /// Runs `body` in one write transaction (see `Database.writeTransaction`) with repositories bound to it.
+    public func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (Repositories) async throws -> T) async throws -> T {
+        try await database.writeTransaction { tx in try await body(Repositories(database: tx, clock: clock)) }
     }
 }
 

@@ -12,7 +12,7 @@ enum SignIn {
         let token = SecretToken.generate()
         let (address, agent) = (request.clientAddress, request.headers.first(name: .userAgent) ?? "")
         // The new session and its login event together, or neither.
-        try await request.repositories.transaction { repositories in
+        try await request.repositories.writeTransaction { repositories in
             if let previous { try await repositories.sessions.delete(tokenHash: SecretToken.hash(previous)) }
             try await repositories.sessions.create(
                 tokenHash: SecretToken.hash(token), memberID: member.id, lifetime: lifetime, ipAddress: address, userAgent: agent)

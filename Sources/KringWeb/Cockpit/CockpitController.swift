@@ -80,7 +80,10 @@ extension Request {
         }
         var group: Group?
         if let slug = query[String.self, at: "group"], !slug.isEmpty {
-            guard let found = try await repositories.groups.find(slug: slug) else { throw Abort(.notFound, reason: "No such group.") }
+            // A secret group is unknown to whoever may not see it, cockpit access or not.
+            guard let found = try await repositories.groups.find(slug: slug), try await viewer().canSee(found) else {
+                throw Abort(.notFound, reason: "No such group.")
+            }
             group = found
         }
         var selection = CockpitSelection(period: period, group: group)
@@ -101,8 +104,15 @@ extension Request {
         let metrics = repositories.metrics
         // One period after the other: side by side they would hold two of the pool's connections
         // for long queries, and other requests would time out waiting.
-        let current = try await metrics.figures(
+        var current = try await metrics.figures(
             for: selection.period, groupID: selection.group?.id, inactiveDays: selection.inactiveDays)
+        // The figures count everything; the titles they list are only for those who may read the topics
+        // (a member given cockpit access reads figures, not secret groups' conversations).
+        let viewer = try await viewer()
+        if !viewer.seesEverything {
+            let readable = try await repositories.topics.readable(current.unanswered.map(\.id), viewer: viewer)
+            current.unanswered.removeAll { !readable.contains($0.id) }
+        }
         let previous = try await application.kring.finishedPeriods.figures(
             for: selection.period.previous, groupID: selection.group?.id, inactiveDays: selection.inactiveDays,
             now: application.kring.clock.now()

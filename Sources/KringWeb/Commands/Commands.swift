@@ -31,7 +31,7 @@ public struct DemoCommand: AsyncCommand {
         guard try await repositories.community.settings() == nil else { return false }
         let started = Date()
         let hash = try await Passwords.hash(DemoCommunity.password, on: app)
-        let count = try await repositories.transaction { tx in
+        let count = try await repositories.writeTransaction { tx in
             try await DemoCommunity(
                 repositories: tx, memberCount: members, fileStorage: app.kring.fileStorage, progress: { console.print($0) }
             ).fill(passwordHash: hash)

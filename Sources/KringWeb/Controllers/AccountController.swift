@@ -88,7 +88,7 @@ struct AccountController: RouteCollection {
         let language = request.context.language
         let member: Member
         do {
-            member = try await request.repositories.transaction { repositories in
+            member = try await request.repositories.writeTransaction { repositories in
                 if let invite {
                     guard try await repositories.emailTokens.consume(id: invite.id) else {
                         throw ValidationFailure(field: "invite", code: "invite.used")
@@ -230,7 +230,7 @@ struct AccountController: RouteCollection {
             member.status == .active
         {
             let token = SecretToken.generate()
-            try await request.repositories.transaction { repositories in
+            try await request.repositories.writeTransaction { repositories in
                 try await repositories.emailTokens.create(
                     .passwordReset, tokenHash: SecretToken.hash(token), email: member.email, memberID: member.id,
                     createdByID: nil, lifetime: 3600)
@@ -267,7 +267,7 @@ struct AccountController: RouteCollection {
             return AccountViews.reset(request, token: token, state: FormState(errors: error.errors), status: .unprocessableEntity)
         }
         let hash = try await Passwords.hash(password, on: request)
-        let consumed = try await request.repositories.transaction { repositories in
+        let consumed = try await request.repositories.writeTransaction { repositories in
             guard try await repositories.emailTokens.consume(id: resetToken.id) else { return false }
             try await repositories.members.setPasswordHash(of: memberID, to: hash, kind: .passwordReset, by: member.actor)
             try await repositories.sessions.deleteAll(of: memberID)

@@ -123,7 +123,7 @@ struct AdminController: RouteCollection {
         try request.authorize(.approveMembers)
         let member = try await target(request)
         guard member.status != .active else { return request.redirect(to: "/admin/members?status=pending") }
-        try await request.repositories.transaction { repositories in
+        try await request.repositories.writeTransaction { repositories in
             try await repositories.members.setAccount(of: member.id, status: .active, by: request.context.actor)
             try await request.mailer(repositories).accountApproved(member)
         }
@@ -179,7 +179,7 @@ struct AdminController: RouteCollection {
                 status: .unprocessableEntity)
         }
         let uniqueAddresses = Set(addresses)
-        try await request.repositories.transaction { repositories in
+        try await request.repositories.writeTransaction { repositories in
             for address in uniqueAddresses where try await repositories.members.find(email: address) == nil {
                 let token = SecretToken.generate()
                 try await repositories.emailTokens.create(

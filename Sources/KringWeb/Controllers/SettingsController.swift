@@ -89,7 +89,7 @@ struct SettingsController: RouteCollection {
             return SettingsViews.password(request, state: state, status: .unprocessableEntity)
         }
         let hash = try await Passwords.hash(password, on: request)
-        try await request.repositories.transaction { repositories in
+        try await request.repositories.writeTransaction { repositories in
             try await repositories.members.setPasswordHash(of: member.id, to: hash, kind: .passwordChange, by: member.actor)
             // Other browsers signed in as this member are signed out; this one stays.
             try await repositories.sessions.deleteAll(of: member.id, except: request.context.sessionToken.map(SecretToken.hash))

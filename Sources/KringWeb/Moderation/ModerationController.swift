@@ -106,7 +106,7 @@ struct ModerationController: RouteCollection {
             return ModerationViews.member(
                 request, member: member, history: history, reliability: nil, state: state, status: .unprocessableEntity)
         }
-        let sanction = try await request.repositories.transaction { repositories in
+        let sanction = try await request.repositories.writeTransaction { repositories in
             let sanction = try await repositories.sanctions.impose(kind, on: member, reason: reason, days: days, by: moderator.actor)
             try await SanctionMail(request: request, repositories: repositories).send(sanction, to: member)
             return sanction
@@ -285,7 +285,7 @@ struct ModerationController: RouteCollection {
             let history = try await request.repositories.sanctions.history(of: member.id)
             return ModerationViews.standing(request, history: history, state: state, status: .unprocessableEntity)
         }
-        try await request.repositories.transaction { repositories in
+        try await request.repositories.writeTransaction { repositories in
             for manager in try await repositories.members.team() where manager.role >= .manager {
                 try await repositories.outbox.enqueue(
                     NewOutboxMessage(

@@ -183,7 +183,7 @@ extension Request {
     func erase(_ member: Member, reason: String) async throws -> ErasureOutcome {
         guard let staff = context.member else { throw Abort(.unauthorized) }
         let policy = try await repositories.community.erasurePolicy()
-        let outcome = try await repositories.transaction { repositories in
+        let outcome = try await repositories.writeTransaction { repositories in
             let outcome = try await repositories.personalData.erase(member.id, policy: policy, by: staff.actor)
             // Someone erasing their own account appears in the log under the placeholder too.
             var recordedActor = staff

@@ -31,15 +31,17 @@ struct DiscoveryController: RouteCollection {
     // MARK: Tags
 
     @Sendable func tags(request: Request) async throws -> Response {
-        let tags = try await request.repositories.topics.tagCounts()
+        let tags = try await request.repositories.topics.tagCounts(viewer: try await request.viewer())
         return DiscoveryViews.tags(request, tags: tags)
     }
 
     @Sendable func tag(request: Request) async throws -> Response {
         let name = (request.parameters.get("tag") ?? "").removingPercentEncoding ?? ""
         guard let tag = try await request.repositories.tags.find(slug: name) else { throw Abort(.notFound) }
-        let page = try await request.repositories.topics.list(
-            viewer: try await request.viewer(), tag: tag.slug, cursor: request.query[String.self, at: "after"])
+        let cursor = request.query[String.self, at: "after"]
+        let page = try await request.repositories.topics.list(viewer: try await request.viewer(), tag: tag.slug, cursor: cursor)
+        // A tag on no topic the viewer may read (only in a secret group, only on a held post) does not exist for them.
+        if page.topics.isEmpty && cursor == nil { throw Abort(.notFound) }
         return DiscoveryViews.tag(request, tag: tag, page: page)
     }
 

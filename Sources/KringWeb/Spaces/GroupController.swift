@@ -174,7 +174,7 @@ struct GroupController: RouteCollection {
             if let existing = try await repositories.groups.membership(of: invitee.id, in: group.id), existing.isActive {
                 return request.redirect(to: "/g/\(group.slug)/members", flash: "flash.already_member")
             }
-            try await repositories.transaction { tx in
+            try await repositories.writeTransaction { tx in
                 try await tx.groups.setMembership(group.id, memberID: invitee.id, role: .member, status: .invited, invitedBy: inviter.id)
                 try await tx.activity.record(
                     .groupInvited, by: inviter.actor, subjectType: "member", subjectID: invitee.id, groupID: group.id)
@@ -193,7 +193,7 @@ struct GroupController: RouteCollection {
                 invited: try await repositories.groups.members(of: group.id, status: .invited), state: state, status: .unprocessableEntity)
         }
         let token = SecretToken.generate()
-        try await repositories.transaction { tx in
+        try await repositories.writeTransaction { tx in
             try await tx.emailTokens.create(
                 .invitation, tokenHash: SecretToken.hash(token), email: email, memberID: nil, createdByID: inviter.id,
                 lifetime: 14 * 86_400,
@@ -217,14 +217,14 @@ struct GroupController: RouteCollection {
         switch request.parameters.get("action") ?? "" {
         case "approve":
             guard targetMembership.status == .requested else { throw Abort(.conflict) }
-            try await repositories.transaction { tx in
+            try await repositories.writeTransaction { tx in
                 try await tx.groups.setMembership(group.id, memberID: target.id, role: .member, status: .active, invitedBy: nil)
                 try await tx.activity.record(.groupJoined, by: target.actor, subjectType: "group", subjectID: group.id, groupID: group.id)
                 try await tx.notifications.group(.joinApproved, to: target.id, actorID: manager.id, groupID: group.id)
             }
         case "decline":
             guard targetMembership.status == .requested else { throw Abort(.conflict) }
-            try await repositories.transaction { tx in
+            try await repositories.writeTransaction { tx in
                 try await tx.groups.removeMembership(group.id, memberID: target.id)
                 try await tx.notifications.group(.joinDeclined, to: target.id, actorID: manager.id, groupID: group.id)
             }

@@ -23,7 +23,7 @@ enum GroupMembershipActions {
             try await activate(group, member: member, repositories: repositories)
             return .joined
         case .closed:
-            try await repositories.transaction { tx in
+            try await repositories.writeTransaction { tx in
                 try await tx.groups.setMembership(group.id, memberID: member.id, role: .member, status: .requested, invitedBy: nil)
                 try await tx.activity.record(
                     .groupJoinRequested, by: member.actor, subjectType: "group", subjectID: group.id, groupID: group.id)
@@ -43,7 +43,7 @@ enum GroupMembershipActions {
         if membership.isManager, try await repositories.groups.managerCount(group.id) <= 1, group.memberCount > 1 {
             throw Abort(.conflict, reason: t("groups.last_manager"))
         }
-        try await repositories.transaction { tx in
+        try await repositories.writeTransaction { tx in
             try await tx.groups.removeMembership(group.id, memberID: member.id)
             if membership.isActive {
                 try await tx.activity.record(.groupLeft, by: member.actor, subjectType: "group", subjectID: group.id, groupID: group.id)
@@ -52,7 +52,7 @@ enum GroupMembershipActions {
     }
 
     private static func activate(_ group: Group, member: Member, repositories: Repositories) async throws {
-        try await repositories.transaction { tx in
+        try await repositories.writeTransaction { tx in
             try await tx.groups.setMembership(group.id, memberID: member.id, role: .member, status: .active, invitedBy: nil)
             try await tx.activity.record(.groupJoined, by: member.actor, subjectType: "group", subjectID: group.id, groupID: group.id)
         }
