@@ -142,7 +142,7 @@ def hostile(configured):  # noqa: F811
     idea = api(base, "POST", "/ideas", token, {"title": PAYLOADS[10][:150], "description": joined})
     pages["idea"] = f"/ideas/{idea['id']}"
     pages.update(hostile_documents(configured, token, slug, joined))
-    pages.update(hostile_notifications(configured, topic["id"]))
+    pages.update(hostile_notifications(configured, topic["id"], slug))
     for term in ("<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>", "javascript:alert(1)"):
         pages["search " + term] = "/search?q=" + urllib.parse.quote(term)
     return pages
@@ -160,13 +160,14 @@ def hostile_documents(server, token, slug, joined):
     return {"documents": f"/g/{slug}/documents", "document": f"/documents/{made['id']}"}
 
 
-def hostile_notifications(server, topic_id):
+def hostile_notifications(server, topic_id, slug):
     """A second member with a payload for a name replies to the admin's topic and mentions them, so the
     admin's notifications page shows the payload name and the payload title."""
     other = Visitor(server)
     suffix = uuid.uuid4().hex[:8]
     other.register(f"xss-{suffix}", PAYLOADS[3][:60], f"xss-{suffix}@kring.example", "xss-wachtwoord-2026")
     other.make_token("xss")
+    other.api("POST", f"/groups/{slug}/join")
     other.api("POST", f"/topics/{topic_id}/replies", {"body": f"@{ADMIN['handle']} " + PAYLOADS[0]})
     return {"notifications": "/notifications"}
 
