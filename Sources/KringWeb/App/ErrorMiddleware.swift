@@ -1,5 +1,6 @@
 import KringCore
 import KringStore
+import PostgresNIO
 import Vapor
 
 /// An RFC 9457 problem document, the body of every API error.
@@ -59,6 +60,12 @@ struct KringErrorMiddleware: AsyncMiddleware {
             status = abort.status
             detail = abort.reason == status.reasonPhrase ? nil : abort.reason
             headers = abort.headers
+        case let failure where Self.isDatabaseUnavailable(failure):
+            // PostgreSQL restarting or failing over: nothing was written, and a retry soon will work.
+            status = .serviceUnavailable
+            detail = t("problem.unavailable")
+            headers.replaceOrAdd(name: .retryAfter, value: "5")
+            request.logger.warning("Database unavailable", metadata: ["error": "\(String(reflecting: failure))"])
         default:
             status = .internalServerError
             request.logger.report(error: error)
@@ -102,6 +109,17 @@ struct KringErrorMiddleware: AsyncMiddleware {
             response.headers.replaceOrAdd(name: name, value: value)
         }
         return response
+    }
+
+    /// Whether the database cannot be reached for now (connection refused or dropped, the server
+    /// starting up or shutting down) rather than the request being at fault.
+    static func isDatabaseUnavailable(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError else { return false }
+        switch error.code {
+        case .connectionError, .serverClosedConnection: return true
+        case .server: return ["57P01", "57P02", "57P03"].contains(error.serverInfo?[.sqlState] ?? "")  // admin shutdown, crash, cannot connect now
+        default: return false
+        }
     }
 
     /// The API's name for a form field: `community_name` is `name`, the rest become camelCase.
