@@ -7,25 +7,56 @@ extension Database {
     ///
     /// The repositories read a row and write what follows from it (the next post number, a group's
     /// topic count, a flag count that hides a post): side by side, two such transactions would lose
-    /// an update or collide. SQLite: Fluent begins transactions DEFERRED, and one that read before
-    /// another committed fails at once with SQLITE_BUSY_SNAPSHOT ("database is locked", a 500); a
-    /// no-op write as the first statement takes the write lock before any snapshot exists, so it
-    /// waits its turn in the busy handler instead. PostgreSQL: a transaction-scoped advisory lock,
-    /// released at commit or rollback, does the same across processes. Reads never wait for it.
-    /// Nested calls join the outer transaction.
+    /// an update or collide. Within the process they queue at `WriteGate` without holding a connection
+    /// or a thread. Across processes, SQLite: Fluent begins transactions DEFERRED, and one that read
+    /// before another committed fails at once with SQLITE_BUSY_SNAPSHOT ("database is locked", a 500);
+    /// a no-op write as the first statement takes the write lock before any snapshot exists, so it waits
+    /// its turn in the busy handler instead. PostgreSQL: a transaction-scoped advisory lock, released at
+    /// commit or rollback, does the same. Reads never wait. A call inside a transaction joins it.
     public func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        try await transaction { tx in
-            if let sql = tx as? any SQLDatabase {
-                switch sql.dialect.name {
-                case "sqlite": try await sql.raw("UPDATE \"_fluent_migrations\" SET \"batch\" = \"batch\" WHERE 0").run()
-                case "postgresql": try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: Self.writeLockKey))").run()
-                default: break
+        if inTransaction { return try await body(self) }
+        await WriteGate.shared.enter()
+        do {
+            let result = try await transaction { tx in
+                if let sql = tx as? any SQLDatabase {
+                    switch sql.dialect.name {
+                    case "sqlite": try await sql.raw("UPDATE \"_fluent_migrations\" SET \"batch\" = \"batch\" WHERE 0").run()
+                    case "postgresql": try await sql.raw("SELECT pg_advisory_xact_lock(\(literal: WriteGate.lockKey))").run()
+                    default: break
+                    }
                 }
+                return try await body(tx)
             }
-            return try await body(tx)
+            await WriteGate.shared.leave()
+            return result
+        } catch {
+            await WriteGate.shared.leave()
+            throw error
         }
     }
+}
 
-    /// The advisory lock's key: any fixed number no other lock in the database uses ("kring" in ASCII).
-    static var writeLockKey: Int { 0x6B_72_69_6E_67 }
+/// The queue of this process's write transactions: first come, first served. Waiting here costs
+/// nothing, where waiting for SQLite's lock keeps a thread spinning in the busy handler (on a busy
+/// machine the transaction holding the lock then hardly got a core, and writes timed out).
+actor WriteGate {
+    static let shared = WriteGate()
+
+    /// The PostgreSQL advisory lock's key: a fixed number no other lock uses ("kring" in ASCII).
+    static let lockKey = 0x6B_72_69_6E_67
+
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func enter() async {
+        guard busy else {
+            busy = true
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func leave() {
+        if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
+    }
 }

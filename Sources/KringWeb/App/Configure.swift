@@ -80,6 +80,12 @@ private func configureDatabase(_ app: Application, config: KringConfig, schema: 
         if let schema { postgres.searchPath = [schema] }
         app.databases.use(.postgres(configuration: postgres, maxConnectionsPerEventLoop: config.databaseConnectionsPerLoop), as: .psql)
     } else {
+        // A connection waiting for SQLite's write lock blocks its thread (the busy handler retries until
+        // the lock is free), and the transaction holding the lock needs a thread for its next statement:
+        // with NIO's shared pool (one thread per core) two waiters left it none, and every write hung.
+        // One thread per connection and some to spare for file I/O and password hashing.
+        let connections = System.coreCount * config.databaseConnectionsPerLoop
+        app.threadPool = NIOThreadPool(numberOfThreads: connections + 4)
         app.databases.use(
             .sqlite(.file(config.sqliteFile.path), maxConnectionsPerEventLoop: config.databaseConnectionsPerLoop, sqlLogLevel: .debug),
             as: .sqlite)
