@@ -49,7 +49,7 @@ enum PrivacyViews {
                 }
             }
             Forms.errorSummary(state, t)
-            H.section(.aria(.labelledby, "policy-heading")) {
+            H.section(.class("page-section"), .aria(.labelledby, "policy-heading")) {
                 H.h2(.id("policy-heading")) { t("privacy.policy.title") }
                 H.form(action: .to("/admin/privacy"), .id("policy-form"), .class("stack-form")) {
                     Forms.csrf(request)
@@ -63,14 +63,14 @@ enum PrivacyViews {
                                         + (option == policy ? [.checked] : [])
                                 ) { [] }
                                 H.label(.for("policy-\(option.rawValue)")) { t("privacy.policy.\(option.rawValue)") }
-                                H.p(.class("field-hint")) { t("privacy.policy.\(option.rawValue).member") }
+                                H.p(.class("field-hint")) { t("privacy.policy.\(option.rawValue).admin") }
                             }
                         }
                     }
                     Forms.submit(t("settings.save"), id: "policy-submit")
                 }
             }
-            H.section(.aria(.labelledby, "requests-heading")) {
+            H.section(.class("page-section"), .aria(.labelledby, "requests-heading")) {
                 H.h2(.id("requests-heading")) { t("privacy.requests.title") }
                 H.p { t("privacy.requests.lead") }
                 H.element("form", [.action(.to("/admin/privacy/export")), .method("get"), .id("admin-export-form"), .class("stack-form")]) {
@@ -89,7 +89,7 @@ enum PrivacyViews {
                     }
                 }
             }
-            H.section(.aria(.labelledby, "history-heading")) {
+            H.section(.class("page-section"), .aria(.labelledby, "history-heading")) {
                 H.h2(.id("history-heading")) { t("privacy.history.title") }
                 if requests.isEmpty {
                     H.p(.class("empty-state")) { t("privacy.history.empty") }
