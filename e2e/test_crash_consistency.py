@@ -184,7 +184,13 @@ class Client:
             return response.status, raw.decode("utf-8", "replace")
 
     def ok(self, method: str, path: str, body=None, expect=(200,)):
+        """The answer, which must have a status in `expect`; a 503 (the database just came back and the
+        pool is reconnecting) is retried as its Retry-After asks, for up to RECOVERY_LIMIT seconds."""
+        deadline = time.monotonic() + RECOVERY_LIMIT
         status, answer = self.call(method, path, body)
+        while status == 503 and time.monotonic() < deadline:
+            time.sleep(0.5)
+            status, answer = self.call(method, path, body)
         assert status in expect, (method, path, status, answer)
         return answer
 

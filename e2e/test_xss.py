@@ -129,6 +129,9 @@ def hostile(configured):  # noqa: F811
                                                      "tags": ["xss" + str(index)]})
         if index % 8 == 0:
             pages[f"topic {index}"] = f"/t/{topic['id']}"
+    tagged = api(base, "POST", "/topics", token, {"title": "Tags vol payloads", "body": "Zie de tags.", "group": slug,
+                                                   "tags": [p[:40] for p in PAYLOADS[:5]]})
+    pages["topic with payload tags"] = f"/t/{tagged['id']}"
     topic = api(base, "POST", "/topics", token, {"title": "Alles bij elkaar", "body": joined, "group": slug, "kind": "question"})
     for payload in PAYLOADS:
         api(base, "POST", f"/topics/{topic['id']}/replies", token, {"body": payload})

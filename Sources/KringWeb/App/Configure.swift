@@ -64,6 +64,7 @@ public func configure(_ app: Application, config: KringConfig, options: Configur
     app.middleware.use(SecurityHeadersMiddleware(usesHTTPS: config.usesHTTPS), at: .beginning)
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
     app.middleware.use(KringErrorMiddleware())
+    app.middleware.use(DatabaseRetryMiddleware())
     app.middleware.use(StaticFilesMiddleware(files: FileMiddleware(publicDirectory: KringResources.publicDirectory, defaultFile: nil)))
 
     try routes(app)

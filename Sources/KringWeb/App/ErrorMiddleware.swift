@@ -1,3 +1,4 @@
+import AsyncKit
 import KringCore
 import KringStore
 import PostgresNIO
@@ -114,9 +115,10 @@ struct KringErrorMiddleware: AsyncMiddleware {
     /// Whether the database cannot be reached for now (connection refused or dropped, the server
     /// starting up or shutting down) rather than the request being at fault.
     static func isDatabaseUnavailable(_ error: any Error) -> Bool {
+        if error is ConnectionPoolTimeoutError { return true }  // no connection came free (or could be made) in time
         guard let error = error as? PSQLError else { return false }
         switch error.code {
-        case .connectionError, .serverClosedConnection: return true
+        case .connectionError, .serverClosedConnection, .clientClosedConnection: return true
         case .server: return ["57P01", "57P02", "57P03"].contains(error.serverInfo?[.sqlState] ?? "")  // admin shutdown, crash, cannot connect now
         default: return false
         }
@@ -164,6 +166,21 @@ enum ErrorPage {
                 if status.code >= 500 { H.p(.class("error-detail")) { t("error.page.request_id", ["id": request.id]) } }
                 H.p { H.a(.to("/"), .class("button")) { t("error.page.home") } }
             }
+        }
+    }
+}
+
+/// Reads that met a dead database connection get one more try: after PostgreSQL restarts, the pool
+/// still holds connections to the old server, and the first request on each would fail although a
+/// new connection works. Only GET and HEAD, which change nothing, are repeated.
+struct DatabaseRetryMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard request.method == .GET || request.method == .HEAD else { return try await next.respond(to: request) }
+        do {
+            return try await next.respond(to: request)
+        } catch  where KringErrorMiddleware.isDatabaseUnavailable(error) && !(error is ConnectionPoolTimeoutError) {  // waiting again would only add load
+            try await Task.sleep(for: .milliseconds(100))
+            return try await next.respond(to: request)
         }
     }
 }
