@@ -119,7 +119,9 @@ struct KringErrorMiddleware: AsyncMiddleware {
         guard let error = error as? PSQLError else { return false }
         switch error.code {
         case .connectionError, .serverClosedConnection, .clientClosedConnection: return true
-        case .server: return ["57P01", "57P02", "57P03"].contains(error.serverInfo?[.sqlState] ?? "")  // admin shutdown, crash, cannot connect now
+        case .server:
+            // 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now (starting up or recovering)
+            return ["57P01", "57P02", "57P03"].contains(error.serverInfo?[.sqlState] ?? "")
         default: return false
         }
     }
@@ -178,7 +180,8 @@ struct DatabaseRetryMiddleware: AsyncMiddleware {
         guard request.method == .GET || request.method == .HEAD else { return try await next.respond(to: request) }
         do {
             return try await next.respond(to: request)
-        } catch  where KringErrorMiddleware.isDatabaseUnavailable(error) && !(error is ConnectionPoolTimeoutError) {  // waiting again would only add load
+        } catch  where KringErrorMiddleware.isDatabaseUnavailable(error) && !(error is ConnectionPoolTimeoutError) {
+            // (A pool timeout is not retried: waiting again would only add load.)
             try await Task.sleep(for: .milliseconds(100))
             return try await next.respond(to: request)
         }
