@@ -4,29 +4,10 @@ uploads whose content belies their name each get a clear error and leave nothing
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 import uuid
 
+from api import call
 from test_smoke import ADMIN, MEMBER, configured  # noqa: F401  (the shared set-up instance)
-
-
-def call(server, method, path, body=None, token=None, content_type="application/json", headers=None):
-    """(status, headers, parsed JSON or text) for a request; `body` bytes go as they are."""
-    data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
-    request = urllib.request.Request(server.url(path), method=method, data=data,
-                                     headers={"Content-Type": content_type, "Accept": "application/json", **(headers or {})})
-    if token:
-        request.add_header("Authorization", "Bearer " + token)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            status, answer, text = response.status, response.headers, response.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as error:
-        status, answer, text = error.code, error.headers, error.read().decode("utf-8", "replace")
-    try:
-        return status, answer, json.loads(text)
-    except ValueError:
-        return status, answer, text
 
 
 def admin_token(server):
