@@ -33,7 +33,11 @@ extension Database {
             // No queue in the process: waiting for the lock costs no thread here, and a queue would make
             // every writer wait out the one stuck on a dropped connection while PostgreSQL restarts.
             return try await transaction { tx in
-                try await (tx as! any SQLDatabase).raw("SELECT pg_advisory_xact_lock(\(literal: WriteGate.lockKey))").run()
+                // Keyed by schema too: communities that share a database in their own schemas (the test
+                // suites do) do not wait for each other.
+                try await (tx as! any SQLDatabase).raw(
+                    "SELECT pg_advisory_xact_lock(\(literal: WriteGate.lockKey), hashtext(current_schema()))"
+                ).run()
                 return try await body(tx)
             }
         default:
@@ -48,8 +52,8 @@ extension Database {
 actor WriteGate {
     static let shared = WriteGate()
 
-    /// The PostgreSQL advisory lock's key: a fixed number no other lock uses ("kring" in ASCII).
-    static let lockKey = 0x6B_72_69_6E_67
+    /// The PostgreSQL advisory lock's first key: a fixed number no other lock uses ("krng" in ASCII).
+    static let lockKey = 0x6B72_6E67
 
     private var busy = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
