@@ -12,7 +12,8 @@ extension Database {
     /// before another committed fails at once with SQLITE_BUSY_SNAPSHOT ("database is locked", a 500);
     /// a no-op write as the first statement takes the write lock before any snapshot exists, so it waits
     /// its turn in the busy handler instead. PostgreSQL: a transaction-scoped advisory lock, released at
-    /// commit or rollback, does the same. Reads never wait. A call inside a transaction joins it.
+    /// commit or rollback, does the same, in a transaction that ends when its connection dies
+    /// (`PostgresTransaction`). Reads never wait. A call inside a transaction joins it.
     public func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         if inTransaction { return try await body(self) }
         switch (self as? any SQLDatabase)?.dialect.name {
@@ -32,7 +33,7 @@ extension Database {
         case "postgresql":
             // No queue in the process: waiting for the lock costs no thread here, and a queue would make
             // every writer wait out the one stuck on a dropped connection while PostgreSQL restarts.
-            return try await transaction { tx in
+            return try await PostgresTransaction.run(on: self) { tx in
                 // Keyed by schema too: communities that share a database in their own schemas (the test
                 // suites do) do not wait for each other.
                 try await (tx as! any SQLDatabase).raw(

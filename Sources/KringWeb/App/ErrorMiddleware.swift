@@ -116,6 +116,7 @@ struct KringErrorMiddleware: AsyncMiddleware {
     /// starting up or shutting down) rather than the request being at fault.
     static func isDatabaseUnavailable(_ error: any Error) -> Bool {
         if error is ConnectionPoolTimeoutError { return true }  // no connection came free (or could be made) in time
+        if error is DatabaseConnectionLost { return true }  // closed under a transaction
         guard let error = error as? PSQLError else { return false }
         switch error.code {
         case .connectionError, .serverClosedConnection, .clientClosedConnection: return true
