@@ -305,6 +305,22 @@ struct ManagementTests {
         }
     }
 
+    /// Found by fuzzing: where daylight saving time starts at midnight the day has no 00:00, and
+    /// a valid date was refused as "not a date".
+    @Test func daysWithoutAMidnightAreValidDates() async throws {
+        try await withKringApp { app in
+            try await TestAccounts.setUpCommunity(app)
+            let admin = try await APITests.token(app, login: "admin")
+            func send(_ method: HTTPMethod, _ path: String, _ json: String? = nil) async throws -> HTTPStatus {
+                try await SpacesAPITests.send(app, method, path, token: admin, json: json).status
+            }
+            #expect(try await send(.PATCH, "/api/v1/community", #"{"timeZone":"America/Sao_Paulo"}"#) == .ok)
+            #expect(try await send(.POST, "/api/v1/reports", #"{"kind":"weekly","date":"1999-10-03"}"#) == .created)
+            #expect(try await send(.GET, "/api/v1/metrics?period=day&date=1999-10-03") == .ok)
+            #expect(try await send(.POST, "/api/v1/reports", #"{"kind":"weekly","date":"1999-02-29"}"#) == .unprocessableEntity)
+        }
+    }
+
     @Test func reportsAdviceAndAssessmentsThroughTheAPI() async throws {
         try await withKringApp(clock: .fixed(Self.now)) { app in
             _ = try await MetricsFixture.build(app)

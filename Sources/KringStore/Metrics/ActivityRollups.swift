@@ -54,8 +54,9 @@ public struct ActivityRollups: Sendable {
         return formatter
     }
 
-    /// Day keys back to day starts, each distinct key parsed once: a `DateFormatter` parse costs
-    /// tens of microseconds, which over a hundred thousand rows of a few hundred days was seconds.
+    /// Day keys back to day starts, each distinct key parsed once: a parse costs microseconds,
+    /// which over a hundred thousand rows of a few hundred days added up to seconds. Its
+    /// `formatter` writes day keys.
     struct DayKeyParser {
         let formatter: DateFormatter
         private var starts: [String: Date] = [:]
@@ -64,7 +65,7 @@ public struct ActivityRollups: Sendable {
 
         mutating func date(_ key: String) -> Date? {
             if let start = starts[key] { return start }
-            let start = formatter.date(from: key)
+            let start = LocalDay.start(of: key, in: formatter.timeZone)
             starts[key] = start
             return start
         }
@@ -123,7 +124,7 @@ public struct ActivityRollups: Sendable {
         guard let state = try await RollupStateRecord.query(on: database).filter(\.$name == name).first(),
             state.timeZone == timeZone.identifier
         else { return nil }
-        return Self.dayFormatter(timeZone).date(from: state.throughDay)
+        return LocalDay.start(of: state.throughDay, in: timeZone)
     }
 
     /// Records that the rollup called `name` covers the day `dayKey`, in the transaction that rolled it.

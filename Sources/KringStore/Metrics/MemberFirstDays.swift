@@ -25,7 +25,7 @@ extension ActivityRollups {
         guard let sql = database as? any SQLDatabase else { return nil }
         try await sql.raw("DELETE FROM \(ident: table)").run()
         let first = try await sql.raw("SELECT MIN(day) AS day FROM activity_daily").first()?.decode(column: "day", as: String?.self)
-        return first.flatMap { $0 }.flatMap(Self.dayFormatter(timeZone).date(from:))
+        return first.flatMap { $0 }.flatMap { LocalDay.start(of: $0, in: timeZone) }
     }
 
     /// Brings `member_first_days` up to the daily rollups, a day at a time in date order, so that

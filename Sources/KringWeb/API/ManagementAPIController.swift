@@ -155,7 +155,7 @@ struct ManagementAPIController: RouteCollection {
         guard let kind = ReportKind(rawValue: body.kind) else {
             throw ValidationFailure(field: "kind", code: "choice.invalid")
         }
-        guard let date = CockpitSelection.dayFormatter(zone).date(from: body.date) else {
+        guard let date = LocalDay.start(of: body.date, in: zone) else {
             throw ValidationFailure(field: "date", code: "date.invalid")
         }
         let outcome = try await request.repositories.generateReport(kind: kind, containing: date, timeZone: zone)

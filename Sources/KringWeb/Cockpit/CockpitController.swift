@@ -59,10 +59,9 @@ extension Request {
         guard let kind = PeriodKind(rawValue: raw) else {
             throw Abort(.badRequest, reason: "The period is one of day, week, month, quarter or custom.")
         }
-        let formatter = CockpitSelection.dayFormatter(zone)
         func day(_ name: String) throws -> Date? {
             guard let text = query[String.self, at: name], !text.isEmpty || strict else { return nil }
-            guard let date = formatter.date(from: text) else { throw Abort(.badRequest, reason: "The \(name) is a day as YYYY-MM-DD.") }
+            guard let date = LocalDay.start(of: text, in: zone) else { throw Abort(.badRequest, reason: "The \(name) is a day as YYYY-MM-DD.") }
             return date
         }
         // The API checks every day it is given, used or not.

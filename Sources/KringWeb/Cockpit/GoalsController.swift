@@ -50,7 +50,7 @@ extension Repositories {
             case .figure(let name):
                 let calendar = MetricPeriod.calendar(zone)
                 for entry in figures[name] ?? [] {
-                    guard let start = CockpitSelection.dayFormatter(zone).date(from: entry.month + "-01"),
+                    guard let start = LocalDay.start(of: entry.month + "-01", in: zone),
                         let end = calendar.date(byAdding: .month, value: 1, to: start), end > goal.startsAt, start < goal.deadline
                     else { continue }
                     points.append(GoalPoint(at: min(now, end), value: entry.value))
@@ -233,12 +233,11 @@ extension Request {
     /// A new goal from the form, checked: a known figure, a number, days in order, an active owner.
     func goal(from form: GoalsController.GoalForm) async throws -> Goal {
         let zone = TimeZone(identifier: context.community?.timeZone ?? "") ?? .gmt
-        let days = CockpitSelection.dayFormatter(zone)
         var errors = FieldErrorCollector()
         let checked = errors.check { () throws(ValidationFailure) in
             try GoalRules.validate(
-                title: form.title ?? "", target: form.target ?? "", startsAt: form.starts_at.flatMap(days.date(from:)),
-                deadline: form.deadline.flatMap(days.date(from:)))
+                title: form.title ?? "", target: form.target ?? "", startsAt: form.starts_at.flatMap { LocalDay.start(of: $0, in: zone) },
+                deadline: form.deadline.flatMap { LocalDay.start(of: $0, in: zone) })
         }
         var measure: GoalMeasure?
         let raw = form.measure ?? ""

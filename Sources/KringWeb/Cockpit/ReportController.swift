@@ -135,7 +135,7 @@ struct ReportController: RouteCollection {
         let form = try request.content.decode(GenerateForm.self)
         let zone = request.communityTimeZone
         guard let kind = ReportKind(rawValue: form.kind ?? ""),
-            let date = CockpitSelection.dayFormatter(zone).date(from: form.date ?? "")
+            let date = LocalDay.start(of: form.date ?? "", in: zone)
         else {
             return ReportViews.index(
                 request, reports: try await request.repositories.reports.list(),

@@ -45,7 +45,7 @@ struct SuccessController: RouteCollection {
             let value = MemberRules.singleLine(form.value ?? "")
             if value.count > 300 { errors.add("value", "too_long") }
             let evidence = errors.check { () throws(ValidationFailure) in try SuccessStory.evidence(from: form.evidence ?? "") } ?? []
-            let occurredOn = CockpitSelection.dayFormatter(request.communityTimeZone).date(from: form.occurred_on ?? "")
+            let occurredOn = LocalDay.start(of: form.occurred_on ?? "", in: request.communityTimeZone)
             if occurredOn == nil { errors.add("occurred_on", "date.invalid") }
             try errors.throwIfAny()
             guard let occurredOn else { throw Abort(.internalServerError) }
