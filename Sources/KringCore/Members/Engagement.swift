@@ -90,13 +90,13 @@ public struct EngagementSettings: Sendable, Equatable {
         }
         for action in EngagementAction.allCases {
             switch number("weight_\(action.rawValue)") {
-            case .none: errors.append(FieldError(field: "weight_\(action.rawValue)", code: "number.invalid"))
+            case .none: errors.append(FieldError(field: "weight_\(action.rawValue)", code: "number.decimal"))
             case .some(.none): break
             case .some(.some(let value)):
                 if weightRange.contains(value) {
                     settings.weights[action] = value
                 } else {
-                    errors.append(FieldError(field: "weight_\(action.rawValue)", code: "number.range"))
+                    errors.append(FieldError(field: "weight_\(action.rawValue)", code: "engagement.weight_range"))
                 }
             }
         }
@@ -104,13 +104,13 @@ public struct EngagementSettings: Sendable, Equatable {
             ("champion_from", \EngagementSettings.championFrom), ("regular_from", \.regularFrom), ("participant_from", \.participantFrom),
         ] {
             switch number(name) {
-            case .none: errors.append(FieldError(field: name, code: "number.invalid"))
+            case .none: errors.append(FieldError(field: name, code: "number.decimal"))
             case .some(.none): break
             case .some(.some(let value)):
                 if thresholdRange.contains(value) {
                     settings[keyPath: keyPath] = value
                 } else {
-                    errors.append(FieldError(field: name, code: "number.range"))
+                    errors.append(FieldError(field: name, code: "engagement.threshold_range"))
                 }
             }
         }

@@ -1,14 +1,15 @@
 import KringCore
 import Vapor
 
-/// The cockpit's own tabs (dashboard, goals, reports, inbox, strategy, maturity, success log):
+/// The cockpit's own tabs (dashboard, members, champions, goals, reports, inbox, strategy, maturity, success log):
 /// the five core tasks one click apart, each shown to those who may open it.
 enum CockpitNav {
     static func bar(_ request: Request, current: String) -> HTMLNode {
         let t = request.context.localizer
         let manages = request.decide(.viewCockpit).isAllowed
         let tabs: [(path: String, key: String, shown: Bool)] = [
-            ("/cockpit", "nav.cockpit", true), ("/goals", "nav.goals", true), ("/reports", "nav.reports", true),
+            ("/cockpit", "nav.cockpit", true), ("/cockpit/members", "nav.engagement", manages), ("/cockpit/champions", "nav.champions", manages),
+            ("/goals", "nav.goals", true), ("/reports", "nav.reports", true),
             ("/inbox", "nav.inbox", manages), ("/strategy", "nav.strategy", true), ("/maturity", "nav.maturity", manages),
             ("/successes", "nav.successes", true),
         ]
@@ -16,7 +17,7 @@ enum CockpitNav {
             H.ul {
                 for tab in tabs where tab.shown {
                     H.li {
-                        H.a(.to(tab.path), .id("tab-\(tab.path.dropFirst())"), tab.path == current ? .aria(.current, "page") : .class("")) {
+                        H.a(.to(tab.path), .id("tab-\(tab.path.dropFirst().replacingOccurrences(of: "/", with: "-"))"), tab.path == current ? .aria(.current, "page") : .class("")) {
                             t(tab.key)
                         }
                     }

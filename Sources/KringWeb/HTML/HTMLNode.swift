@@ -135,6 +135,9 @@ public struct HTMLAttribute: Sendable {
     public static func charset(_ value: String) -> HTMLAttribute { .init("charset", value) }
     public static func inputmode(_ value: String) -> HTMLAttribute { .init("inputmode", value) }
     public static func tabindex(_ value: Int) -> HTMLAttribute { .init("tabindex", String(value)) }
+    /// The granularity of a number input: "any" accepts decimals.
+    public static func step(_ value: String) -> HTMLAttribute { .init("step", value) }
+    public static func rowspan(_ value: Int) -> HTMLAttribute { .init("rowspan", String(value)) }
     public static func aria(_ name: AriaName, _ value: String) -> HTMLAttribute { .init("aria-\(name.rawValue)", value) }
     public static func href(_ url: SafeURL) -> HTMLAttribute { .init("href", url.value) }
     public static func src(_ url: SafeURL) -> HTMLAttribute { .init("src", url.value) }

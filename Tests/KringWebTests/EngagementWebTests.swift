@@ -1,0 +1,177 @@
+import Foundation
+import KringCore
+import KringTestSupport
+import Testing
+import VaporTesting
+
+@testable import KringStore
+@testable import KringWeb
+
+/// Engagement scores, segments and the champions page on a community whose history is written
+/// as it happened, against figures worked out by hand.
+@Suite("Engagement, segments and champions")
+struct EngagementWebTests {
+    static let now = MetricsFixture.utc("2026-04-15T12:00:00Z")
+    static let zone = MetricsFixture.zone
+
+    /// cham answers two of asker's questions (accepted) and replies eight more times in April: 10 + 2·3 = 16.
+    /// reg opens four topics in April: 4·1.5 = 6. risk opened six in January and was last here then:
+    /// 9 · 0.9³ = 6.561 now, 9 · 0.81 = 7.29 at the end of March. lurk visits yesterday and never posts;
+    /// newbie joined five days ago. The staff member's forty replies count for no one.
+    static func build(_ app: Application) async throws -> (cham: Member, asker: Member) {
+        try await TestAccounts.setUpCommunity(app)
+        let at = MetricsFixture.at
+        let member = MetricsFixture.member
+        let cham = try await member(app, "cham", "2025-05-01T10:00:00Z", false)
+        let asker = try await member(app, "asker", "2025-05-01T10:00:00Z", false)
+        let reg = try await member(app, "reg", "2025-05-01T10:00:00Z", false)
+        let risk = try await member(app, "risk", "2025-05-01T10:00:00Z", false)
+        let lurk = try await member(app, "lurk", "2025-05-01T10:00:00Z", false)
+        _ = try await member(app, "newbie", "2026-04-10T10:00:00Z", false)
+        let staff = try await member(app, "staffer", "2025-05-01T10:00:00Z", true)
+        let rendered = MetricsFixture.rendered
+        func topic(_ author: Member, _ title: String, _ kind: TopicKind, _ time: String, tags: [String] = []) async throws -> UUID {
+            try await at(app, time).topics.create(
+                NewTopic(groupID: nil, title: title, kind: kind, body: "Tekst", tags: tags), rendered: rendered, by: author)
+        }
+        func reply(_ author: Member, _ topic: UUID, _ time: String) async throws {
+            try await at(app, time).topics.reply(to: topic, body: "Antwoord", rendered: rendered, replyTo: nil, by: author)
+        }
+        for number in 1...2 {
+            let question = try await topic(asker, "Vraag \(number)", .question, "2026-04-0\(number)T09:00:00Z", tags: ["warmtepomp"])
+            try await reply(cham, question, "2026-04-0\(number)T10:00:00Z")
+            let answer = try #require(try await app.repositories.topics.postID(topicID: question, number: 2))
+            try await at(app, "2026-04-0\(number)T11:00:00Z").topics.acceptAnswer(topicID: question, postID: answer, by: asker.actor)
+        }
+        let chat = try await topic(asker, "Kletshoek", .discussion, "2026-04-03T09:00:00Z")
+        for number in 1...8 { try await reply(cham, chat, "2026-04-0\(number)T12:00:00Z") }
+        for number in 1...40 { try await reply(staff, chat, "2026-04-0\(number % 9 + 1)T13:00:00Z") }
+        for number in 1...4 { _ = try await topic(reg, "Idee \(number)", .discussion, "2026-04-0\(number)T15:00:00Z") }
+        for number in 1...6 { _ = try await topic(risk, "Januari \(number)", .discussion, "2026-01-0\(number)T15:00:00Z") }
+        try await at(app, "2026-04-14T08:00:00Z").members.touchLastSeen(of: lurk, dayStart: MetricsFixture.utc("2026-04-13T22:00:00Z"))
+        return (cham, asker)
+    }
+
+    @Test func scoresLevelsAndSegmentsFollowTheHistory() async throws {
+        try await withKringApp(clock: .fixed(Self.now)) { app in
+            _ = try await Self.build(app)
+            let engagement = app.repositories.engagement
+            #expect(try await engagement.refresh(timeZone: Self.zone) == 6, "six members; not the staff member nor the administrator (staff)")
+            func standing(_ handle: String) async throws -> MemberStanding {
+                let all = try await engagement.standings(segment: nil, limit: 100).rows
+                return try #require(all.first { $0.member.handle == handle }, "\(handle)")
+            }
+            let cham = try await standing("cham")
+            #expect(abs(cham.score - 16) < 1e-9)
+            #expect(cham.level == .champion && cham.previousLevel == .observer)
+            #expect(cham.segments == [.champion])
+            let reg = try await standing("reg")
+            #expect(abs(reg.score - 6) < 1e-9 && reg.level == .regular)
+            let risk = try await standing("risk")
+            #expect(abs(risk.score - 6.561) < 1e-9)
+            #expect(abs(risk.previousScore - 7.29) < 1e-9)
+            #expect(risk.segments == [.regular, .atRisk])
+            let lurk = try await standing("lurk")
+            #expect(abs(lurk.score - 0.1) < 1e-9, "one visit")
+            #expect(lurk.segments == [.lurker])
+            #expect(try await standing("newbie").segments == [.newcomer])
+            #expect(try await engagement.standings(segment: nil, limit: 100).rows.contains { $0.member.handle == "staffer" } == false)
+            #expect(try await engagement.standings(segment: nil, limit: 1).rows.map(\.member.handle) == ["cham"], "highest score first")
+            #expect(try await engagement.standings(segment: .atRisk).rows.map(\.member.handle) == ["risk"])
+            #expect(try await engagement.standings(segment: nil, order: .rising, limit: 1).rows.map(\.member.handle) == ["cham"])
+
+            let sizes = try await engagement.sizes()
+            #expect(sizes.levels[.champion] == 1 && sizes.levels[.regular] == 2)
+            #expect(sizes.segments[.atRisk] == 1 && sizes.segments[.lurker] == 1 && sizes.segments[.newcomer] == 1)
+            let funnel = try await engagement.funnel()
+            #expect(funnel.count == 12)
+            #expect(funnel.last?.month == "2026-04")
+            #expect(funnel.last?.levels[.champion] == 1)
+            #expect(funnel.first { $0.month == "2026-01" }?.levels[.regular] == 1, "risk was a regular in January")
+            #expect(funnel.first { $0.month == "2026-03" }?.levels[.champion] ?? 0 == 0)
+            #expect(funnel.first { $0.month == "2026-04" }?.levels.values.reduce(0, +) == 6, "newbie counts from April")
+            #expect(funnel.first { $0.month == "2026-03" }?.levels.values.reduce(0, +) == 5)
+        }
+    }
+
+    @Test func theDailyRollupsGiveTheSameScoresAsTheLog() async throws {
+        try await withKringApp(clock: .fixed(Self.now)) { app in
+            _ = try await Self.build(app)
+            try await app.repositories.engagement.refresh(timeZone: Self.zone)
+            let direct = try await app.repositories.engagement.standings(segment: nil, limit: 100).rows
+            try await app.repositories.rollups.catchUp(timeZone: Self.zone)
+            try await app.repositories.engagement.refresh(timeZone: Self.zone)
+            let rolled = try await app.repositories.engagement.standings(segment: nil, limit: 100).rows
+            #expect(rolled.map(\.member.handle) == direct.map(\.member.handle))
+            for (a, b) in zip(rolled, direct) { #expect(abs(a.score - b.score) < 1e-9, "\(a.member.handle)") }
+        }
+    }
+
+    @Test func managersSeeTheMembersPageAndItsListsMembersDoNot() async throws {
+        try await withKringApp(clock: .fixed(Self.now)) { app in
+            _ = try await Self.build(app)
+            try await TestAccounts.member(app, handle: "chef", role: .manager)
+            let browser = try await signedIn(app, "chef")
+            let page = try await browser.get("/cockpit/members")
+            #expect(page.status == .ok)
+            #expect(page.body.string.contains("@cham"), "scores are computed on the first visit")
+            #expect(page.body.string.contains("id=\"chart-funnel\""))
+            let risky = try await browser.get("/cockpit/members?segment=at_risk")
+            #expect(risky.body.string.contains("@risk") && !risky.body.string.contains("@cham"))
+            #expect(try await browser.get("/cockpit/members?segment=everyone").status == .badRequest)
+            let csv = try await browser.get("/cockpit/members.csv?segment=champion")
+            #expect(csv.headers.contentType?.description.hasPrefix("text/csv") == true)
+            let lines = csv.body.string.split(separator: "\r\n").map(String.init)
+            #expect(lines.first?.hasPrefix("handle,name,level,score") == true)
+            #expect(lines.dropFirst() == ["cham,Cham,champion,16,0,10,2025-05-01,,champion"])
+            let champions = try await browser.get("/cockpit/champions")
+            #expect(champions.status == .ok)
+            #expect(champions.body.string.contains("id=\"table-helpers\""))
+            #expect(champions.body.string.contains("warmtepomp"), "cham is the expert on the tag of the questions he answered")
+
+            try await TestAccounts.member(app, handle: "lid")
+            let member = try await signedIn(app, "lid")
+            for path in ["/cockpit/members", "/cockpit/members.csv", "/cockpit/champions", "/cockpit/members/settings"] {
+                #expect(try await member.get(path).status == .forbidden, "\(path)")
+            }
+        }
+    }
+
+    @Test func weightsAndLevelsAreEditedWholeOrNotAtAll() async throws {
+        try await withKringApp(clock: .fixed(Self.now)) { app in
+            _ = try await Self.build(app)
+            try await TestAccounts.member(app, handle: "chef", role: .manager)
+            let browser = try await signedIn(app, "chef")
+            let refused = try await browser.post(
+                "/cockpit/members/settings",
+                form: ["weight_topic": "4", "weight_reply": "-2", "champion_from": "3", "regular_from": "5", "participant_from": "1"])
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.body.string.contains("A weight is a number from 0 to 100."))
+            #expect(try await app.repositories.engagement.settings() == EngagementSettings(), "nothing saved")
+            let saved = try await browser.post(
+                "/cockpit/members/settings",
+                form: ["weight_topic": "4", "champion_from": "15", "regular_from": "5", "participant_from": "1"])
+            #expect(saved.status == .seeOther)
+            let reg = try await app.repositories.engagement.standings(segment: .champion, limit: 10).rows.first { $0.member.handle == "reg" }
+            #expect(reg.map { abs($0.score - 16) < 1e-9 } == true, "four topics at 4 points: a champion now")
+        }
+    }
+
+    @Test func theChampionsFiguresComeFromTheGraph() async throws {
+        try await withKringApp(clock: .fixed(Self.now)) { app in
+            let (cham, asker) = try await Self.build(app)
+            let report = try await app.repositories.champions.report(now: Self.now)
+            #expect(report.helpers.first?.member.id == cham.id)
+            #expect(report.helpers.first?.acceptedAnswers == 2 && report.helpers.first?.replies == 10)
+            // cham replied to asker ten times, the staff member forty times: asker draws the attention.
+            #expect(report.influencers.first?.member.id == asker.id)
+            #expect(report.influencers.contains { $0.member.handle == "staffer" } == false, "staff are not ranked")
+            // staffer and cham only meet through asker.
+            #expect(report.bridges.map(\.member.id) == [asker.id])
+            let expertise = try #require(report.expertise.first)
+            #expect(expertise.tagSlug == "warmtepomp")
+            #expect(expertise.experts.map(\.member.id) == [cham.id])
+            #expect(abs(expertise.experts[0].z - 2.0.squareRoot()) < 1e-9, "two answers, no questions: 2 ÷ √2")
+        }
+    }
+}
