@@ -23,7 +23,8 @@ struct EngagementTests {
         // April: everything a month older, plus five accepted solutions.
         let april = EngagementModel.score(actions, asOf: Self.march.adding(1), settings: EngagementSettings())
         #expect(abs(april - (4.16 * 0.9 + 15)) < 1e-9)
-        #expect(EngagementSettings().level(for: april) == .champion)
+        #expect(EngagementSettings().level(for: april) == .regular)
+        #expect(EngagementSettings(championFrom: 15, regularFrom: 5, participantFrom: 1).level(for: april) == .champion)
 
         var heavierTopics = EngagementSettings()
         heavierTopics.weights[.topic] = 10

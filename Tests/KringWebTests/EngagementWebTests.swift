@@ -13,6 +13,7 @@ import VaporTesting
 struct EngagementWebTests {
     static let now = MetricsFixture.utc("2026-04-15T12:00:00Z")
     static let zone = MetricsFixture.zone
+    static let settings = EngagementSettings(championFrom: 15, regularFrom: 5, participantFrom: 1)
 
     /// cham answers two of asker's questions (accepted) and replies eight more times in April: 10 + 2·3 = 16.
     /// reg opens four topics in April: 4·1.5 = 6. risk opened six in January and was last here then:
@@ -20,6 +21,8 @@ struct EngagementWebTests {
     /// newbie joined five days ago. The staff member's forty replies count for no one.
     static func build(_ app: Application) async throws -> (cham: Member, asker: Member) {
         try await TestAccounts.setUpCommunity(app)
+        // Thresholds for a community with a month of history.
+        try await app.repositories.engagement.setSettings(Self.settings)
         let at = MetricsFixture.at
         let member = MetricsFixture.member
         let cham = try await member(app, "cham", "2025-05-01T10:00:00Z", false)
@@ -147,7 +150,7 @@ struct EngagementWebTests {
                 form: ["weight_topic": "4", "weight_reply": "-2", "champion_from": "3", "regular_from": "5", "participant_from": "1"])
             #expect(refused.status == .unprocessableEntity)
             #expect(refused.body.string.contains("A weight is a number from 0 to 100."))
-            #expect(try await app.repositories.engagement.settings() == EngagementSettings(), "nothing saved")
+            #expect(try await app.repositories.engagement.settings() == Self.settings, "nothing saved")
             let saved = try await browser.post(
                 "/cockpit/members/settings",
                 form: ["weight_topic": "4", "champion_from": "15", "regular_from": "5", "participant_from": "1"])

@@ -54,8 +54,11 @@ public struct EngagementSettings: Sendable, Equatable {
     public var regularFrom: Double
     public var participantFrom: Double
 
+    /// The default thresholds in steady state: someone who reads every day collects about 30 points
+    /// (3 a month, kept at 0.9 a month) and is a regular; add two replies a week and they pass 100, a
+    /// champion; a few visits a month make a participant.
     public init(
-        weights: [EngagementAction: Double] = [:], championFrom: Double = 15, regularFrom: Double = 5, participantFrom: Double = 1
+        weights: [EngagementAction: Double] = [:], championFrom: Double = 50, regularFrom: Double = 15, participantFrom: Double = 3
     ) {
         self.weights = weights
         self.championFrom = championFrom
@@ -64,6 +67,12 @@ public struct EngagementSettings: Sendable, Equatable {
     }
 
     public func weight(_ action: EngagementAction) -> Double { weights[action] ?? action.defaultWeight }
+
+    /// Equal when every weight and threshold is: a weight left at its default equals one set to it.
+    public static func == (lhs: EngagementSettings, rhs: EngagementSettings) -> Bool {
+        EngagementAction.allCases.allSatisfy { lhs.weight($0) == rhs.weight($0) }
+            && (lhs.championFrom, lhs.regularFrom, lhs.participantFrom) == (rhs.championFrom, rhs.regularFrom, rhs.participantFrom)
+    }
 
     public func level(for score: Double) -> EngagementLevel {
         if score >= championFrom { return .champion }

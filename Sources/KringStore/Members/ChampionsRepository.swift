@@ -18,7 +18,7 @@ public struct ChampionsReport: Sendable {
         public let degree: Int
         public let pageRank: Double
         public let betweenness: Double
-        /// Groups (and the community-wide space) they replied or reacted in.
+        /// Groups (and the community-wide space) where they replied, reacted or were answered.
         public let groups: Int
     }
 
@@ -112,10 +112,11 @@ public struct ChampionsRepository: Sendable {
             let source = try row.decodeUUID(column: "source")
             let target = try row.decodeUUID(column: "target")
             guard people[source]?.isBot == false, people[target]?.isBot == false, source != target else { continue }
-            let from = node(source)
-            pairs.append((from, node(target)))
+            let (from, to) = (node(source), node(target))
+            pairs.append((from, to))
             let group = try? row.decodeUUID(column: "group_id")
             groups[from, default: []].insert(group)
+            groups[to, default: []].insert(group)
         }
         var graph = InteractionGraph(nodeCount: nodes.count)
         for (from, to) in pairs { graph.add(from: from, to: to) }

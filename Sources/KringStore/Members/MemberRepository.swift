@@ -1,4 +1,5 @@
 import FluentKit
+import SQLKit
 import Foundation
 import KringCore
 
@@ -232,6 +233,19 @@ public struct MemberRepository: Sendable {
             if member.lastSeenAt.map({ $0 < dayStart }) ?? true {
                 try await ActivityLog(database: tx, clock: clock).record(.visit, by: member.actor)
             }
+        }
+    }
+
+    /// Sets each member's "last seen" to their latest activity where it was never recorded (history
+    /// written after the fact, as by the demo): segments and the member list read it.
+    public func fillLastSeenFromActivity() async throws {
+        try await database.writeTransaction { tx in
+            try await (tx as? any SQLDatabase)?.raw(
+                """
+                UPDATE members SET last_seen_at = (SELECT MAX(e.occurred_at) FROM activity_events e WHERE e.actor_id = members.id)
+                WHERE last_seen_at IS NULL
+                """
+            ).run()
         }
     }
 

@@ -167,7 +167,7 @@ enum EngagementViews {
                 for standing in standings {
                     let change = standing.score - standing.previousScore
                     H.tr(.id("member-\(standing.member.handle)")) {
-                        H.th(.scope("row")) { member(standing.member) }
+                        H.th(.scope("row"), .class("row-name")) { member(standing.member) }
                         H.td { t("engagement.level.\(standing.level.rawValue)") }
                         H.td(.class("number")) { score(standing.score, t) }
                         H.td(.class("number")) { (change > 0.05 ? "+" : "") + score(change, t) }
@@ -263,7 +263,7 @@ enum EngagementViews {
                     H.tbody {
                         for helper in report.helpers {
                             H.tr {
-                                H.th(.scope("row")) { member(helper.member) }
+                                H.th(.scope("row"), .class("row-name")) { member(helper.member) }
                                 H.td(.class("number")) { t.number(helper.acceptedAnswers) }
                                 H.td(.class("number")) { t.number(helper.replies) }
                             }
@@ -287,7 +287,7 @@ enum EngagementViews {
                             for (index, expert) in tag.experts.enumerated() {
                                 H.tr {
                                     if index == 0 {
-                                        H.th(.scope("row"), .rowspan(tag.experts.count)) {
+                                        H.th(.scope("row"), .class("row-name"), .rowspan(tag.experts.count)) {
                                             H.a(.to("/tags/\(tag.tagSlug)")) { tag.tagName }
                                         }
                                     }
@@ -336,7 +336,7 @@ enum EngagementViews {
             H.tbody {
                 for row in rows {
                     H.tr {
-                        H.th(.scope("row")) { member(row.member) }
+                        H.th(.scope("row"), .class("row-name")) { member(row.member) }
                         H.td(.class("number")) { t.number(row.degree) }
                         H.td(.class("number")) { t.decimal(row.pageRank * 100, digits: 2) }
                         H.td(.class("number")) { t.decimal(row.betweenness, digits: 1) }

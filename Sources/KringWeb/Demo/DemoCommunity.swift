@@ -146,11 +146,15 @@ public struct DemoCommunity: Sendable {
         var events: [NewActivityEvent] = []
         for member in members where member.status == .active {
             // Heavy-tailed: most members visit a few times, a few visit almost daily.
-            let visits = min(365, Int(random.pareto(alpha: 0.9) * 3) - 2)
             let span = now.timeIntervalSince(member.createdAt)
             guard span > 0 else { continue }
-            for _ in 0..<visits {
-                let at = member.createdAt.addingTimeInterval(Double.random(in: 0..<span, using: &random))
+            // A visit is a member's first request of a day: at most one a day.
+            let days = Int(span / 86_400) + 1
+            let visits = min(days, Int(random.pareto(alpha: 0.9) * 3) - 2)
+            var visitedDays = Set<Int>()
+            while visitedDays.count < max(0, visits) { visitedDays.insert(Int(random.next() % UInt64(days))) }
+            for day in visitedDays {
+                let at = member.createdAt.addingTimeInterval(min(span - 1, Double(day) * 86_400 + Double(random.next() % 36_000)))
                 events.append(NewActivityEvent(kind: .visit, by: member, occurredAt: at))
             }
         }
@@ -165,6 +169,7 @@ public struct DemoCommunity: Sendable {
         progress("  \(participation.events) events, \(participation.polls) poll, \(participation.ideas) ideas")
         progress("Sharing documents…")
         progress("  \(try await fillDocuments(members: members)) documents")
+        try await repositories.members.fillLastSeenFromActivity()
         return members.count
     }
 
