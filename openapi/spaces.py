@@ -79,7 +79,7 @@ def add(document, ref, problem, ok, body, text):
                          "properties": {"id": uuid, "kind": {"type": "string", "enum": [
                              "reply", "mention", "reaction", "solution", "join_request", "join_approved", "join_declined", "invitation",
                              "flag_upheld", "flag_dismissed", "content_removed", "sanction", "event_promoted", "event_reminder",
-                             "idea_response"]},
+                             "idea_response", "event_invitation"]},
                                         "actor": {"type": "string", "description": "Handle of who caused it."}, "topicId": uuid, "topicTitle": string,
                                         "postNumber": {"type": "integer"}, "group": string, "createdAt": date, "isRead": {"type": "boolean"}}},
         "NotificationList": {"type": "object", "required": ["notifications", "unread"], "properties": {

@@ -177,4 +177,99 @@ struct EngagementWebTests {
             #expect(abs(expertise.experts[0].z - 2.0.squareRoot()) < 1e-9, "two answers, no questions: 2 ÷ √2")
         }
     }
+
+    @Test func customSegmentsAreSavedWithTheirFiltersAndListed() async throws {
+        try await withKringApp(clock: .fixed(Self.now)) { app in
+            _ = try await Self.build(app)
+            try await TestAccounts.member(app, handle: "chef", role: .manager)
+            let browser = try await signedIn(app, "chef")
+            _ = try await browser.get("/cockpit/members")
+            let empty = try await browser.post("/cockpit/members/segments", form: ["name": "Niets"])
+            #expect(empty.status == .unprocessableEntity, "a segment needs a filter")
+            #expect(empty.body.string.contains("Choose at least one filter."))
+            let wrong = try await browser.post(
+                "/cockpit/members/segments", form: ["name": "Fout", "joined_from": "2026-02-30", "min_posts": "-1"])
+            #expect(wrong.status == .unprocessableEntity)
+            #expect(try await app.repositories.engagement.savedSegments().isEmpty, "nothing saved")
+
+            let saved = try await browser.post(
+                "/cockpit/members/segments",
+                form: ["name": "Actieve veteranen", "level": "regular", "joined_before": "2025-12-31", "min_posts": "1"])
+            #expect(saved.status == .seeOther)
+            let segment = try #require(try await app.repositories.engagement.savedSegments().first)
+            #expect(segment.filter.minLevel == .regular && segment.filter.minRecentPosts == 1)
+            // cham and reg are regulars or better and posted lately; risk's posts are from January.
+            let list = try await browser.get("/cockpit/members?saved=\(segment.id.uuidString.lowercased())")
+            #expect(list.status == .ok)
+            #expect(list.body.string.contains("@cham") && list.body.string.contains("@reg)") && !list.body.string.contains("@risk"))
+            #expect(list.body.string.contains("Actieve veteranen"))
+            let csv = try await browser.get("/cockpit/members.csv?saved=\(segment.id.uuidString.lowercased())")
+            #expect(csv.body.string.split(separator: "\r\n").count == 3, "a header and two members")
+            #expect(try await browser.get("/cockpit/members?saved=\(UUID().uuidString)").status == .notFound)
+            #expect(
+                try await browser.post("/cockpit/members/segments/\(segment.id.uuidString.lowercased())/delete").status == .seeOther)
+            #expect(try await app.repositories.engagement.savedSegments().isEmpty)
+        }
+    }
+
+    @Test func aSegmentIsMessagedAndInvited() async throws {
+        try await withKringApp(clock: .fixed(Self.now)) { app in
+            _ = try await Self.build(app)
+            let chef = try await TestAccounts.member(app, handle: "chef", role: .manager)
+            let browser = try await signedIn(app, "chef")
+            _ = try await browser.get("/cockpit/members")
+
+            let refused = try await browser.post("/cockpit/members/message", form: ["segment": "regular", "subject": " ", "message": "Hoi"])
+            #expect(refused.status == .unprocessableEntity)
+            #expect(try await app.repositories.outbox.list().filter { $0.kind == "segment_message" }.isEmpty)
+            let sent = try await browser.post(
+                "/cockpit/members/message", form: ["segment": "regular", "subject": "Dank je wel", "message": "Fijn dat je er bent."])
+            #expect(sent.status == .seeOther)
+            let mails = try await app.repositories.outbox.list().filter { $0.kind == "segment_message" }
+            #expect(Set(mails.map(\.recipient)) == ["reg@kring.test", "risk@kring.test"])
+            #expect(mails.allSatisfy { $0.subject == "Dank je wel" && $0.bodyText.hasPrefix("Fijn dat je er bent.") })
+            #expect(try await browser.get("/cockpit/members?segment=regular").body.string.contains("on its way to 2 members"))
+
+            let open = try await app.repositories.groups.create(
+                NewGroup(name: "Vrijwilligers", description: "", welcomeMessage: "", visibility: .open), by: chef.actor)
+            let invited = try await browser.post("/cockpit/members/invite-group", form: ["segment": "regular", "group": open.slug])
+            #expect(invited.status == .seeOther)
+            for handle in ["reg", "risk"] {
+                let member = try #require(try await app.repositories.members.find(handle: handle))
+                #expect(try await app.repositories.groups.membership(of: member.id, in: open.id)?.status == .invited, "\(handle)")
+            }
+            let cham = try #require(try await app.repositories.members.find(handle: "cham"))
+            #expect(try await app.repositories.groups.membership(of: cham.id, in: open.id) == nil, "not in the segment")
+            #expect(
+                try await browser.post("/cockpit/members/invite-group", form: ["segment": "regular", "group": "nergens"]).status
+                    == .unprocessableEntity)
+
+            let secret = try await app.repositories.groups.create(
+                NewGroup(name: "Bestuur", description: "", welcomeMessage: "", visibility: .secret), by: chef.actor)
+            func event(_ title: String, in group: Group?) async throws -> Event {
+                try await app.repositories.events.create(
+                    EventDraft(
+                        groupID: group?.id, title: title, description: "", startsAt: Self.now.addingTimeInterval(7 * 86_400),
+                        endsAt: Self.now.addingTimeInterval(7 * 86_400 + 7200), timeZone: "Europe/Amsterdam", location: "Utrecht",
+                        onlineURL: "", capacity: nil),
+                    by: chef)
+            }
+            let meeting = try await event("Ledenavond", in: nil)
+            let board = try await event("Bestuursvergadering", in: secret)
+            let reg = try #require(try await app.repositories.members.find(handle: "reg"))
+            _ = try await app.repositories.events.rsvp(meeting.id, member: reg, .going)
+            for target in [meeting, board] {
+                let response = try await browser.post(
+                    "/cockpit/members/invite-event", form: ["segment": "regular", "event": target.id.uuidString.lowercased()])
+                #expect(response.status == .seeOther)
+            }
+            let risk = try #require(try await app.repositories.members.find(handle: "risk"))
+            let riskSees = try await app.repositories.notifications.list(for: try await Viewer.load(risk.actor, on: app.db))
+            #expect(riskSees.filter { $0.kind == .eventInvitation }.count == 1, "the meeting, not the secret group's board")
+            let regSees = try await app.repositories.notifications.list(for: try await Viewer.load(reg.actor, on: app.db))
+            #expect(regSees.filter { $0.kind == .eventInvitation }.isEmpty, "reg answered already")
+            try await app.notificationMail.sendImmediate()
+            #expect(try await app.repositories.outbox.list(recipient: "risk@kring.test").contains { $0.subject.contains("Ledenavond") })
+        }
+    }
 }

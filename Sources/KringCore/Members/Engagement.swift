@@ -229,3 +229,85 @@ public enum MemberSegment: String, CaseIterable, Codable, Sendable {
         return segments
     }
 }
+
+/// A custom segment: members who match every filter that is set (METRICS.md, "Segments": every segment
+/// is a list the manager can act on). Saved by name; built-in segments are one of its filters.
+public struct SegmentFilter: Codable, Sendable, Equatable {
+    public var segment: MemberSegment?
+    /// This level or a higher one.
+    public var minLevel: EngagementLevel?
+    /// Seen within this many days.
+    public var activeWithinDays: Int?
+    /// Not seen for at least this many days (or never).
+    public var inactiveForDays: Int?
+    /// At least this many topics and replies in the last 90 days.
+    public var minRecentPosts: Int?
+    /// An active member of this group.
+    public var groupID: UUID?
+    /// Has this tag (its name, lower-cased, or its slug) among their interests or expertise.
+    public var interest: String?
+    /// Joined on or after this moment, and before that one.
+    public var joinedFrom: Date?
+    public var joinedBefore: Date?
+
+    public init(segment: MemberSegment? = nil) { self.segment = segment }
+
+    public static let maxDays = 3_650
+
+    /// The filters of a form: numbers of days from 1 to ten years, post counts from 0, days as
+    /// YYYY-MM-DD in `timeZone` (the "joined before" day itself included). Empty fields are no filter;
+    /// the group is resolved by the caller.
+    public static func parse(_ values: [String: String], timeZone: TimeZone) throws(ValidationFailure) -> SegmentFilter {
+        var filter = SegmentFilter()
+        var errors = FieldErrorCollector()
+        func text(_ name: String) -> String? {
+            let value = values[name]?.trimmingCharacters(in: .whitespaces) ?? ""
+            return value.isEmpty ? nil : value
+        }
+        func whole(_ name: String, _ range: ClosedRange<Int>) -> Int? {
+            guard let raw = text(name) else { return nil }
+            guard let value = Int(raw), range.contains(value) else {
+                errors.add(name, "number.range")
+                return nil
+            }
+            return value
+        }
+        if let raw = text("level") {
+            if let level = EngagementLevel(rawValue: raw) { filter.minLevel = level } else { errors.add("level", "choice.invalid") }
+        }
+        filter.activeWithinDays = whole("active_within_days", 1...maxDays)
+        filter.inactiveForDays = whole("inactive_for_days", 1...maxDays)
+        filter.minRecentPosts = whole("min_posts", 0...100_000)
+        if let raw = text("interest") { filter.interest = MemberRules.singleLine(raw).lowercased() }
+        for (name, keyPath) in [("joined_from", \SegmentFilter.joinedFrom), ("joined_before", \.joinedBefore)] {
+            guard let raw = text(name) else { continue }
+            guard let day = LocalDay.start(of: raw, in: timeZone) else {
+                errors.add(name, "date.invalid")
+                continue
+            }
+            // "Joined before" names the last day that counts: the filter ends where the next day starts.
+            filter[keyPath: keyPath] = name == "joined_before" ? MetricPeriod.calendar(timeZone).date(byAdding: .day, value: 1, to: day) : day
+        }
+        if let from = filter.joinedFrom, let before = filter.joinedBefore, from >= before { errors.add("joined_before", "dates.order") }
+        try errors.throwIfAny()
+        return filter
+    }
+
+    /// Whether no filter is set: everyone.
+    public var isEmpty: Bool { self == SegmentFilter() }
+}
+
+/// A custom segment the team saved.
+public struct SavedSegment: Sendable, Equatable, Identifiable {
+    public let id: UUID
+    public var name: String
+    public var filter: SegmentFilter
+    public var createdAt: Date
+
+    public init(id: UUID, name: String, filter: SegmentFilter, createdAt: Date) {
+        self.id = id
+        self.name = name
+        self.filter = filter
+        self.createdAt = createdAt
+    }
+}

@@ -30,12 +30,14 @@ public enum NotificationKind: String, Codable, CaseIterable, Sendable {
     case eventReminder = "event_reminder"
     /// An idea I submitted or voted for got an official response.
     case ideaResponse = "idea_response"
+    /// The community management team invites me to an event.
+    case eventInvitation = "event_invitation"
 
     /// Whether mail goes out for this kind when the member has not chosen.
     public var defaultEmail: EmailFrequency {
         switch self {
         case .mention, .solution, .invitation, .joinApproved, .joinRequest, .contentRemoved, .sanction, .eventPromoted, .eventReminder,
-            .ideaResponse:
+            .ideaResponse, .eventInvitation:
             .immediately
         case .reply: .daily
         case .reaction, .joinDeclined, .flagUpheld, .flagDismissed: .never

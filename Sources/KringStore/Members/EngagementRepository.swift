@@ -228,20 +228,20 @@ public struct EngagementRepository: Sendable {
         case rising
     }
 
-    /// A page of standings, optionally of one segment, and how many there are in all.
-    public func standings(segment: MemberSegment?, order: Order = .score, limit: Int = 50, offset: Int = 0) async throws -> (
-        rows: [MemberStanding], total: Int
-    ) {
+    /// A page of the standings of the members a filter selects, and how many it selects in all.
+    public func standings(_ filter: SegmentFilter = SegmentFilter(), order: Order = .score, limit: Int = 50, offset: Int = 0) async throws
+        -> (rows: [MemberStanding], total: Int)
+    {
         guard let sql = database as? any SQLDatabase else { return ([], 0) }
-        let filter: SQLQueryString = segment.map { "AND e.segments LIKE \(bind: "%,\($0.rawValue),%")" } ?? ""
+        let conditions = Self.conditions(filter, now: clock.now())
         let orderBy: SQLQueryString =
             order == .score ? "ORDER BY e.score DESC, m.handle" : "ORDER BY e.score - e.previous_score DESC, e.score DESC, m.handle"
         let rows = try await sql.raw(
             """
             SELECT e.member_id, e.score, e.level, e.previous_score, e.previous_level, e.segments, e.recent_posts,
-            m.handle, m.display_name, m.created_at, m.last_seen_at
+            m.handle, m.display_name, m.email, m.created_at, m.last_seen_at
             FROM member_engagement e JOIN members m ON m.id = e.member_id
-            WHERE m.status = \(bind: MemberStatus.active.rawValue) \(filter)
+            WHERE m.status = \(bind: MemberStatus.active.rawValue) \(conditions)
             \(orderBy) LIMIT \(bind: limit) OFFSET \(bind: offset)
             """
         ).all().map(Self.standing)
@@ -249,10 +249,107 @@ public struct EngagementRepository: Sendable {
             try await sql.raw(
                 """
                 SELECT COUNT(*) AS n FROM member_engagement e JOIN members m ON m.id = e.member_id
-                WHERE m.status = \(bind: MemberStatus.active.rawValue) \(filter)
+                WHERE m.status = \(bind: MemberStatus.active.rawValue) \(conditions)
                 """
             ).first()?.decode(column: "n", as: Int.self) ?? 0
         return (rows, total)
+    }
+
+    /// Shorthand for a built-in segment's standings.
+    public func standings(segment: MemberSegment?, order: Order = .score, limit: Int = 50, offset: Int = 0) async throws -> (
+        rows: [MemberStanding], total: Int
+    ) {
+        try await standings(SegmentFilter(segment: segment), order: order, limit: limit, offset: offset)
+    }
+
+    /// The SQL that a filter adds to `WHERE` (on `member_engagement e` joined with `members m`).
+    static func conditions(_ filter: SegmentFilter, now: Date) -> SQLQueryString {
+        var sql: SQLQueryString = ""
+        if let segment = filter.segment { sql = sql + " AND e.segments LIKE \(bind: "%,\(segment.rawValue),%")" }
+        if let level = filter.minLevel {
+            let levels = EngagementLevel.allCases.filter { $0 >= level }.map { SQLBind($0.rawValue) }
+            sql = sql + " AND e.level IN \(SQLGroupExpression(levels))"
+        }
+        if let days = filter.activeWithinDays {
+            sql = sql + " AND m.last_seen_at >= \(bind: now.addingTimeInterval(-Double(days) * 86_400))"
+        }
+        if let days = filter.inactiveForDays {
+            sql = sql + " AND (m.last_seen_at IS NULL OR m.last_seen_at < \(bind: now.addingTimeInterval(-Double(days) * 86_400)))"
+        }
+        if let posts = filter.minRecentPosts { sql = sql + " AND e.recent_posts >= \(bind: posts)" }
+        if let group = filter.groupID {
+            sql =
+                sql
+                + " AND EXISTS (SELECT 1 FROM group_memberships gm WHERE gm.member_id = m.id AND gm.group_id = \(bind: group) "
+                + "AND gm.status = \(bind: MembershipStatus.active.rawValue))"
+        }
+        if let interest = filter.interest {
+            sql =
+                sql
+                + " AND EXISTS (SELECT 1 FROM member_tags mt JOIN tags g ON g.id = mt.tag_id WHERE mt.member_id = m.id "
+                + "AND (g.name = \(bind: interest) OR g.slug = \(bind: interest)))"
+        }
+        if let from = filter.joinedFrom { sql = sql + " AND m.created_at >= \(bind: from)" }
+        if let before = filter.joinedBefore { sql = sql + " AND m.created_at < \(bind: before)" }
+        return sql
+    }
+
+    /// Every member a filter selects with their address, for a message or an invitation.
+    public func recipients(_ filter: SegmentFilter) async throws -> [(member: MemberRef, email: String)] {
+        guard let sql = database as? any SQLDatabase else { return [] }
+        return try await sql.raw(
+            """
+            SELECT m.id, m.handle, m.display_name, m.email FROM member_engagement e JOIN members m ON m.id = e.member_id
+            WHERE m.status = \(bind: MemberStatus.active.rawValue) \(Self.conditions(filter, now: clock.now())) ORDER BY m.handle
+            """
+        ).all().map { row in
+            (
+                MemberRef(
+                    id: try row.decodeUUID(column: "id"), handle: try row.decode(column: "handle", as: String.self),
+                    displayName: try row.decode(column: "display_name", as: String.self)),
+                try row.decode(column: "email", as: String.self)
+            )
+        }
+    }
+
+    // MARK: Saved segments
+
+    public func savedSegments() async throws -> [SavedSegment] {
+        guard let sql = database as? any SQLDatabase else { return [] }
+        return try await sql.raw("SELECT id, name, filters, created_at FROM saved_segments ORDER BY name").all().compactMap(Self.saved)
+    }
+
+    public func savedSegment(_ id: UUID) async throws -> SavedSegment? {
+        guard let sql = database as? any SQLDatabase else { return nil }
+        return try await sql.raw("SELECT id, name, filters, created_at FROM saved_segments WHERE id = \(bind: id)").first().flatMap(Self.saved)
+    }
+
+    static func saved(_ row: any SQLRow) throws -> SavedSegment? {
+        guard let filter = try? JSONDecoder().decode(SegmentFilter.self, from: Data(try row.decode(column: "filters", as: String.self).utf8))
+        else { return nil }
+        return SavedSegment(
+            id: try row.decodeUUID(column: "id"), name: try row.decode(column: "name", as: String.self), filter: filter,
+            createdAt: try row.decode(column: "created_at", as: Date.self))
+    }
+
+    public func saveSegment(name: String, filter: SegmentFilter, by actor: Actor) async throws -> UUID {
+        let id = UUID()
+        let filters = String(decoding: try JSONEncoder().encode(filter), as: UTF8.self)
+        let now = clock.now()
+        try await database.writeTransaction { tx in
+            try await (tx as? any SQLDatabase)?.insert(into: "saved_segments").columns("id", "name", "filters", "created_by_id", "created_at")
+                .values(SQLBind(id), SQLBind(name), SQLBind(filters), SQLBind(actor.memberID), SQLBind(now)).run()
+        }
+        return id
+    }
+
+    /// Removes a saved segment; false when there was none.
+    public func deleteSegment(_ id: UUID) async throws -> Bool {
+        guard try await savedSegment(id) != nil else { return false }
+        try await database.writeTransaction { tx in
+            try await (tx as? any SQLDatabase)?.raw("DELETE FROM saved_segments WHERE id = \(bind: id)").run()
+        }
+        return true
     }
 
     /// One member's standing, if the job has scored them.

@@ -1,9 +1,9 @@
 import FluentKit
 import SQLKit
 
-/// Engagement scores, levels and segments per member, and the level funnel per month, as the
+/// Engagement scores, levels and segments per member, the level funnel per month (as the
 /// engagement job last computed them: the members and champions pages read these instead of
-/// a year of activity.
+/// a year of activity) and the team's saved custom segments.
 struct CreateMemberEngagement: AsyncMigration {
     var name: String { "020_CreateMemberEngagement" }
 
@@ -30,11 +30,19 @@ struct CreateMemberEngagement: AsyncMigration {
             .field("members", .int, .required)
             .unique(on: "month", "level")
             .create()
+        try await database.schema("saved_segments")
+            .id()
+            .field("name", .string, .required)
+            // The SegmentFilter as JSON.
+            .field("filters", .string, .required)
+            .field("created_by_id", .uuid, .references("members", "id", onDelete: .setNull))
+            .field("created_at", .datetime, .required)
+            .create()
         guard let sql = database as? any SQLDatabase else { return }
         try await sql.create(index: "member_engagement_score_idx").on("member_engagement").column("score").run()
     }
 
     func revert(on database: any Database) async throws {
-        for table in ["engagement_funnel", "member_engagement"] { try await database.schema(table).delete() }
+        for table in ["saved_segments", "engagement_funnel", "member_engagement"] { try await database.schema(table).delete() }
     }
 }

@@ -67,6 +67,11 @@ public struct NotificationRepository: Sendable {
         try await notify(recipientID, kind: kind, actorID: actorID, groupID: groupID, topicID: nil, postID: nil)
     }
 
+    /// Notifies about an event (an invitation from the team); dropped for a recipient who may not read its group.
+    public func event(_ kind: NotificationKind, to recipientID: UUID, actorID: UUID?, eventID: UUID, groupID: UUID?) async throws {
+        try await notify(recipientID, kind: kind, actorID: actorID, groupID: groupID, topicID: nil, postID: nil, eventID: eventID)
+    }
+
     // MARK: Reading
 
     /// The member's notifications, newest first, leaving out what they may no longer read.

@@ -111,6 +111,13 @@ extension Request {
         return response
     }
 
+    /// A redirect whose flash message has whole numbers to fill in ("sent to {count} members"),
+    /// carried as `flash.key|name=12`; anything but digits is dropped.
+    func redirect(to path: String, flash: String, values: [String: String]) -> Response {
+        let numbers = values.filter { !$0.value.isEmpty && $0.value.allSatisfy(\.isASCII) && $0.value.allSatisfy(\.isNumber) }
+        return redirect(to: path, flash: ([flash] + numbers.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }).joined(separator: "|"))
+    }
+
     /// The client's address for rate limits and session records: the first `X-Forwarded-For` hop
     /// when Kring runs behind a proxy it trusts (`KRING_TRUST_PROXY=1`), else the connection's peer.
     var clientAddress: String {

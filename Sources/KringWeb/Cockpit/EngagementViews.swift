@@ -5,7 +5,7 @@ import Vapor
 /// The members page (levels, funnel, segments, the list) and the champions page.
 enum EngagementViews {
     struct MembersPage {
-        let segment: MemberSegment?
+        let choice: EngagementController.ListChoice
         let order: EngagementRepository.Order
         let page: Int
         let standings: [MemberStanding]
@@ -14,25 +14,32 @@ enum EngagementViews {
         let funnel: [(month: String, levels: [EngagementLevel: Int])]
         let settings: EngagementSettings
         let computedAt: Date?
+        let saved: [SavedSegment]
+        let groups: [Group]
+        let events: [Event]
+        /// The form that failed ("segment", "message", "invite-group", "invite-event"), opened with its state.
+        var form: String?
+        var state: FormState
 
-        /// The list's address with one thing changed.
-        func link(segment: MemberSegment?? = nil, order: EngagementRepository.Order? = nil, page: Int? = nil) -> String {
-            let chosen = segment ?? self.segment
-            var parts: [String] = []
-            if let chosen { parts.append("segment=\(chosen.rawValue)") }
+        /// The list's address with another order or page.
+        func link(order: EngagementRepository.Order? = nil, page: Int? = nil) -> String {
+            var parts: [String] = choice.query.isEmpty ? [] : [choice.query]
             let sorted = order ?? self.order
             if sorted != .score { parts.append("order=\(sorted.rawValue)") }
             let shown = page ?? 1
             if shown > 1 { parts.append("page=\(shown)") }
             return "/cockpit/members" + (parts.isEmpty ? "" : "?" + parts.joined(separator: "&"))
         }
+
+        func state(for form: String) -> FormState { self.form == form ? state : FormState() }
     }
 
     static func score(_ value: Double, _ t: Localizer) -> String { t.decimal(value, digits: 1) }
 
-    static func index(_ request: Request, _ page: MembersPage) -> Response {
+    static func index(_ request: Request, _ page: MembersPage, status: HTTPStatus = .ok) -> Response {
         let t = request.context.localizer
-        return Layout.page(request, title: t("engagement.title")) {
+        let segment = page.choice.saved == nil ? page.choice.segment : nil
+        return Layout.page(request, title: t("engagement.title"), status: status) {
             CockpitNav.bar(request, current: "/cockpit/members")
             H.div(.class("page-header")) {
                 H.div {
@@ -75,24 +82,43 @@ enum EngagementViews {
                 H.nav(.class("filter-tabs"), .aria(.label, t("engagement.segments"))) {
                     H.ul {
                         H.li {
-                            H.a(.to(page.link(segment: .some(nil))), .id("segment-all"), page.segment == nil ? .aria(.current, "page") : .class(""))
-                            {
+                            H.a(
+                                .to("/cockpit/members"), .id("segment-all"),
+                                segment == nil && page.choice.saved == nil ? .aria(.current, "page") : .class("")
+                            ) {
                                 t("engagement.segment.all") + " (" + t.number(page.sizes.levels.values.reduce(0, +)) + ")"
                             }
                         }
-                        for segment in MemberSegment.allCases {
+                        for option in MemberSegment.allCases {
                             H.li {
                                 H.a(
-                                    .to(page.link(segment: .some(segment))), .id("segment-\(segment.rawValue)"),
-                                    page.segment == segment ? .aria(.current, "page") : .class("")
+                                    .to("/cockpit/members?segment=\(option.rawValue)"), .id("segment-\(option.rawValue)"),
+                                    segment == option ? .aria(.current, "page") : .class("")
                                 ) {
-                                    t("engagement.segment.\(segment.rawValue)") + " (" + t.number(page.sizes.segments[segment] ?? 0) + ")"
+                                    t("engagement.segment.\(option.rawValue)") + " (" + t.number(page.sizes.segments[option] ?? 0) + ")"
                                 }
+                            }
+                        }
+                        for saved in page.saved {
+                            let id = saved.id.uuidString.lowercased()
+                            H.li {
+                                H.a(
+                                    .to("/cockpit/members?saved=\(id)"), .id("saved-\(id)"), .class("saved-segment"),
+                                    page.choice.saved?.id == saved.id ? .aria(.current, "page") : .class("saved-segment")
+                                ) { saved.name }
                             }
                         }
                     }
                 }
-                if let segment = page.segment { H.p(.class("muted"), .id("segment-definition")) { t("engagement.segment_how.\(segment.rawValue)") } }
+                if let segment { H.p(.class("muted"), .id("segment-definition")) { t("engagement.segment_how.\(segment.rawValue)") } }
+                if let saved = page.choice.saved {
+                    H.div(.class("saved-segment-header")) {
+                        H.p(.class("muted"), .id("segment-definition")) { describe(saved.filter, groups: page.groups, t) }
+                        GroupViews.actionButton(
+                            request, "/cockpit/members/segments/\(saved.id.uuidString.lowercased())/delete", t("engagement.segment_delete"),
+                            id: "segment-delete", secondary: true)
+                    }
+                }
                 H.p(.class("cockpit-export")) {
                     t("engagement.order") + " "
                     for order in EngagementRepository.Order.allCases {
@@ -104,7 +130,7 @@ enum EngagementViews {
                         " "
                     }
                     " · "
-                    H.a(.to("/cockpit/members.csv" + (page.segment.map { "?segment=\($0.rawValue)" } ?? "")), .id("members-csv")) {
+                    H.a(.to("/cockpit/members.csv" + (page.choice.query.isEmpty ? "" : "?" + page.choice.query)), .id("members-csv")) {
                         t("engagement.csv")
                     }
                 }
@@ -113,9 +139,114 @@ enum EngagementViews {
                         t(page.computedAt == nil ? "engagement.empty_uncomputed" : "engagement.empty")
                     }
                 } else {
+                    H.p(.id("members-total")) { t.plural("engagement.members_in_list", count: page.total) }
                     table(page.standings, caption: t("engagement.list_caption"), t)
                     pager(page, t)
+                    actions(request, page)
                 }
+                newSegment(request, page)
+            }
+        }
+    }
+
+    /// A saved segment's filters in words.
+    static func describe(_ filter: SegmentFilter, groups: [Group], _ t: Localizer) -> String {
+        var parts: [String] = []
+        if let segment = filter.segment { parts.append(t("engagement.segment.\(segment.rawValue)")) }
+        if let level = filter.minLevel { parts.append(t("engagement.filter.level_at_least", ["level": t("engagement.level.\(level.rawValue)")])) }
+        if let days = filter.activeWithinDays { parts.append(t("engagement.filter.active_within", ["days": t.number(days)])) }
+        if let days = filter.inactiveForDays { parts.append(t("engagement.filter.inactive_for", ["days": t.number(days)])) }
+        if let posts = filter.minRecentPosts { parts.append(t("engagement.filter.min_posts", ["count": t.number(posts)])) }
+        if let id = filter.groupID {
+            parts.append(t("engagement.filter.in_group", ["group": groups.first { $0.id == id }?.name ?? t("engagement.filter.a_group")]))
+        }
+        if let interest = filter.interest { parts.append(t("engagement.filter.interest", ["tag": interest])) }
+        if let from = filter.joinedFrom { parts.append(t("engagement.filter.joined_from", ["date": t.date(from)])) }
+        if let before = filter.joinedBefore { parts.append(t("engagement.filter.joined_before", ["date": t.date(before.addingTimeInterval(-1))])) }
+        return t("engagement.filter.members") + " " + parts.joined(separator: "; ")
+    }
+
+    /// What the team can do with the list on screen: message it, invite it to a group or an event.
+    static func actions(_ request: Request, _ page: MembersPage) -> HTMLNode {
+        let t = request.context.localizer
+        func hidden() -> HTMLNode {
+            .fragment([
+                Forms.csrf(request),
+                H.input(.type("hidden"), .name("segment"), .value(page.choice.segment?.rawValue ?? "")),
+                H.input(.type("hidden"), .name("saved"), .value(page.choice.saved?.id.uuidString.lowercased() ?? "")),
+            ])
+        }
+        let count = ["count": t.number(page.total)]
+        return H.div(.class("segment-actions"), .id("segment-actions")) {
+            H.h3 { t("engagement.actions", count) }
+            H.details(.id("action-message"), page.form == "message" ? .open : .class("")) {
+                H.summary { t("engagement.action_message") }
+                let state = page.state(for: "message")
+                Forms.errorSummary(state, t)
+                H.form(action: .to("/cockpit/members/message"), .class("stack-form"), .id("message-form")) {
+                    hidden()
+                    Forms.field("subject", label: t("field.subject"), state: state, t: t, required: true, maxLength: 150)
+                    Forms.textarea("message", label: t("field.message"), state: state, t: t, rows: 6, hint: t("engagement.message_hint"), maxLength: 10_000)
+                    Forms.submit(t("engagement.message_send", count), id: "message-submit")
+                }
+            }
+            H.details(.id("action-invite-group"), page.form == "invite-group" ? .open : .class("")) {
+                H.summary { t("engagement.action_invite_group") }
+                let state = page.state(for: "invite-group")
+                Forms.errorSummary(state, t)
+                H.form(action: .to("/cockpit/members/invite-group"), .class("stack-form"), .id("invite-group-form")) {
+                    hidden()
+                    Forms.select(
+                        "group", label: t("field.group"),
+                        options: page.groups.filter { !$0.isArchived }.map { ($0.slug, $0.name) }, state: state, t: t,
+                        hint: t("engagement.invite_group_hint"))
+                    Forms.submit(t("engagement.invite_send", count), id: "invite-group-submit")
+                }
+            }
+            H.details(.id("action-invite-event"), page.form == "invite-event" ? .open : .class("")) {
+                H.summary { t("engagement.action_invite_event") }
+                if page.events.isEmpty {
+                    H.p(.class("empty-state")) { t("engagement.no_upcoming_events") }
+                } else {
+                    let state = page.state(for: "invite-event")
+                    Forms.errorSummary(state, t)
+                    H.form(action: .to("/cockpit/members/invite-event"), .class("stack-form"), .id("invite-event-form")) {
+                        hidden()
+                        Forms.select(
+                            "event", label: t("field.event"),
+                            options: page.events.map { ($0.id.uuidString.lowercased(), $0.title + " · " + t.date($0.startsAt)) }, state: state, t: t,
+                            hint: t("engagement.invite_event_hint"))
+                        Forms.submit(t("engagement.invite_send", count), id: "invite-event-submit")
+                    }
+                }
+            }
+        }
+    }
+
+    /// The form for a new custom segment.
+    static func newSegment(_ request: Request, _ page: MembersPage) -> HTMLNode {
+        let t = request.context.localizer
+        let state = page.state(for: "segment")
+        return H.details(.class("new-segment"), .id("new-segment"), page.form == "segment" ? .open : .class("")) {
+            H.summary { t("engagement.new_segment") }
+            Forms.errorSummary(state, t)
+            H.form(action: .to("/cockpit/members/segments"), .class("stack-form"), .id("segment-form")) {
+                Forms.csrf(request)
+                Forms.field("name", label: t("field.segment_name"), state: state, t: t, required: true, maxLength: 80)
+                Forms.select(
+                    "level", label: t("field.level"),
+                    options: [("", t("engagement.filter.any"))] + EngagementLevel.allCases.map { ($0.rawValue, t("engagement.level.\($0.rawValue)")) },
+                    state: state, t: t, hint: t("engagement.filter.level_hint"))
+                Forms.field("active_within_days", label: t("field.active_within_days"), state: state, t: t, type: "number", extra: [.min(1)])
+                Forms.field("inactive_for_days", label: t("field.inactive_for_days"), state: state, t: t, type: "number", extra: [.min(1)])
+                Forms.field("min_posts", label: t("field.min_posts"), state: state, t: t, type: "number", extra: [.min(0)])
+                Forms.select(
+                    "group", label: t("field.group"),
+                    options: [("", t("engagement.filter.any"))] + page.groups.map { ($0.slug, $0.name) }, state: state, t: t)
+                Forms.field("interest", label: t("field.interest"), state: state, t: t, hint: t("engagement.filter.interest_hint"))
+                Forms.field("joined_from", label: t("field.joined_from"), state: state, t: t, type: "date")
+                Forms.field("joined_before", label: t("field.joined_before"), state: state, t: t, type: "date")
+                Forms.submit(t("engagement.segment_save"), id: "segment-submit")
             }
         }
     }

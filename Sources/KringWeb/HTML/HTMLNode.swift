@@ -155,6 +155,8 @@ public struct HTMLAttribute: Sendable {
     public static let disabled = HTMLAttribute("disabled", nil)
     public static let autofocus = HTMLAttribute("autofocus", nil)
     public static let hidden = HTMLAttribute("hidden", nil)
+    /// An open `details` element.
+    public static let open = HTMLAttribute("open", nil)
 
     /// The SVG attributes charts use: geometry and text placement, no styles or scripts.
     public enum SVGName: String, Sendable {

@@ -174,12 +174,7 @@ struct GroupController: RouteCollection {
             if let existing = try await repositories.groups.membership(of: invitee.id, in: group.id), existing.isActive {
                 return request.redirect(to: "/g/\(group.slug)/members", flash: "flash.already_member")
             }
-            try await repositories.writeTransaction { tx in
-                try await tx.groups.setMembership(group.id, memberID: invitee.id, role: .member, status: .invited, invitedBy: inviter.id)
-                try await tx.activity.record(
-                    .groupInvited, by: inviter.actor, subjectType: "member", subjectID: invitee.id, groupID: group.id)
-                try await tx.notifications.group(.invitation, to: invitee.id, actorID: inviter.id, groupID: group.id)
-            }
+            _ = try await repositories.inviteToGroup(group, memberID: invitee.id, by: inviter)
             return request.redirect(to: "/g/\(group.slug)/members", flash: "flash.group_invited")
         }
         guard let email = try? MemberRules.email(raw),

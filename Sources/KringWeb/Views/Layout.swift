@@ -30,7 +30,7 @@ enum Layout {
                         }
                     }
                     if let flash = context.flash, flash.hasPrefix("flash.") {
-                        H.div(.class("flash"), .role("status")) { t(flash) }
+                        H.div(.class("flash"), .role("status")) { Self.flashMessage(flash, t) }
                     }
                     content()
                 }
@@ -163,5 +163,18 @@ enum Badges {
     static func role(_ role: Role, _ t: Localizer) -> HTMLNode {
         guard role != .member else { return .empty }
         return H.span(.class("badge badge-role badge-\(role.rawValue)")) { t("role.\(role.rawValue)") }
+    }
+}
+
+extension Layout {
+    /// A flash key with its numbers (`flash.key|count=3`), in the reader's language.
+    static func flashMessage(_ flash: String, _ t: Localizer) -> String {
+        let parts = flash.split(separator: "|").map(String.init)
+        var values: [String: String] = [:]
+        for part in parts.dropFirst() {
+            let pair = part.split(separator: "=", maxSplits: 1).map(String.init)
+            if pair.count == 2, let number = Int(pair[1]) { values[pair[0]] = t.number(number) }
+        }
+        return t(parts.first ?? flash, values)
     }
 }
