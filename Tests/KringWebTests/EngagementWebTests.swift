@@ -137,6 +137,8 @@ struct EngagementWebTests {
             for path in ["/cockpit/members", "/cockpit/members.csv", "/cockpit/champions", "/cockpit/members/settings"] {
                 #expect(try await member.get(path).status == .forbidden, "\(path)")
             }
+            #expect(try await browser.get("/members/cham").body.string.contains("id=\"profile-engagement\""), "the team sees the standing")
+            #expect(try await member.get("/members/cham").body.string.contains("profile-engagement") == false, "members do not")
         }
     }
 

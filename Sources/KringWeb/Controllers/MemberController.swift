@@ -28,7 +28,9 @@ struct MemberController: RouteCollection {
         }
         let showsPrivate = request.decide(.viewPrivateProfile(of: member.id)).isAllowed
         let badges = try await BadgeRepository(database: request.repositories.database).summary(of: member.id)
-        return MemberViews.profile(request, member: member, badges: badges, showsPrivate: showsPrivate)
+        // The team sees where a member stands; members do not see each other's scores.
+        let standing = request.decide(.viewCockpit).isAllowed ? try await request.repositories.engagement.standing(of: member.id) : nil
+        return MemberViews.profile(request, member: member, badges: badges, showsPrivate: showsPrivate, standing: standing)
     }
 }
 
@@ -90,7 +92,9 @@ enum MemberViews {
         }
     }
 
-    static func profile(_ request: Request, member: Member, badges: [BadgeSummary], showsPrivate: Bool) -> Response {
+    static func profile(
+        _ request: Request, member: Member, badges: [BadgeSummary], showsPrivate: Bool, standing: MemberStanding? = nil
+    ) -> Response {
         let t = request.context.localizer
         let isSelf = request.context.member?.id == member.id
         return Layout.page(request, title: member.displayName) {
@@ -123,6 +127,7 @@ enum MemberViews {
                         }
                     }
                 }
+                if let standing { engagement(standing, t) }
                 tagSection("profile-interests", title: t("profile.interests"), tags: member.profile.interests)
                 tagSection("profile-expertise", title: t("profile.expertise"), tags: member.profile.expertise)
                 if !badges.isEmpty {
@@ -191,6 +196,31 @@ enum MemberViews {
             H.ul(.class("tag-list")) {
                 for tag in tags { H.li(.class("tag")) { tag } }
             }
+        }
+    }
+
+    /// Where the member stands, for the community management team only.
+    static func engagement(_ standing: MemberStanding, _ t: Localizer) -> HTMLNode {
+        H.section(.class("profile-engagement card"), .id("profile-engagement")) {
+            H.h2 { t("profile.engagement") }
+            H.p {
+                t(
+                    "profile.engagement_line",
+                    [
+                        "level": t("engagement.level.\(standing.level.rawValue)"), "score": EngagementViews.score(standing.score, t),
+                        "previous": EngagementViews.score(standing.previousScore, t), "posts": t.number(standing.recentPosts),
+                    ])
+            }
+            if !standing.segments.isEmpty {
+                H.p(.class("muted")) {
+                    t("engagement.column.segments") + ": "
+                    for (index, segment) in standing.segments.enumerated() {
+                        if index > 0 { ", " }
+                        H.a(.to("/cockpit/members?segment=\(segment.rawValue)")) { t("engagement.segment.\(segment.rawValue)") }
+                    }
+                }
+            }
+            H.p(.class("muted")) { t("profile.engagement_private") }
         }
     }
 }
