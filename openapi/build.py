@@ -160,6 +160,8 @@ import goals  # noqa: E402
 goals.add(document, ref, problem, ok, body, text)
 import management  # noqa: E402
 management.add(document, ref, problem, ok, body, text)
+import engagement  # noqa: E402
+engagement.add(document, ref, problem, ok, body, text)
 
 target = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "Sources", "KringWeb", "Resources", "openapi.json")

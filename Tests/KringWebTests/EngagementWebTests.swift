@@ -274,4 +274,59 @@ struct EngagementWebTests {
             #expect(try await app.repositories.outbox.list(recipient: "risk@kring.test").contains { $0.subject.contains("Ledenavond") })
         }
     }
+
+    @Test func theAPIListsScoresAndKeepsSettingsAndSegments() async throws {
+        try await withKringApp(clock: .fixed(Self.now)) { app in
+            _ = try await Self.build(app)
+            try await TestAccounts.member(app, handle: "chef", role: .manager)
+            let manager = try await APITests.token(app, login: "chef")
+            let member = try await APITests.token(app, login: "asker")
+            func send(_ method: HTTPMethod, _ path: String, _ token: String, _ json: String? = nil) async throws -> (
+                status: HTTPStatus, object: [String: Any]
+            ) {
+                try await SpacesAPITests.send(app, method, path, token: token, json: json)
+            }
+            for path in ["/api/v1/engagement/members", "/api/v1/engagement/summary", "/api/v1/engagement/champions", "/api/v1/segments"] {
+                #expect(try await send(.GET, path, member).status == .forbidden, "\(path)")
+            }
+            let champions = try await send(.GET, "/api/v1/engagement/members?segment=champion", manager)
+            #expect(champions.status == .ok)
+            #expect(champions.object["total"] as? Int == 1)
+            let first = try #require((champions.object["members"] as? [[String: Any]])?.first)
+            #expect(first["handle"] as? String == "cham" && first["score"] as? Double == 16)
+            #expect(try await send(.GET, "/api/v1/engagement/members?segment=sometimes", manager).status == .badRequest)
+            #expect(try await send(.GET, "/api/v1/engagement/members?limit=0", manager).status == .badRequest)
+            let summary = try await send(.GET, "/api/v1/engagement/summary", manager)
+            #expect((summary.object["levels"] as? [String: Int])?["champion"] == 1)
+            #expect((summary.object["funnel"] as? [Any])?.count == 12)
+            let helpers = try await send(.GET, "/api/v1/engagement/champions", manager)
+            #expect(((helpers.object["helpers"] as? [[String: Any]])?.first?["handle"] as? String) == "cham")
+
+            let disordered = try await send(.PUT, "/api/v1/engagement/settings", manager, #"{"championFrom": 2, "regularFrom": 5}"#)
+            #expect(disordered.status == .unprocessableEntity)
+            #expect((disordered.object["errors"] as? [[String: Any]])?.first?["field"] as? String == "championFrom")
+            #expect(try await send(.PUT, "/api/v1/engagement/settings", manager, #"{"weights": {"lurking": 1}}"#).status == .unprocessableEntity)
+            let changed = try await send(.PUT, "/api/v1/engagement/settings", manager, #"{"weights": {"topic": 4}}"#)
+            #expect(changed.status == .ok)
+            #expect((changed.object["weights"] as? [String: Double])?["topic"] == 4)
+            let reg = try await send(.GET, "/api/v1/engagement/members?segment=champion&limit=10", manager)
+            #expect((reg.object["members"] as? [[String: Any]])?.contains { $0["handle"] as? String == "reg" } == true, "recomputed")
+
+            #expect(try await send(.POST, "/api/v1/segments", manager, #"{"name": "Leeg", "filters": {}}"#).status == .unprocessableEntity)
+            #expect(
+                try await send(.POST, "/api/v1/segments", manager, #"{"name": "Fout", "filters": {"group": "nergens"}}"#).status
+                    == .unprocessableEntity)
+            let created = try await send(
+                .POST, "/api/v1/segments", manager, #"{"name": "Nieuw en actief", "filters": {"joinedFrom": "2026-04-01", "level": "observer"}}"#)
+            #expect(created.status == .created)
+            let id = try #require(created.object["id"] as? String)
+            #expect((created.object["filters"] as? [String: Any])?["joinedFrom"] as? String == "2026-04-01")
+            let listed = try await send(.GET, "/api/v1/engagement/members?saved=\(id)", manager)
+            // newbie joined on 10 April, chef today; everyone else long before.
+            #expect(Set((listed.object["members"] as? [[String: Any]])?.compactMap { $0["handle"] as? String } ?? []) == ["chef", "newbie"])
+            #expect(((try await send(.GET, "/api/v1/segments", manager)).object["segments"] as? [Any])?.count == 1)
+            #expect(try await send(.DELETE, "/api/v1/segments/\(id)", manager).status == .noContent)
+            #expect(try await send(.DELETE, "/api/v1/segments/\(id)", manager).status == .notFound)
+        }
+    }
 }

@@ -130,4 +130,5 @@ func routes(_ app: Application) throws {
     try site.register(collection: MetricsAPIController())
     try site.register(collection: GoalsAPIController())
     try site.register(collection: ManagementAPIController())
+    try site.register(collection: EngagementAPIController())
 }
