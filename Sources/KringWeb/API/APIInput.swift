@@ -6,12 +6,18 @@ extension Request {
     /// Refuses explicit `null` for the payload's own fields, where null has no meaning (Swift's
     /// decoding would read it as "left out"). Unknown fields are ignored, as everywhere. Call before
     /// decoding a JSON body.
-    func rejectNulls(in fields: Set<String>) throws {
+    func rejectNulls(in fields: Set<String>, nestedIn parent: String? = nil) throws {
         guard let buffer = body.data, buffer.readableBytes > 0,
-            let object = try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any]
+            var object = try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any]
         else { return }
+        if let parent {
+            guard let nested = object[parent] as? [String: Any] else { return }
+            object = nested
+        }
         let nulls = object.filter { $0.value is NSNull && fields.contains($0.key) }.keys.sorted()
-        guard nulls.isEmpty else { throw ValidationFailure(nulls.map { FieldError(field: $0, code: "type.invalid") }) }
+        guard nulls.isEmpty else {
+            throw ValidationFailure(nulls.map { name in FieldError(field: parent.map { "\($0).\(name)" } ?? name, code: "type.invalid") })
+        }
     }
 
     /// A query parameter that must parse when present; a malformed one is a 400.

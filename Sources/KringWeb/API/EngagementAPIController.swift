@@ -126,8 +126,8 @@ struct EngagementAPIController: RouteCollection {
     @Sendable func members(request: Request) async throws -> EngagementMemberListDTO {
         try request.authorize(.viewCockpit)
         let query = try await EngagementController.listQuery(request)
-        let limit = request.query[Int.self, at: "limit"] ?? 50
-        let offset = request.query[Int.self, at: "offset"] ?? 0
+        let limit = try request.strictQuery("limit", as: Int.self) ?? 50
+        let offset = try request.strictQuery("offset", as: Int.self) ?? 0
         guard (1...200).contains(limit), (0...1_000_000).contains(offset) else {
             throw Abort(.badRequest, reason: "The limit is 1 to 200, the offset 0 or more.")
         }
@@ -255,6 +255,9 @@ struct EngagementAPIController: RouteCollection {
     @Sendable func createSegment(request: Request) async throws -> Response {
         try request.authorize(.viewCockpit)
         try request.rejectNulls(in: ["name", "filters"])
+        try request.rejectNulls(
+            in: ["segment", "level", "activeWithinDays", "inactiveForDays", "minPosts", "group", "interest", "joinedFrom", "joinedBefore"],
+            nestedIn: "filters")
         let body = try request.content.decode(SegmentCreateRequest.self)
         let name = MemberRules.singleLine(body.name)
         var errors = FieldErrorCollector()

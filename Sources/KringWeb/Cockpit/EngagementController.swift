@@ -58,12 +58,16 @@ struct EngagementController: RouteCollection {
 
     /// The list, order and page a members page asks for.
     static func listQuery(_ request: Request) async throws -> (choice: ListChoice, order: EngagementRepository.Order, page: Int) {
+        // Links never carry an empty choice: one that does was made by hand, and is not "everyone".
+        for name in ["segment", "saved", "order"] where request.query[String.self, at: name]?.isEmpty == true {
+            throw Abort(.badRequest, reason: "The \(name) may not be empty.")
+        }
         let choice = try await listChoice(
             segment: request.query[String.self, at: "segment"], saved: request.query[String.self, at: "saved"], request)
         guard let order = EngagementRepository.Order(rawValue: request.query[String.self, at: "order"] ?? "score") else {
             throw Abort(.badRequest, reason: "The order is score or rising.")
         }
-        let page = request.query[Int.self, at: "page"] ?? 1
+        let page = try request.strictQuery("page", as: Int.self) ?? 1
         guard page >= 1, page <= 100_000 else { throw Abort(.badRequest, reason: "The page is a number from 1.") }
         return (choice, order, page)
     }
