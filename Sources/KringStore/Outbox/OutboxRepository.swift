@@ -99,12 +99,13 @@ public struct OutboxRepository: Sendable {
     }
 
     /// Records a failed attempt and schedules a retry with exponential back-off (1, 2, 4 … minutes),
-    /// or gives up after `maxAttempts`.
-    public func markFailed(id: UUID, error: String) async throws {
+    /// or gives up after `maxAttempts` — at once when the failure is `permanent` (the server refused
+    /// the address or the message for good).
+    public func markFailed(id: UUID, error: String, permanent: Bool = false) async throws {
         guard let record = try await OutboxRecord.find(id, on: database) else { return }
         record.attempts += 1
         record.lastError = String(error.prefix(500))
-        if record.attempts >= Self.maxAttempts {
+        if permanent || record.attempts >= Self.maxAttempts {
             record.status = OutboxMessage.Status.failed.rawValue
         } else {
             record.nextAttemptAt = clock.now().addingTimeInterval(60 * pow(2, Double(record.attempts - 1)))

@@ -38,6 +38,7 @@ public func configure(_ app: Application, config: KringConfig, options: Configur
     app.http.server.configuration.responseCompression = .enabled
     app.routes.defaultMaxBodySize = "1mb"
 
+    guard config.problems.isEmpty else { throw ConfigurationError(config.problems.joined(separator: "; ")) }
     try FileManager.default.createDirectory(at: config.dataDirectory, withIntermediateDirectories: true)
     try configureDatabase(app, config: config, schema: options.postgresSchema)
     if let schema = options.postgresSchema, let sql = app.db as? any SQLDatabase {
@@ -55,7 +56,7 @@ public func configure(_ app: Application, config: KringConfig, options: Configur
     app.kring = KringServices(
         config: config, clock: options.clock, catalog: try Catalog.bundled(),
         csrfKey: SymmetricKey(data: Data(csrfSecret.utf8)),
-        mailTransport: options.mailTransport ?? EMLFileTransport(directory: config.mailDirectory),
+        mailTransport: options.mailTransport ?? mailTransport(config, app: app),
         fileStorage: options.fileStorage ?? LocalFileStorage(root: config.filesDirectory))
 
     app.passwords.use(.bcrypt(cost: config.bcryptCost))
@@ -131,4 +132,11 @@ func routes(_ app: Application) throws {
     try site.register(collection: GoalsAPIController())
     try site.register(collection: ManagementAPIController())
     try site.register(collection: EngagementAPIController())
+}
+
+/// SMTP when `KRING_SMTP_HOST` is set, else `.eml` files in the data dir.
+func mailTransport(_ config: KringConfig, app: Application) -> any MailTransport {
+    let options = MailFormatter.Options(unsubscribeURL: config.baseURL + "/settings/notifications")
+    guard let smtp = config.smtp else { return EMLFileTransport(directory: config.mailDirectory, options: options) }
+    return SMTPTransport(configuration: smtp, group: app.eventLoopGroup, formatter: options)
 }

@@ -24,6 +24,13 @@ public struct KringConfig: Sendable {
     public var databaseConnectionsPerLoop: Int
     /// `KRING_TRUST_PROXY=1`: take the client's address from `X-Forwarded-For` (only behind your own proxy).
     public var trustsProxy = false
+    /// `KRING_SMTP_HOST` and the rest of `KRING_SMTP_*`: mail goes to this SMTP server; unset, it is
+    /// written as `.eml` files under the data dir.
+    public var smtp: SMTPConfiguration?
+    /// `KRING_MAIL_FROM` (default no-reply@ the base URL's host): the sender address of Kring's mail.
+    public var mailFrom: String?
+    /// Settings that make no sense; start-up stops with them.
+    public var problems: [String] = []
 
     public init(
         dataDirectory: URL, databaseURL: String? = nil, host: String = "127.0.0.1", port: Int = 8080,
@@ -61,8 +68,20 @@ public struct KringConfig: Sendable {
             logLevel: value("KRING_LOG_LEVEL") ?? "info",
             databaseConnectionsPerLoop: value("KRING_DB_CONNECTIONS").flatMap(Int.init) ?? 4)
         config.trustsProxy = value("KRING_TRUST_PROXY") == "1"
+        config.mailFrom = value("KRING_MAIL_FROM")
+        do {
+            config.smtp = try SMTPConfiguration.fromEnvironment(environment, heloName: config.hostName)
+        } catch {
+            config.problems.append(String(describing: error))
+        }
         return config
     }
+
+    /// The base URL's host name, as Kring names itself in mail.
+    public var hostName: String { URL(string: baseURL)?.host ?? "localhost" }
+
+    /// The address Kring's mail comes from.
+    public var senderAddress: String { mailFrom ?? "no-reply@\(hostName)" }
 
     /// True when links and cookies are served over TLS.
     public var usesHTTPS: Bool { baseURL.lowercased().hasPrefix("https://") }

@@ -19,17 +19,21 @@ public struct MailSender: Sendable {
     public var address: String
 }
 
-/// Writes each message as an RFC 5322 `.eml` file in a folder: the transport until SMTP arrives,
-/// and a way to read what Kring sent during development.
+/// Writes each message as an RFC 5322 `.eml` file in a folder: the transport without an SMTP
+/// server (`KRING_SMTP_HOST` unset), and a way to read what Kring sent during development.
 public struct EMLFileTransport: MailTransport {
     public let directory: URL
+    public let options: MailFormatter.Options
 
-    public init(directory: URL) { self.directory = directory }
+    public init(directory: URL, options: MailFormatter.Options = MailFormatter.Options()) {
+        self.directory = directory
+        self.options = options
+    }
 
     public func deliver(_ message: OutboxMessage, from sender: MailSender) async throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let file = directory.appendingPathComponent("\(Self.timestamp(message.createdAt))-\(message.id.uuidString.lowercased()).eml")
-        try Data(MailFormatter.rfc5322(message, from: sender).utf8).write(to: file, options: .atomic)
+        try Data(MailFormatter.rfc5322(message, from: sender, options: options).utf8).write(to: file, options: .atomic)
     }
 
     /// Removes the `.eml` files addressed to `recipient`: the folder is a copy of sent mail.
@@ -54,27 +58,85 @@ public struct EMLFileTransport: MailTransport {
     }
 }
 
-/// Renders messages in the Internet Message Format.
+/// Renders messages in the Internet Message Format: multipart/alternative with the text and an
+/// HTML rendering of it, and a List-Unsubscribe header on mail a member can turn off.
 public enum MailFormatter {
-    public static func rfc5322(_ message: OutboxMessage, from sender: MailSender) -> String {
+    public struct Options: Sendable {
+        /// Where a member turns mail off (the notification settings), for List-Unsubscribe.
+        public var unsubscribeURL: String?
+        public var language: String
+
+        public init(unsubscribeURL: String? = nil, language: String = "nl") {
+            self.unsubscribeURL = unsubscribeURL
+            self.language = language
+        }
+    }
+
+    /// Mail about the account itself, which no setting turns off: no List-Unsubscribe.
+    static let transactionalKinds: Set<String> = [
+        "password_reset", "invitation", "account_approved", "approval_needed", "appeal", "sanction", "welcome", "test",
+    ]
+
+    public static func rfc5322(_ message: OutboxMessage, from sender: MailSender, options: Options = Options()) -> String {
         let dateFormatter = DateFormatter()
         dateFormatter.locale = Locale(identifier: "en_US_POSIX")
         dateFormatter.timeZone = TimeZone(identifier: "UTC")
         dateFormatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
-        let headers = [
+        let boundary = "kring-\(message.id.uuidString.lowercased())"
+        var headers = [
             "From: \(encodedWord(sender.name)) <\(sender.address)>",
             "To: \(encodedWord(message.recipientName)) <\(message.recipient)>",
             "Subject: \(encodedWord(message.subject))",
             "Date: \(dateFormatter.string(from: message.createdAt))",
             "Message-ID: <\(message.id.uuidString.lowercased())@kring>",
             "MIME-Version: 1.0",
-            "Content-Type: text/plain; charset=utf-8",
-            "Content-Transfer-Encoding: base64",
+            "Content-Type: multipart/alternative; boundary=\"\(boundary)\"",
             "X-Kring-Kind: \(message.kind)",
         ]
-        let body = Data(message.bodyText.replacingOccurrences(of: "\n", with: "\r\n").utf8)
-            .base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
-        return headers.joined(separator: "\r\n") + "\r\n\r\n" + body + "\r\n"
+        if let url = options.unsubscribeURL, !transactionalKinds.contains(message.kind) {
+            headers.append("List-Unsubscribe: <\(url)>")
+        }
+        func part(_ type: String, _ content: String) -> String {
+            let encoded = Data(content.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n").utf8)
+                .base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+            return "--\(boundary)\r\nContent-Type: \(type); charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n\(encoded)\r\n"
+        }
+        return headers.joined(separator: "\r\n") + "\r\n\r\n" + part("text/plain", message.bodyText)
+            + part("text/html", html(message.bodyText, subject: message.subject, language: options.language)) + "--\(boundary)--\r\n"
+    }
+
+    /// The text as a small HTML document: escaped, paragraphs at blank lines, line breaks kept,
+    /// web addresses as links.
+    static func html(_ text: String, subject: String, language: String) -> String {
+        let paragraphs = text.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n\n")
+            .filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+            .map { "<p>" + $0.components(separatedBy: "\n").map(linked).joined(separator: "<br>\n") + "</p>" }
+        return """
+            <!doctype html>
+            <html lang="\(escaped(language))"><head><meta charset="utf-8"><title>\(escaped(subject))</title></head>
+            <body style="font-family: sans-serif; line-height: 1.5; max-width: 40em">
+            \(paragraphs.joined(separator: "\n"))
+            </body></html>
+            """
+    }
+
+    static func escaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
+    }
+
+    /// A line with its http(s) addresses as links, everything escaped.
+    static func linked(_ line: String) -> String {
+        var result = ""
+        var rest = Substring(line)
+        while let start = rest.range(of: "https://") ?? rest.range(of: "http://") {
+            result += escaped(String(rest[..<start.lowerBound]))
+            let url = rest[start.lowerBound...].prefix { !$0.isWhitespace && $0 != "<" && $0 != ">" && $0 != "\"" }
+            let trimmed = url.trimmingCharacters(in: CharacterSet(charactersIn: ".,;:!?)"))
+            result += "<a href=\"\(escaped(trimmed))\">\(escaped(trimmed))</a>"
+            rest = rest[url.startIndex...].dropFirst(trimmed.count)
+        }
+        return result + escaped(String(rest))
     }
 
     /// RFC 2047 encoding for header text that is not plain ASCII; strips line breaks in any case.

@@ -24,7 +24,8 @@ public struct OutboxDelivery: Sendable {
                 sent += 1
             } catch {
                 logger.warning("Mail delivery failed", metadata: ["message": "\(message.id)", "error": "\(error)"])
-                try await repositories.outbox.markFailed(id: message.id, error: String(describing: error))
+                try await repositories.outbox.markFailed(
+                    id: message.id, error: String(describing: error), permanent: (error as? SMTPError)?.isPermanent ?? false)
             }
         }
         return sent
@@ -36,7 +37,7 @@ extension Application {
     public var outboxDelivery: OutboxDelivery {
         OutboxDelivery(
             repositories: repositories, transport: kring.mailTransport,
-            sender: MailSender(name: "Kring", address: "no-reply@\(URL(string: kring.config.baseURL)?.host ?? "localhost")"),
+            sender: MailSender(name: "Kring", address: kring.config.senderAddress),
             logger: logger)
     }
 }
