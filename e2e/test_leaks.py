@@ -610,7 +610,8 @@ def mailboxes(server) -> dict[str, str]:
         with open(os.path.join(folder, name), "rb") as f:
             message = email.message_from_bytes(f.read(), policy=email.policy.default)
         recipient = str(message["To"]).rsplit("<", 1)[-1].rstrip(">").strip().lower()
-        boxes[recipient] = boxes.get(recipient, "") + f"\nSubject: {message['Subject']}\n{message.get_content()}"
+        text = message.get_body(preferencelist=("plain",)).get_content()
+        boxes[recipient] = boxes.get(recipient, "") + f"\nSubject: {message['Subject']}\n{text}"
     return boxes
 
 

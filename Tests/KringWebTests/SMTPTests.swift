@@ -7,6 +7,15 @@ import Testing
 
 @testable import KringWeb
 
+/// The decoded text of a mail's part of a content type (Kring writes each part in base64).
+func mailPart(_ type: String, of message: String) -> String? {
+    guard let start = message.range(of: "Content-Type: \(type); charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n") else {
+        return nil
+    }
+    let encoded = message[start.upperBound...].prefix { $0 != "-" }
+    return Data(base64Encoded: String(encoded), options: .ignoreUnknownCharacters).map { String(decoding: $0, as: UTF8.self) }
+}
+
 /// A real SMTP server (aiosmtpd, `e2e/smtp_server.py`) on loopback, started per test.
 final class SMTPTestServer: @unchecked Sendable {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -114,15 +123,6 @@ struct SMTPTests {
             formatter: MailFormatter.Options(unsubscribeURL: "https://kring.test/settings/notifications", language: "nl"))
     }
 
-    /// The decoded text of a message's part of a content type.
-    static func part(_ type: String, of message: String) -> String? {
-        guard let start = message.range(of: "Content-Type: \(type); charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n") else {
-            return nil
-        }
-        let encoded = message[start.upperBound...].prefix { $0 != "-" }
-        return Data(base64Encoded: String(encoded), options: .ignoreUnknownCharacters).map { String(decoding: $0, as: UTF8.self) }
-    }
-
     @Test func aMessageGoesThroughWithAuthenticationAsMultipartTextAndHTML() async throws {
         let server = try SMTPTestServer(user: "kring", password: "geheim")
         try await withKringApp { app in
@@ -138,9 +138,9 @@ struct SMTPTests {
             #expect(message.contains("To: =?utf-8?B?") || message.contains("To: Anna de Wit <anna@kring.test>"))
             #expect(message.contains("Content-Type: multipart/alternative; boundary="))
             #expect(message.contains("List-Unsubscribe: <https://kring.test/settings/notifications>"))
-            let text = try #require(Self.part("text/plain", of: message))
+            let text = try #require(mailPart("text/plain", of: message))
             #expect(text == "Hoi Anna,\r\n\r\nZie https://kring.test/events/1 en <b>neem</b> koffie mee.\r\n.\r\nGroet", "a lone dot survives")
-            let html = try #require(Self.part("text/html", of: message))
+            let html = try #require(mailPart("text/html", of: message))
             #expect(html.contains(#"<a href="https://kring.test/events/1">https://kring.test/events/1</a>"#))
             #expect(html.contains("&lt;b&gt;neem&lt;/b&gt;"), "the text is never markup")
         }

@@ -115,9 +115,8 @@ struct SecurityAndMailTests {
             let eml = try String(contentsOf: folder.appendingPathComponent(files[0]), encoding: .utf8)
             #expect(eml.contains("To: Anna Tester <anna@kring.test>"))
             #expect(eml.contains("Subject: =?utf-8?B?"))
-            let body = try #require(eml.components(separatedBy: "\r\n\r\n").last)
-            let decoded = String(decoding: Data(base64Encoded: body, options: .ignoreUnknownCharacters) ?? Data(), as: UTF8.self)
-            #expect(decoded == "Regel één\r\nRegel twee")
+            #expect(mailPart("text/plain", of: eml) == "Regel één\r\nRegel twee")
+            #expect(mailPart("text/html", of: eml)?.contains("<p>Regel één<br>\r\nRegel twee</p>") == true)
             #expect(try await app.repositories.outbox.list(status: .sent).count == 1)
 
             let down = CapturingMailTransport()
