@@ -17,7 +17,9 @@ struct MetricsMathsTests {
         #expect(LocalDay.start(of: "1999-10-04", in: saoPaulo) == Self.utc("1999-10-04T02:00:00Z"))
         #expect(LocalDay.start(of: "2026-03-29", in: Self.amsterdam) == Self.utc("2026-03-28T23:00:00Z"))
         #expect(LocalDay.start(of: "2024-02-29", in: .gmt) == Self.utc("2024-02-29T00:00:00Z"))
-        for bad in ["2023-02-29", "2026-13-01", "2026-00-10", "2026-04-31", "2026-4-01", "26-04-01", "2026/04/01", "2026-04-01 ", "０２０２-04-01", ""] {
+        for bad in [
+            "2023-02-29", "2026-13-01", "2026-00-10", "2026-04-31", "2026-4-01", "26-04-01", "2026/04/01", "2026-04-01 ", "０２０２-04-01", "",
+        ] {
             #expect(LocalDay.start(of: bad, in: Self.amsterdam) == nil, "\(bad)")
         }
     }

@@ -59,7 +59,8 @@ struct EngagementWebTests {
         try await withKringApp(clock: .fixed(Self.now)) { app in
             _ = try await Self.build(app)
             let engagement = app.repositories.engagement
-            #expect(try await engagement.refresh(timeZone: Self.zone) == 6, "six members; not the staff member nor the administrator (staff)")
+            #expect(
+                try await engagement.refresh(timeZone: Self.zone) == 6, "six members; not the staff member nor the administrator (staff)")
             func standing(_ handle: String) async throws -> MemberStanding {
                 let all = try await engagement.standings(segment: nil, limit: 100).rows
                 return try #require(all.first { $0.member.handle == handle }, "\(handle)")
@@ -157,7 +158,9 @@ struct EngagementWebTests {
                 "/cockpit/members/settings",
                 form: ["weight_topic": "4", "champion_from": "15", "regular_from": "5", "participant_from": "1"])
             #expect(saved.status == .seeOther)
-            let reg = try await app.repositories.engagement.standings(segment: .champion, limit: 10).rows.first { $0.member.handle == "reg" }
+            let reg = try await app.repositories.engagement.standings(segment: .champion, limit: 10).rows.first {
+                $0.member.handle == "reg"
+            }
             #expect(reg.map { abs($0.score - 16) < 1e-9 } == true, "four topics at 4 points: a champion now")
         }
     }
@@ -221,7 +224,8 @@ struct EngagementWebTests {
             let browser = try await signedIn(app, "chef")
             _ = try await browser.get("/cockpit/members")
 
-            let refused = try await browser.post("/cockpit/members/message", form: ["segment": "regular", "subject": " ", "message": "Hoi"])
+            let refused = try await browser.post(
+                "/cockpit/members/message", form: ["segment": "regular", "subject": " ", "message": "Hoi"])
             #expect(refused.status == .unprocessableEntity)
             #expect(try await app.repositories.outbox.list().filter { $0.kind == "segment_message" }.isEmpty)
             let sent = try await browser.post(
@@ -305,7 +309,9 @@ struct EngagementWebTests {
             let disordered = try await send(.PUT, "/api/v1/engagement/settings", manager, #"{"championFrom": 2, "regularFrom": 5}"#)
             #expect(disordered.status == .unprocessableEntity)
             #expect((disordered.object["errors"] as? [[String: Any]])?.first?["field"] as? String == "championFrom")
-            #expect(try await send(.PUT, "/api/v1/engagement/settings", manager, #"{"weights": {"lurking": 1}}"#).status == .unprocessableEntity)
+            #expect(
+                try await send(.PUT, "/api/v1/engagement/settings", manager, #"{"weights": {"lurking": 1}}"#).status == .unprocessableEntity
+            )
             let changed = try await send(.PUT, "/api/v1/engagement/settings", manager, #"{"weights": {"topic": 4}}"#)
             #expect(changed.status == .ok)
             #expect((changed.object["weights"] as? [String: Double])?["topic"] == 4)
@@ -317,13 +323,15 @@ struct EngagementWebTests {
                 try await send(.POST, "/api/v1/segments", manager, #"{"name": "Fout", "filters": {"group": "nergens"}}"#).status
                     == .unprocessableEntity)
             let created = try await send(
-                .POST, "/api/v1/segments", manager, #"{"name": "Nieuw en actief", "filters": {"joinedFrom": "2026-04-01", "level": "observer"}}"#)
+                .POST, "/api/v1/segments", manager,
+                #"{"name": "Nieuw en actief", "filters": {"joinedFrom": "2026-04-01", "level": "observer"}}"#)
             #expect(created.status == .created)
             let id = try #require(created.object["id"] as? String)
             #expect((created.object["filters"] as? [String: Any])?["joinedFrom"] as? String == "2026-04-01")
             let listed = try await send(.GET, "/api/v1/engagement/members?saved=\(id)", manager)
             // newbie joined on 10 April, chef today; everyone else long before.
-            #expect(Set((listed.object["members"] as? [[String: Any]])?.compactMap { $0["handle"] as? String } ?? []) == ["chef", "newbie"])
+            #expect(
+                Set((listed.object["members"] as? [[String: Any]])?.compactMap { $0["handle"] as? String } ?? []) == ["chef", "newbie"])
             #expect(((try await send(.GET, "/api/v1/segments", manager)).object["segments"] as? [Any])?.count == 1)
             #expect(try await send(.DELETE, "/api/v1/segments/\(id)", manager).status == .noContent)
             #expect(try await send(.DELETE, "/api/v1/segments/\(id)", manager).status == .notFound)

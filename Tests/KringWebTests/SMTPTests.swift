@@ -1,10 +1,10 @@
 import Foundation
 import KringCore
-@testable import KringStore
 import KringTestSupport
 import NIOPosix
 import Testing
 
+@testable import KringStore
 @testable import KringWeb
 
 /// The decoded text of a mail's part of a content type (Kring writes each part in base64).
@@ -38,7 +38,9 @@ final class SMTPTestServer: @unchecked Sendable {
     init(user: String? = nil, password: String? = nil, startTLS: Bool = false, failFirst: Int = 0) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("kring-smtp-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        var arguments = [Self.repository.appendingPathComponent("e2e/smtp_server.py").path, "--out", folder.appendingPathComponent("mail").path]
+        var arguments = [
+            Self.repository.appendingPathComponent("e2e/smtp_server.py").path, "--out", folder.appendingPathComponent("mail").path,
+        ]
         if let user, let password { arguments += ["--user", user, "--password", password] }
         if failFirst > 0 { arguments += ["--fail-first", String(failFirst)] }
         if startTLS {
@@ -131,7 +133,8 @@ struct SMTPTests {
                 NewOutboxMessage(
                     kind: "segment_message", recipient: "anna@kring.test", recipientName: "Anna de Wit", subject: "Tot zaterdag, Änna",
                     bodyText: "Hoi Anna,\n\nZie https://kring.test/events/1 en <b>neem</b> koffie mee.\n.\nGroet"))
-            let delivery = OutboxDelivery(repositories: app.repositories, transport: Self.transport(server), sender: Self.sender, logger: app.logger)
+            let delivery = OutboxDelivery(
+                repositories: app.repositories, transport: Self.transport(server), sender: Self.sender, logger: app.logger)
             #expect(try await delivery.deliverDue() == 1)
             #expect(try await app.repositories.outbox.list(status: .sent).count == 1)
             let message = try #require(server.messages.first)
@@ -139,7 +142,8 @@ struct SMTPTests {
             #expect(message.contains("Content-Type: multipart/alternative; boundary="))
             #expect(message.contains("List-Unsubscribe: <https://kring.test/settings/notifications>"))
             let text = try #require(mailPart("text/plain", of: message))
-            #expect(text == "Hoi Anna,\r\n\r\nZie https://kring.test/events/1 en <b>neem</b> koffie mee.\r\n.\r\nGroet", "a lone dot survives")
+            #expect(
+                text == "Hoi Anna,\r\n\r\nZie https://kring.test/events/1 en <b>neem</b> koffie mee.\r\n.\r\nGroet", "a lone dot survives")
             let html = try #require(mailPart("text/html", of: message))
             #expect(html.contains(#"<a href="https://kring.test/events/1">https://kring.test/events/1</a>"#))
             #expect(html.contains("&lt;b&gt;neem&lt;/b&gt;"), "the text is never markup")
@@ -179,15 +183,18 @@ struct SMTPTests {
             try await TestAccounts.setUpCommunity(app)
             let outbox = app.repositories.outbox
             let id = try await outbox.enqueue(
-                NewOutboxMessage(kind: "notification", recipient: "anna@kring.test", recipientName: "Anna", subject: "Eerst niet", bodyText: "x"))
+                NewOutboxMessage(
+                    kind: "notification", recipient: "anna@kring.test", recipientName: "Anna", subject: "Eerst niet", bodyText: "x"))
             let wrong = OutboxDelivery(
-                repositories: app.repositories, transport: Self.transport(server, password: "fout"), sender: Self.sender, logger: app.logger)
+                repositories: app.repositories, transport: Self.transport(server, password: "fout"), sender: Self.sender, logger: app.logger
+            )
             #expect(try await wrong.deliverDue() == 0)
             var waiting = try #require(try await outbox.find(id: id))
             #expect(waiting.status == .pending && waiting.attempts == 1)
             #expect(waiting.lastError?.contains("535") == true, "\(waiting.lastError ?? "")")
 
-            let right = OutboxDelivery(repositories: app.repositories, transport: Self.transport(server), sender: Self.sender, logger: app.logger)
+            let right = OutboxDelivery(
+                repositories: app.repositories, transport: Self.transport(server), sender: Self.sender, logger: app.logger)
             #expect(try await right.deliverDue() == 0, "not due before its back-off")
             clock.advance(61)
             #expect(try await right.deliverDue() == 0, "451 from the server: try again later")
@@ -199,7 +206,8 @@ struct SMTPTests {
             #expect(server.messages.count == 1)
 
             let bounce = try await outbox.enqueue(
-                NewOutboxMessage(kind: "notification", recipient: "bounce@kring.test", recipientName: "Niemand", subject: "Weg", bodyText: "x"))
+                NewOutboxMessage(
+                    kind: "notification", recipient: "bounce@kring.test", recipientName: "Niemand", subject: "Weg", bodyText: "x"))
             #expect(try await right.deliverDue() == 0)
             let failed = try #require(try await outbox.find(id: bounce))
             #expect(failed.status == .failed && failed.attempts == 1, "550: no use trying again")
@@ -208,9 +216,11 @@ struct SMTPTests {
 
     @Test func theEnvironmentChoosesSMTPAndRefusesNonsense() throws {
         #expect(try SMTPConfiguration.fromEnvironment([:], heloName: "x") == nil)
-        let submission = try #require(try SMTPConfiguration.fromEnvironment(["KRING_SMTP_HOST": "smtp.example.org"], heloName: "kring.example.org"))
+        let submission = try #require(
+            try SMTPConfiguration.fromEnvironment(["KRING_SMTP_HOST": "smtp.example.org"], heloName: "kring.example.org"))
         #expect(submission.port == 587 && submission.security == .starttls && submission.heloName == "kring.example.org")
-        let implicit = try #require(try SMTPConfiguration.fromEnvironment(["KRING_SMTP_HOST": "smtp.example.org", "KRING_SMTP_PORT": "465"], heloName: "x"))
+        let implicit = try #require(
+            try SMTPConfiguration.fromEnvironment(["KRING_SMTP_HOST": "smtp.example.org", "KRING_SMTP_PORT": "465"], heloName: "x"))
         #expect(implicit.security == .tls)
         #expect(throws: ConfigurationError.self) {
             try SMTPConfiguration.fromEnvironment(["KRING_SMTP_HOST": "h", "KRING_SMTP_SECURITY": "maybe"], heloName: "x")

@@ -286,7 +286,8 @@ public struct SegmentFilter: Codable, Sendable, Equatable {
                 continue
             }
             // "Joined before" names the last day that counts: the filter ends where the next day starts.
-            filter[keyPath: keyPath] = name == "joined_before" ? MetricPeriod.calendar(timeZone).date(byAdding: .day, value: 1, to: day) : day
+            filter[keyPath: keyPath] =
+                name == "joined_before" ? MetricPeriod.calendar(timeZone).date(byAdding: .day, value: 1, to: day) : day
         }
         if let from = filter.joinedFrom, let before = filter.joinedBefore, from >= before { errors.add("joined_before", "dates.order") }
         try errors.throwIfAny()

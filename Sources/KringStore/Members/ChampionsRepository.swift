@@ -167,7 +167,9 @@ public struct ChampionsRepository: Sendable {
         }
         var names: [UUID: (name: String, slug: String)] = [:]
         for row in try await sql.raw("SELECT id, name, slug FROM tags").all() {
-            names[try row.decodeUUID(column: "id")] = (try row.decode(column: "name", as: String.self), try row.decode(column: "slug", as: String.self))
+            names[try row.decodeUUID(column: "id")] = (
+                try row.decode(column: "name", as: String.self), try row.decode(column: "slug", as: String.self)
+            )
         }
         let busiest = answers.keys.sorted {
             (answers[$0]!.values.reduce(0, +), names[$1]?.slug ?? "") > (answers[$1]!.values.reduce(0, +), names[$0]?.slug ?? "")

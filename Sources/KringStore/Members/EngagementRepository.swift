@@ -59,7 +59,9 @@ public struct EngagementRepository: Sendable {
 
     public func setSettings(_ settings: EngagementSettings) async throws {
         var values: [String: String] = [:]
-        for action in EngagementAction.allCases { values[Self.settingPrefix + "weight_\(action.rawValue)"] = String(settings.weight(action)) }
+        for action in EngagementAction.allCases {
+            values[Self.settingPrefix + "weight_\(action.rawValue)"] = String(settings.weight(action))
+        }
         values[Self.settingPrefix + "champion_from"] = String(settings.championFrom)
         values[Self.settingPrefix + "regular_from"] = String(settings.regularFrom)
         values[Self.settingPrefix + "participant_from"] = String(settings.participantFrom)
@@ -89,8 +91,10 @@ public struct EngagementRepository: Sendable {
             WHERE status = \(bind: MemberStatus.active.rawValue) AND is_staff = \(bind: false) AND is_bot = \(bind: false)
             """
         ).all().map { row in
-            (id: try row.decodeUUID(column: "id"), joinedAt: try row.decode(column: "created_at", as: Date.self),
-             lastSeenAt: try row.decode(column: "last_seen_at", as: Date?.self))
+            (
+                id: try row.decodeUUID(column: "id"), joinedAt: try row.decode(column: "created_at", as: Date.self),
+                lastSeenAt: try row.decode(column: "last_seen_at", as: Date?.self)
+            )
         }
         let actions = try await monthlyActions(timeZone: timeZone, now: now)
         let recentPosts = try await postCounts(since: now.addingTimeInterval(-MemberSegment.lurkerPostDays * 86_400))
@@ -106,13 +110,16 @@ public struct EngagementRepository: Sendable {
             let previousLevel = settings.level(for: previous)
             let posts = recentPosts[member.id] ?? 0
             let segments = MemberSegment.segments(
-                of: .init(joinedAt: member.joinedAt, lastSeenAt: member.lastSeenAt, level: level, previousLevel: previousLevel, recentPosts: posts),
+                of: .init(
+                    joinedAt: member.joinedAt, lastSeenAt: member.lastSeenAt, level: level, previousLevel: previousLevel, recentPosts: posts
+                ),
                 now: now)
             rows.append((member.id, score, level, previous, previousLevel, segments, posts))
             let joined = MonthIndex(member.joinedAt, calendar: calendar)
             var month = max(funnelStart, joined)
             while month <= thisMonth {
-                let level = month == thisMonth ? level : settings.level(for: EngagementModel.score(history, asOf: month, settings: settings))
+                let level =
+                    month == thisMonth ? level : settings.level(for: EngagementModel.score(history, asOf: month, settings: settings))
                 funnel[month, default: [:]][level, default: 0] += 1
                 month = month.adding(1)
             }
@@ -321,11 +328,13 @@ public struct EngagementRepository: Sendable {
 
     public func savedSegment(_ id: UUID) async throws -> SavedSegment? {
         guard let sql = database as? any SQLDatabase else { return nil }
-        return try await sql.raw("SELECT id, name, filters, created_at FROM saved_segments WHERE id = \(bind: id)").first().flatMap(Self.saved)
+        return try await sql.raw("SELECT id, name, filters, created_at FROM saved_segments WHERE id = \(bind: id)").first().flatMap(
+            Self.saved)
     }
 
     static func saved(_ row: any SQLRow) throws -> SavedSegment? {
-        guard let filter = try? JSONDecoder().decode(SegmentFilter.self, from: Data(try row.decode(column: "filters", as: String.self).utf8))
+        guard
+            let filter = try? JSONDecoder().decode(SegmentFilter.self, from: Data(try row.decode(column: "filters", as: String.self).utf8))
         else { return nil }
         return SavedSegment(
             id: try row.decodeUUID(column: "id"), name: try row.decode(column: "name", as: String.self), filter: filter,
@@ -337,8 +346,10 @@ public struct EngagementRepository: Sendable {
         let filters = String(decoding: try JSONEncoder().encode(filter), as: UTF8.self)
         let now = clock.now()
         try await database.writeTransaction { tx in
-            try await (tx as? any SQLDatabase)?.insert(into: "saved_segments").columns("id", "name", "filters", "created_by_id", "created_at")
-                .values(SQLBind(id), SQLBind(name), SQLBind(filters), SQLBind(actor.memberID), SQLBind(now)).run()
+            try await (tx as? any SQLDatabase)?.insert(into: "saved_segments").columns(
+                "id", "name", "filters", "created_by_id", "created_at"
+            )
+            .values(SQLBind(id), SQLBind(name), SQLBind(filters), SQLBind(actor.memberID), SQLBind(now)).run()
         }
         return id
     }
@@ -369,12 +380,15 @@ public struct EngagementRepository: Sendable {
             member: MemberRef(
                 id: try row.decodeUUID(column: "member_id"), handle: try row.decode(column: "handle", as: String.self),
                 displayName: try row.decode(column: "display_name", as: String.self)),
-            joinedAt: try row.decode(column: "created_at", as: Date.self), lastSeenAt: try row.decode(column: "last_seen_at", as: Date?.self),
+            joinedAt: try row.decode(column: "created_at", as: Date.self),
+            lastSeenAt: try row.decode(column: "last_seen_at", as: Date?.self),
             score: try row.decode(column: "score", as: Double.self),
             level: EngagementLevel(rawValue: try row.decode(column: "level", as: String.self)) ?? .observer,
             previousScore: try row.decode(column: "previous_score", as: Double.self),
             previousLevel: EngagementLevel(rawValue: try row.decode(column: "previous_level", as: String.self)) ?? .observer,
-            segments: try row.decode(column: "segments", as: String.self).split(separator: ",").compactMap { MemberSegment(rawValue: String($0)) },
+            segments: try row.decode(column: "segments", as: String.self).split(separator: ",").compactMap {
+                MemberSegment(rawValue: String($0))
+            },
             recentPosts: try row.decode(column: "recent_posts", as: Int.self))
     }
 
@@ -391,7 +405,9 @@ public struct EngagementRepository: Sendable {
         ).all()
         for row in rows {
             let count = try row.decode(column: "n", as: Int.self)
-            if let level = EngagementLevel(rawValue: try row.decode(column: "level", as: String.self)) { levels[level, default: 0] += count }
+            if let level = EngagementLevel(rawValue: try row.decode(column: "level", as: String.self)) {
+                levels[level, default: 0] += count
+            }
             for name in try row.decode(column: "segments", as: String.self).split(separator: ",") {
                 if let segment = MemberSegment(rawValue: String(name)) { segments[segment, default: 0] += count }
             }

@@ -1,7 +1,7 @@
 import FluentKit
-import SQLKit
 import Foundation
 import KringCore
+import SQLKit
 
 /// Reads and writes members, their profiles and their tags.
 public struct MemberRepository: Sendable {

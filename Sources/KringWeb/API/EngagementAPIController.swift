@@ -132,7 +132,8 @@ struct EngagementAPIController: RouteCollection {
             throw Abort(.badRequest, reason: "The limit is 1 to 200, the offset 0 or more.")
         }
         _ = try await EngagementController.ensureComputed(request)
-        let list = try await request.repositories.engagement.standings(query.choice.filter, order: query.order, limit: limit, offset: offset)
+        let list = try await request.repositories.engagement.standings(
+            query.choice.filter, order: query.order, limit: limit, offset: offset)
         return EngagementMemberListDTO(
             total: list.total,
             members: list.rows.map {
@@ -238,7 +239,8 @@ struct EngagementAPIController: RouteCollection {
             id: saved.id, name: saved.name,
             filters: SegmentFiltersDTO(
                 segment: filter.segment?.rawValue, level: filter.minLevel?.rawValue, activeWithinDays: filter.activeWithinDays,
-                inactiveForDays: filter.inactiveForDays, minPosts: filter.minRecentPosts, group: filter.groupID.flatMap { groups[$0]?.slug },
+                inactiveForDays: filter.inactiveForDays, minPosts: filter.minRecentPosts,
+                group: filter.groupID.flatMap { groups[$0]?.slug },
                 interest: filter.interest, joinedFrom: filter.joinedFrom.map(day.string(from:)),
                 joinedBefore: filter.joinedBefore.map { day.string(from: $0.addingTimeInterval(-1)) }),
             createdAt: saved.createdAt)
@@ -291,14 +293,16 @@ struct EngagementAPIController: RouteCollection {
         let id = try await engagement.saveSegment(name: name, filter: filter, by: request.context.actor)
         try await request.audit("segment.create", subjectType: "segment", subjectID: id, label: name)
         guard let saved = try await engagement.savedSegment(id) else { throw Abort(.internalServerError) }
-        let response = try await Self.dto(saved, groups: groups, timeZone: request.communityTimeZone).encodeResponse(status: .created, for: request)
+        let response = try await Self.dto(saved, groups: groups, timeZone: request.communityTimeZone).encodeResponse(
+            status: .created, for: request)
         response.headers.replaceOrAdd(name: .location, value: "/api/v1/segments/\(id.uuidString.lowercased())")
         return response
     }
 
     @Sendable func deleteSegment(request: Request) async throws -> HTTPStatus {
         try request.authorize(.viewCockpit)
-        guard let id = request.parameters.get("segment", as: UUID.self), let saved = try await request.repositories.engagement.savedSegment(id),
+        guard let id = request.parameters.get("segment", as: UUID.self),
+            let saved = try await request.repositories.engagement.savedSegment(id),
             try await request.repositories.engagement.deleteSegment(id)
         else { throw Abort(.notFound) }
         try await request.audit("segment.delete", subjectType: "segment", subjectID: id, label: saved.name)

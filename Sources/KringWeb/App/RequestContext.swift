@@ -115,7 +115,8 @@ extension Request {
     /// carried as `flash.key|name=12`; anything but digits is dropped.
     func redirect(to path: String, flash: String, values: [String: String]) -> Response {
         let numbers = values.filter { !$0.value.isEmpty && $0.value.allSatisfy(\.isASCII) && $0.value.allSatisfy(\.isNumber) }
-        return redirect(to: path, flash: ([flash] + numbers.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }).joined(separator: "|"))
+        return redirect(
+            to: path, flash: ([flash] + numbers.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }).joined(separator: "|"))
     }
 
     /// The client's address for rate limits and session records: the first `X-Forwarded-For` hop

@@ -61,7 +61,9 @@ extension Request {
         }
         func day(_ name: String) throws -> Date? {
             guard let text = query[String.self, at: name], !text.isEmpty || strict else { return nil }
-            guard let date = LocalDay.start(of: text, in: zone) else { throw Abort(.badRequest, reason: "The \(name) is a day as YYYY-MM-DD.") }
+            guard let date = LocalDay.start(of: text, in: zone) else {
+                throw Abort(.badRequest, reason: "The \(name) is a day as YYYY-MM-DD.")
+            }
             return date
         }
         // The API checks every day it is given, used or not.

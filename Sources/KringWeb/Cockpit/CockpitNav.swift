@@ -8,7 +8,8 @@ enum CockpitNav {
         let t = request.context.localizer
         let manages = request.decide(.viewCockpit).isAllowed
         let tabs: [(path: String, key: String, shown: Bool)] = [
-            ("/cockpit", "nav.cockpit", true), ("/cockpit/members", "nav.engagement", manages), ("/cockpit/champions", "nav.champions", manages),
+            ("/cockpit", "nav.cockpit", true), ("/cockpit/members", "nav.engagement", manages),
+            ("/cockpit/champions", "nav.champions", manages),
             ("/goals", "nav.goals", true), ("/reports", "nav.reports", true),
             ("/inbox", "nav.inbox", manages), ("/strategy", "nav.strategy", true), ("/maturity", "nav.maturity", manages),
             ("/successes", "nav.successes", true),
@@ -17,7 +18,10 @@ enum CockpitNav {
             H.ul {
                 for tab in tabs where tab.shown {
                     H.li {
-                        H.a(.to(tab.path), .id("tab-\(tab.path.dropFirst().replacingOccurrences(of: "/", with: "-"))"), tab.path == current ? .aria(.current, "page") : .class("")) {
+                        H.a(
+                            .to(tab.path), .id("tab-\(tab.path.dropFirst().replacingOccurrences(of: "/", with: "-"))"),
+                            tab.path == current ? .aria(.current, "page") : .class("")
+                        ) {
                             t(tab.key)
                         }
                     }

@@ -50,7 +50,8 @@ struct EngagementController: RouteCollection {
         }
         let name = rawSegment ?? ""
         guard name.isEmpty || name == "all" || MemberSegment(rawValue: name) != nil else {
-            throw Abort(.badRequest, reason: "The segment is one of all, \(MemberSegment.allCases.map(\.rawValue).joined(separator: ", ")).")
+            throw Abort(
+                .badRequest, reason: "The segment is one of all, \(MemberSegment.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
         choice.segment = MemberSegment(rawValue: name)
         return choice
@@ -125,8 +126,10 @@ struct EngagementController: RouteCollection {
             [["handle", "name", "level", "score", "score_a_month_ago", "posts_90_days", "joined", "last_seen", "segments"]]
             + list.rows.map { standing in
                 [
-                    standing.member.handle, standing.member.displayName, standing.level.rawValue, CockpitCSV.number(Self.rounded(standing.score)),
-                    CockpitCSV.number(Self.rounded(standing.previousScore)), String(standing.recentPosts), day.string(from: standing.joinedAt),
+                    standing.member.handle, standing.member.displayName, standing.level.rawValue,
+                    CockpitCSV.number(Self.rounded(standing.score)),
+                    CockpitCSV.number(Self.rounded(standing.previousScore)), String(standing.recentPosts),
+                    day.string(from: standing.joinedAt),
                     standing.lastSeenAt.map(day.string(from:)) ?? "", standing.segments.map(\.rawValue).joined(separator: " "),
                 ]
             }
@@ -199,10 +202,15 @@ struct EngagementController: RouteCollection {
             var errors = FieldErrorCollector()
             let name = MemberRules.singleLine(values["name"] ?? "")
             if name.isEmpty || name.count > 80 { errors.add("name", "required") }
-            var filter = errors.check { () throws(ValidationFailure) in try SegmentFilter.parse(values, timeZone: request.communityTimeZone) }
+            var filter = errors.check { () throws(ValidationFailure) in try SegmentFilter.parse(values, timeZone: request.communityTimeZone)
+            }
             if let slug = values["group"].flatMap({ $0.isEmpty ? nil : $0 }) {
                 let group = try await request.repositories.groups.find(slug: slug)
-                if let group, try await request.viewer().canSee(group) { filter?.groupID = group.id } else { errors.add("group", "choice.invalid") }
+                if let group, try await request.viewer().canSee(group) {
+                    filter?.groupID = group.id
+                } else {
+                    errors.add("group", "choice.invalid")
+                }
             }
             if let chosen = filter, chosen.isEmpty { errors.add("level", "segment.no_filter") }
             try errors.throwIfAny()
@@ -219,7 +227,8 @@ struct EngagementController: RouteCollection {
 
     @Sendable func deleteSegment(request: Request) async throws -> Response {
         try request.authorize(.viewCockpit)
-        guard let id = request.parameters.get("segment", as: UUID.self), let saved = try await request.repositories.engagement.savedSegment(id),
+        guard let id = request.parameters.get("segment", as: UUID.self),
+            let saved = try await request.repositories.engagement.savedSegment(id),
             try await request.repositories.engagement.deleteSegment(id)
         else { throw Abort(.notFound) }
         try await request.audit("segment.delete", subjectType: "segment", subjectID: id, label: saved.name)
@@ -238,14 +247,18 @@ struct EngagementController: RouteCollection {
         if body.isEmpty || body.count > 10_000 { errors.add("message", "required") }
         guard errors.errors.isEmpty else {
             return try await page(
-                request, choice: choice, form: "message", state: FormState(values: values, errors: errors.errors), status: .unprocessableEntity)
+                request, choice: choice, form: "message", state: FormState(values: values, errors: errors.errors),
+                status: .unprocessableEntity)
         }
         let recipients = try await request.repositories.engagement.recipients(choice.filter)
         let sender = try request.requireMember()
         let community = request.context.community?.name ?? "Kring"
         let footer = request.context.localizer(
             "engagement.message.footer",
-            ["community": community, "sender": sender.displayName, "link": request.application.kring.config.baseURL + "/settings/notifications"])
+            [
+                "community": community, "sender": sender.displayName,
+                "link": request.application.kring.config.baseURL + "/settings/notifications",
+            ])
         try await request.repositories.writeTransaction { tx in
             for recipient in recipients {
                 _ = try await tx.outbox.enqueue(
@@ -269,7 +282,8 @@ struct EngagementController: RouteCollection {
         guard let group = try await request.repositories.groups.find(slug: values["group"] ?? ""), !group.isArchived else {
             return try await page(
                 request, choice: choice, form: "invite-group",
-                state: FormState(values: values, errors: [FieldError(field: "group", code: "choice.invalid")]), status: .unprocessableEntity)
+                state: FormState(values: values, errors: [FieldError(field: "group", code: "choice.invalid")]), status: .unprocessableEntity
+            )
         }
         let inviter = try request.requireMember()
         let recipients = try await request.repositories.engagement.recipients(choice.filter)
@@ -287,12 +301,14 @@ struct EngagementController: RouteCollection {
         let values = try Self.formValues(request)
         let choice = try await formChoice(values, request)
         let repositories = request.repositories
-        guard let id = UUID(uuidString: values["event"] ?? ""), let event = try await repositories.events.find(id, viewer: try await request.viewer()),
+        guard let id = UUID(uuidString: values["event"] ?? ""),
+            let event = try await repositories.events.find(id, viewer: try await request.viewer()),
             event.cancelledAt == nil, event.startsAt > repositories.clock.now()
         else {
             return try await page(
                 request, choice: choice, form: "invite-event",
-                state: FormState(values: values, errors: [FieldError(field: "event", code: "choice.invalid")]), status: .unprocessableEntity)
+                state: FormState(values: values, errors: [FieldError(field: "event", code: "choice.invalid")]), status: .unprocessableEntity
+            )
         }
         let inviter = try request.requireMember()
         let recipients = try await repositories.engagement.recipients(choice.filter)

@@ -153,7 +153,9 @@ enum EngagementViews {
     static func describe(_ filter: SegmentFilter, groups: [Group], _ t: Localizer) -> String {
         var parts: [String] = []
         if let segment = filter.segment { parts.append(t("engagement.segment.\(segment.rawValue)")) }
-        if let level = filter.minLevel { parts.append(t("engagement.filter.level_at_least", ["level": t("engagement.level.\(level.rawValue)")])) }
+        if let level = filter.minLevel {
+            parts.append(t("engagement.filter.level_at_least", ["level": t("engagement.level.\(level.rawValue)")]))
+        }
         if let days = filter.activeWithinDays { parts.append(t("engagement.filter.active_within", ["days": t.number(days)])) }
         if let days = filter.inactiveForDays { parts.append(t("engagement.filter.inactive_for", ["days": t.number(days)])) }
         if let posts = filter.minRecentPosts { parts.append(t("engagement.filter.min_posts", ["count": t.number(posts)])) }
@@ -162,7 +164,9 @@ enum EngagementViews {
         }
         if let interest = filter.interest { parts.append(t("engagement.filter.interest", ["tag": interest])) }
         if let from = filter.joinedFrom { parts.append(t("engagement.filter.joined_from", ["date": t.date(from)])) }
-        if let before = filter.joinedBefore { parts.append(t("engagement.filter.joined_before", ["date": t.date(before.addingTimeInterval(-1))])) }
+        if let before = filter.joinedBefore {
+            parts.append(t("engagement.filter.joined_before", ["date": t.date(before.addingTimeInterval(-1))]))
+        }
         return t("engagement.filter.members") + " " + parts.joined(separator: "; ")
     }
 
@@ -186,7 +190,9 @@ enum EngagementViews {
                 H.form(action: .to("/cockpit/members/message"), .class("stack-form"), .id("message-form")) {
                     hidden()
                     Forms.field("subject", label: t("field.subject"), state: state, t: t, required: true, maxLength: 150)
-                    Forms.textarea("message", label: t("field.message"), state: state, t: t, rows: 6, hint: t("engagement.message_hint"), maxLength: 10_000)
+                    Forms.textarea(
+                        "message", label: t("field.message"), state: state, t: t, rows: 6, hint: t("engagement.message_hint"),
+                        maxLength: 10_000)
                     Forms.submit(t("engagement.message_send", count), id: "message-submit")
                 }
             }
@@ -214,7 +220,8 @@ enum EngagementViews {
                         hidden()
                         Forms.select(
                             "event", label: t("field.event"),
-                            options: page.events.map { ($0.id.uuidString.lowercased(), $0.title + " · " + t.date($0.startsAt)) }, state: state, t: t,
+                            options: page.events.map { ($0.id.uuidString.lowercased(), $0.title + " · " + t.date($0.startsAt)) },
+                            state: state, t: t,
                             hint: t("engagement.invite_event_hint"))
                         Forms.submit(t("engagement.invite_send", count), id: "invite-event-submit")
                     }
@@ -235,9 +242,11 @@ enum EngagementViews {
                 Forms.field("name", label: t("field.segment_name"), state: state, t: t, required: true, maxLength: 80)
                 Forms.select(
                     "level", label: t("field.level"),
-                    options: [("", t("engagement.filter.any"))] + EngagementLevel.allCases.map { ($0.rawValue, t("engagement.level.\($0.rawValue)")) },
+                    options: [("", t("engagement.filter.any"))]
+                        + EngagementLevel.allCases.map { ($0.rawValue, t("engagement.level.\($0.rawValue)")) },
                     state: state, t: t, hint: t("engagement.filter.level_hint"))
-                Forms.field("active_within_days", label: t("field.active_within_days"), state: state, t: t, type: "number", extra: [.min(1)])
+                Forms.field(
+                    "active_within_days", label: t("field.active_within_days"), state: state, t: t, type: "number", extra: [.min(1)])
                 Forms.field("inactive_for_days", label: t("field.inactive_for_days"), state: state, t: t, type: "number", extra: [.min(1)])
                 Forms.field("min_posts", label: t("field.min_posts"), state: state, t: t, type: "number", extra: [.min(0)])
                 Forms.select(
@@ -332,7 +341,8 @@ enum EngagementViews {
             shown.values["weight_\(action.rawValue)"] = String(settings.weight(action))
         }
         for (name, value) in [
-            ("champion_from", settings.championFrom), ("regular_from", settings.regularFrom), ("participant_from", settings.participantFrom),
+            ("champion_from", settings.championFrom), ("regular_from", settings.regularFrom),
+            ("participant_from", settings.participantFrom),
         ] where shown.values[name] == nil {
             shown.values[name] = String(value)
         }
@@ -349,7 +359,8 @@ enum EngagementViews {
                     H.legend { t("engagement.weights") }
                     for action in EngagementAction.allCases {
                         Forms.field(
-                            "weight_\(action.rawValue)", label: t("engagement.action.\(action.rawValue)"), state: shown, t: t, type: "number",
+                            "weight_\(action.rawValue)", label: t("engagement.action.\(action.rawValue)"), state: shown, t: t,
+                            type: "number",
                             required: true, hint: t("engagement.weight_hint", ["default": t.decimal(action.defaultWeight, digits: 1)]),
                             extra: decimal)
                     }
@@ -358,7 +369,8 @@ enum EngagementViews {
                     H.legend { t("engagement.levels") }
                     for level in [EngagementLevel.champion, .regular, .participant] {
                         Forms.field(
-                            "\(level.rawValue)_from", label: t("engagement.threshold.\(level.rawValue)"), state: shown, t: t, type: "number",
+                            "\(level.rawValue)_from", label: t("engagement.threshold.\(level.rawValue)"), state: shown, t: t,
+                            type: "number",
                             required: true, extra: decimal)
                     }
                 }
@@ -379,7 +391,10 @@ enum EngagementViews {
                     H.p(.class("lead")) {
                         t(
                             "champions.lead",
-                            ["from": t.date(report.since), "people": t.number(report.people), "interactions": t.number(report.interactions)])
+                            [
+                                "from": t.date(report.since), "people": t.number(report.people),
+                                "interactions": t.number(report.interactions),
+                            ])
                     }
                 }
             }
@@ -410,7 +425,9 @@ enum EngagementViews {
                     H.caption(.class("visually-hidden")) { t("champions.section.expertise") }
                     H.thead {
                         H.tr {
-                            for key in ["tag", "member", "answers", "questions", "z"] { H.th(.scope("col")) { t("champions.column.\(key)") } }
+                            for key in ["tag", "member", "answers", "questions", "z"] {
+                                H.th(.scope("col")) { t("champions.column.\(key)") }
+                            }
                         }
                     }
                     H.tbody {
@@ -461,7 +478,9 @@ enum EngagementViews {
             H.caption(.class("visually-hidden")) { t("champions.section.\(id)") }
             H.thead {
                 H.tr {
-                    for key in ["member", "degree", "pagerank", "betweenness", "groups"] { H.th(.scope("col")) { t("champions.column.\(key)") } }
+                    for key in ["member", "degree", "pagerank", "betweenness", "groups"] {
+                        H.th(.scope("col")) { t("champions.column.\(key)") }
+                    }
                 }
             }
             H.tbody {

@@ -97,7 +97,9 @@ public enum SMTPError: Error, CustomStringConvertible, Equatable {
     /// A 5xx reply to the sender, the recipient or the message: trying again will not help. (A
     /// refused login is the server's configuration, and is retried.)
     public var isPermanent: Bool {
-        if case .unexpectedReply(let command, let code, _) = self { return code >= 500 && ["MAIL", "RCPT", "DATA", "DATA (message)"].contains(command) }
+        if case .unexpectedReply(let command, let code, _) = self {
+            return code >= 500 && ["MAIL", "RCPT", "DATA", "DATA (message)"].contains(command)
+        }
         return false
     }
 }
@@ -258,7 +260,9 @@ final class SMTPSession: Sendable {
     /// AUTH PLAIN where offered, else AUTH LOGIN.
     func authenticate(_ username: String, _ password: String, capabilities: [String]) async throws {
         let mechanisms = Set(
-            capabilities.filter { $0.uppercased().hasPrefix("AUTH") }.flatMap { $0.uppercased().split(whereSeparator: { $0 == " " || $0 == "=" }) })
+            capabilities.filter { $0.uppercased().hasPrefix("AUTH") }.flatMap {
+                $0.uppercased().split(whereSeparator: { $0 == " " || $0 == "=" })
+            })
         func base64(_ text: String) -> String { Data(text.utf8).base64EncodedString() }
         if mechanisms.contains("PLAIN") {
             try await command("AUTH PLAIN " + base64("\0\(username)\0\(password)"), expect: [235], name: "AUTH PLAIN")
