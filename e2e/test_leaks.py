@@ -299,6 +299,10 @@ PATHS: list[Path] = [
     P("page", "/cockpit.csv", "/cockpit.csv?table=unanswered&group={secret}", gate=TEAM, secret=True, knows=NO_COCKPIT,
       shows=[("secret-question", TEAM)]),
     P("page", "/cockpit.csv", "/cockpit.csv?table=unanswered&group={closed}", gate=COCKPIT, shows=[("closed-topic", TEAM)]),
+    # Members, segments and champions: names and figures for the team; tags of hidden questions only to those who read them.
+    P("page", "/cockpit/members", gate=TEAM),
+    P("page", "/cockpit/members.csv", gate=TEAM),
+    P("page", "/cockpit/champions", gate=TEAM),
     P("page", "/reports/:report", "/reports/{report}", gate=COCKPIT, shows=[("open-topic", COCKPIT)]),
     P("page", "/reports/:report/csv", "/reports/{report}/csv", gate=COCKPIT),
     # The JSON API
@@ -357,6 +361,9 @@ PATHS: list[Path] = [
     P("api", "/api/v1/metrics", "/metrics?group={secret}", gate=TEAM, secret=True, knows=NO_COCKPIT, shows=[("secret-question", TEAM)]),
     P("api", "/api/v1/metrics", "/metrics?group={closed}", gate=COCKPIT, shows=[("closed-topic", TEAM)]),
     P("api", "/api/v1/reports/:report", "/reports/{report}", gate=COCKPIT, shows=[("open-topic", COCKPIT)]),
+    P("api", "/api/v1/engagement/members", "/engagement/members", gate=TEAM),
+    P("api", "/api/v1/engagement/summary", "/engagement/summary", gate=TEAM),
+    P("api", "/api/v1/engagement/champions", "/engagement/champions", gate=TEAM),
     # Private calendar feeds: fetched without credentials, they show their owner's events
     P("feed:insider", "/calendar/:token/events.ics", "/calendar/{insider_token}/events.ics", roles=["anon"],
       shows=[("secret-event", {"anon"}), ("closed-event", {"anon"})]),
@@ -400,6 +407,8 @@ NOT_IN_MATRIX = {
     "/strategy/versions/:version": "the team's canvas", "/maturity": "the team's self-assessment",
     "/maturity/new": "the team's self-assessment", "/maturity/:assessment": "the team's self-assessment",
     "/api/v1/assessments": "the team's self-assessment", "/successes": "success stories the team wrote",
+    "/cockpit/members/settings": "weights and thresholds", "/api/v1/engagement/settings": "weights and thresholds",
+    "/api/v1/segments": "the filters the team saved",
 }
 
 

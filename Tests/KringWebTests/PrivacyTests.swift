@@ -59,6 +59,7 @@ struct PrivacyTests {
         try await withKringApp { app in
             try await TestAccounts.setUpCommunity(app)
             let (quirinus, _, _, _) = try await Self.busyMember(app)
+            try await app.repositories.engagement.refresh(timeZone: .gmt)
             let page = try await quirinus.get("/settings/privacy")
             #expect(page.status == .ok)
             #expect(page.visibleText(id: "erasure-policy")?.contains("Former member") == true, "the page says what erasure will do")
@@ -85,6 +86,7 @@ struct PrivacyTests {
             #expect(sections["access_tokens"]?.first?["name"] as? String == "TOKEN-2201-KITE")
             #expect((sections["sessions"] ?? []).count >= 1)
             #expect((sections["activity"] ?? []).contains { $0["kind"] as? String == "reply_created" })
+            #expect(sections["engagement"]?.first?["level"] as? String != nil, "the score the team sees is theirs to see")
             #expect(!String(decoding: json, as: UTF8.self).contains("Mooi gezien"), "others' posts are not in the export")
             let files = archive.filter { $0.key.hasPrefix("files/") }
             #expect(files.count == 1)
@@ -114,6 +116,8 @@ struct PrivacyTests {
             try await TestAccounts.setUpCommunity(app)
             let (quirinus, bram, topic, _) = try await Self.busyMember(app)
             let memberID = try #require(try await app.repositories.members.find(handle: "quirinus")).id
+            try await app.repositories.engagement.refresh(timeZone: .gmt)
+            #expect(try await app.repositories.engagement.standing(of: memberID) != nil)
             // Mail to the member exists in the outbox and as a delivered copy.
             try await app.repositories.outbox.enqueue(
                 NewOutboxMessage(
@@ -152,6 +156,7 @@ struct PrivacyTests {
             #expect(audit.first?.actorHandle == placeholder, "the member erased themselves; the log names the placeholder")
             #expect(audit.first?.after.contains("policy=anonymise") == true)
 
+            #expect(try await app.repositories.engagement.standing(of: memberID) == nil, "no profile of the person is kept")
             let leaks = try await Self.databaseRows(app, containing: Self.personal)
             #expect(leaks.isEmpty, "personal data left in \(leaks)")
             #expect(!Self.mailFiles(app).contains { $0.contains("quirinus@kring.test") }, "mail copies forgotten")

@@ -129,19 +129,34 @@ public struct EngagementRepository: Sendable {
         let funnelRows = (0..<Self.funnelMonths).map { funnelStart.adding($0) }.flatMap { month in
             EngagementLevel.allCases.map { (month.key, $0.rawValue, funnel[month]?[$0] ?? 0) }
         }
+        // A thousand members per short write transaction, so posting never waits long behind a
+        // recomputation; each member's row is whole at any moment. Rows of members no longer scored
+        // (gone, erased, made staff or a bot) go at the end.
+        for chunk in stride(from: 0, to: scored.count, by: 1_000).map({ Array(scored[$0..<min($0 + 1_000, scored.count)]) }) {
+            try await database.writeTransaction { tx in
+                guard let sql = tx as? any SQLDatabase else { return }
+                try await sql.raw("DELETE FROM member_engagement WHERE member_id IN \(SQLBind.group(chunk.map(\.0)))").run()
+                for part in stride(from: 0, to: chunk.count, by: 200).map({ chunk[$0..<min($0 + 200, chunk.count)] }) {
+                    var insert = sql.insert(into: "member_engagement").columns(
+                        "id", "member_id", "score", "level", "previous_score", "previous_level", "segments", "recent_posts", "computed_at")
+                    for row in part {
+                        insert = insert.values(
+                            SQLBind(UUID()), SQLBind(row.0), SQLBind(row.1), SQLBind(row.2.rawValue), SQLBind(row.3),
+                            SQLBind(row.4.rawValue), SQLBind("," + row.5.map(\.rawValue).joined(separator: ",") + ","), SQLBind(row.6),
+                            SQLBind(computedAt))
+                    }
+                    try await insert.run()
+                }
+            }
+        }
         try await database.writeTransaction { tx in
             guard let sql = tx as? any SQLDatabase else { return }
-            try await sql.raw("DELETE FROM member_engagement").run()
-            for chunk in stride(from: 0, to: scored.count, by: 200).map({ scored[$0..<min($0 + 200, scored.count)] }) {
-                var insert = sql.insert(into: "member_engagement").columns(
-                    "id", "member_id", "score", "level", "previous_score", "previous_level", "segments", "recent_posts", "computed_at")
-                for row in chunk {
-                    insert = insert.values(
-                        SQLBind(UUID()), SQLBind(row.0), SQLBind(row.1), SQLBind(row.2.rawValue), SQLBind(row.3), SQLBind(row.4.rawValue),
-                        SQLBind("," + row.5.map(\.rawValue).joined(separator: ",") + ","), SQLBind(row.6), SQLBind(computedAt))
-                }
-                try await insert.run()
-            }
+            try await sql.raw(
+                """
+                DELETE FROM member_engagement WHERE member_id IN (SELECT id FROM members
+                WHERE status <> \(bind: MemberStatus.active.rawValue) OR is_staff = \(bind: true) OR is_bot = \(bind: true))
+                """
+            ).run()
             try await sql.raw("DELETE FROM engagement_funnel").run()
             var insert = sql.insert(into: "engagement_funnel").columns("id", "month", "level", "members")
             for row in funnelRows { insert = insert.values(SQLBind(UUID()), SQLBind(row.0), SQLBind(row.1), SQLBind(row.2)) }
@@ -165,7 +180,7 @@ public struct EngagementRepository: Sendable {
             logFrom = calendar.date(byAdding: .day, value: 1, to: through)!
             let rows = try await sql.raw(
                 """
-                SELECT member_id, substr(day, 1, 7) AS month, kind, SUM(events) AS n FROM activity_daily
+                SELECT member_id, substr(day, 1, 7) AS month, kind, CAST(SUM(events) AS BIGINT) AS n FROM activity_daily
                 WHERE kind IN \(kinds) AND is_staff = \(bind: false) AND is_bot = \(bind: false)
                 GROUP BY member_id, substr(day, 1, 7), kind
                 """

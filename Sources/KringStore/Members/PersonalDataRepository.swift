@@ -38,6 +38,7 @@ public struct PersonalDataExport: Sendable {
 public indirect enum PersonalDataValue: Sendable, Encodable, Equatable {
     case text(String)
     case number(Int)
+    case decimal(Double)
     case bool(Bool)
     case date(Date)
     case list([PersonalDataValue])
@@ -49,6 +50,7 @@ public indirect enum PersonalDataValue: Sendable, Encodable, Equatable {
         switch self {
         case .text(let value): try container.encode(value)
         case .number(let value): try container.encode(value)
+        case .decimal(let value): try container.encode(value)
         case .bool(let value): try container.encode(value)
         case .date(let value): try container.encode(value)
         case .list(let value): try container.encode(value)
@@ -88,7 +90,7 @@ public struct PersonalDataRepository: Sendable {
     // MARK: Export
 
     /// How a column is read; SQLite and PostgreSQL store ids, dates and booleans differently.
-    enum ColumnKind { case text, id, date, int, bool }
+    enum ColumnKind { case text, id, date, int, decimal, bool }
 
     /// One part of the export: a query for the member's rows and the columns it returns.
     struct Section {
@@ -208,6 +210,18 @@ public struct PersonalDataRepository: Sendable {
             name: "badges", columns: [("name", .text), ("level", .text), ("awarded_at", .date), ("source", .text)],
             query: { "SELECT name, level, awarded_at, source FROM member_badges WHERE member_id = \(bind: $0) ORDER BY awarded_at" }),
         Section(
+            name: "engagement",
+            columns: [
+                ("score", .decimal), ("level", .text), ("previous_score", .decimal), ("previous_level", .text), ("segments", .text),
+                ("recent_posts", .int), ("computed_at", .date),
+            ],
+            query: {
+                """
+                SELECT score, level, previous_score, previous_level, segments, recent_posts, computed_at FROM member_engagement
+                WHERE member_id = \(bind: $0)
+                """
+            }),
+        Section(
             name: "sanctions",
             columns: [("kind", .text), ("reason", .text), ("starts_at", .date), ("ends_at", .date), ("lifted_at", .date)],
             query: { "SELECT kind, reason, starts_at, ends_at, lifted_at FROM sanctions WHERE member_id = \(bind: $0) ORDER BY starts_at" }),
@@ -261,6 +275,7 @@ public struct PersonalDataRepository: Sendable {
             case .id: values[column] = .text(try row.decodeUUID(column: column).uuidString)
             case .date: values[column] = .date(try row.decode(column: column, as: Date.self))
             case .int: values[column] = .number(try row.decode(column: column, as: Int.self))
+            case .decimal: values[column] = .decimal(try row.decode(column: column, as: Double.self))
             case .bool: values[column] = .bool(try row.decode(column: column, as: Bool.self))
             }
         }
@@ -306,7 +321,7 @@ public struct PersonalDataRepository: Sendable {
             ("notification_preferences", "member_id"),
             ("member_tags", "member_id"), ("topic_reads", "member_id"), ("notifications", "recipient_id"), ("member_badges", "member_id"),
             ("event_organisers", "member_id"), ("department_liaisons", "member_id"), ("sanctions", "member_id"),
-            ("import_items", "local_id"),
+            ("import_items", "local_id"), ("member_engagement", "member_id"),
         ] {
             try await sql.raw("DELETE FROM \(ident: table) WHERE \(ident: column) = \(bind: memberID)").run()
         }
