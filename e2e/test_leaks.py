@@ -303,6 +303,7 @@ PATHS: list[Path] = [
     P("page", "/cockpit/members", gate=TEAM),
     P("page", "/cockpit/members.csv", gate=TEAM),
     P("page", "/cockpit/champions", gate=TEAM),
+    P("page", "/cockpit/onboarding", gate=TEAM),
     P("page", "/reports/:report", "/reports/{report}", gate=COCKPIT, shows=[("open-topic", COCKPIT)]),
     P("page", "/reports/:report/csv", "/reports/{report}/csv", gate=COCKPIT),
     # The JSON API

@@ -1,7 +1,7 @@
 import KringCore
 import Vapor
 
-/// The cockpit's own tabs (dashboard, members, champions, goals, reports, inbox, strategy, maturity, success log):
+/// The cockpit's own tabs (dashboard, members, onboarding, champions, goals, reports, inbox, strategy, maturity, success log):
 /// the five core tasks one click apart, each shown to those who may open it.
 enum CockpitNav {
     static func bar(_ request: Request, current: String) -> HTMLNode {

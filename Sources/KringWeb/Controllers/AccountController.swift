@@ -111,7 +111,7 @@ struct AccountController: RouteCollection {
                         try await mailer.awaitingApproval(member, notify: manager)
                     }
                 } else {
-                    try await mailer.welcome(member)
+                    try await mailer.welcome(member, message: try await repositories.welcomeMessage())
                 }
                 return member
             }

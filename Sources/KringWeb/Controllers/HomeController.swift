@@ -19,7 +19,9 @@ struct HomeController: RouteCollection {
             groups: Array(try await repositories.groups.list(for: viewer, limit: 6)),
             myGroups: try await request.context.member.asyncMap { try await repositories.groups.groups(of: $0.id) } ?? [],
             startPage: try await repositories.navigation.page(slug: "start-here"),
-            events: try await repositories.events.list(viewer: viewer, from: request.application.kring.clock.now(), limit: 4))
+            events: try await repositories.events.list(viewer: viewer, from: request.application.kring.clock.now(), limit: 4),
+            steps: try await request.context.member.asyncMap { try await repositories.onboarding.steps(of: $0.id) } ?? [],
+            welcome: request.context.member == nil ? nil : try await repositories.welcomeMessage())
         return HomeViews.home(request, memberCount: memberCount, newest: newest, interests: interests, activity: activity)
     }
 }
@@ -32,6 +34,9 @@ enum HomeViews {
         let myGroups: [Group]
         let startPage: LandingPage?
         let events: [Event]
+        /// The first steps the signed-in member took, and the team's welcome for newcomers.
+        var steps: Set<OnboardingStep> = []
+        var welcome: WelcomeMessage?
     }
 
     static func home(
@@ -151,25 +156,31 @@ enum HomeViews {
 }
 
 extension HomeViews {
-    /// A welcoming start for members in their first month: the first steps, ticked as they take them.
+    /// A welcoming start for members in their first month: the team's welcome and the first steps,
+    /// ticked as they take them.
     static func newcomerStart(_ request: Request, member: Member, activity: Activity) -> HTMLNode {
         let t = request.context.localizer
-        let steps: [(done: Bool, label: String, path: String)] = [
-            (!member.profile.bio.isEmpty || !member.profile.interests.isEmpty, t("home.start.profile"), "/settings/profile"),
-            (!activity.myGroups.isEmpty, t("home.start.group"), "/groups"),
-            (false, t("home.start.introduce"), "/topics/new"),
-        ]
         return H.section(.class("welcome-box"), .id("newcomer-start")) {
+            if let welcome = activity.welcome {
+                H.div(.class("welcome-message"), .id("welcome-message")) {
+                    for paragraph in welcome.text.components(separatedBy: "\n\n") { H.p { paragraph } }
+                    H.p(.class("muted")) { "— " + (welcome.sender?.displayName ?? request.context.community?.name ?? "") }
+                }
+            }
             H.h2 { t("home.start.title") }
             if let page = activity.startPage { H.p { H.a(.to("/p/\(page.slug)")) { page.title } } }
-            H.ol(.class("checklist")) {
-                for step in steps {
-                    H.li(.class(step.done ? "is-done" : "")) {
-                        if step.done {
+            if activity.steps.count == OnboardingStep.allCases.count {
+                H.p(.id("steps-done")) { t("home.start.all_done") }
+            }
+            H.ol(.class("checklist"), .id("first-steps")) {
+                for step in OnboardingStep.allCases {
+                    let done = activity.steps.contains(step)
+                    H.li(.class(done ? "is-done" : ""), .id("step-\(step.rawValue)")) {
+                        if done {
                             H.span(.aria(.label, t("home.start.done"))) { "✓ " }
-                            step.label
+                            t("home.start.\(step.rawValue)")
                         } else {
-                            H.a(.to(step.path)) { step.label }
+                            H.a(.to(step.path)) { t("home.start.\(step.rawValue)") }
                         }
                     }
                 }

@@ -58,10 +58,17 @@ struct Mailer {
             arguments: ["member": "\(member.displayName) (@\(member.handle))", "link": link("/admin/members?status=pending")])
     }
 
-    func welcome(_ member: Member) async throws {
+    /// The welcome mail; with the team's welcome message in it when they wrote one.
+    func welcome(_ member: Member, message: WelcomeMessage? = nil) async throws {
+        var arguments = ["link": link("/settings/profile")]
+        if let message {
+            arguments["message"] = message.text
+            arguments["sender"] = message.sender?.displayName ?? community.name
+        }
         try await enqueue(
             kind: "welcome", to: member.email, name: member.displayName, language: member.profile.preferredLanguage,
-            subjectKey: "mail.welcome.subject", bodyKey: "mail.welcome.body", arguments: ["link": link("/settings/profile")])
+            subjectKey: "mail.welcome.subject", bodyKey: message == nil ? "mail.welcome.body" : "mail.welcome.personal_body",
+            arguments: arguments)
     }
 }
 
