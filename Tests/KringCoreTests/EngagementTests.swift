@@ -145,4 +145,21 @@ struct EngagementTests {
         #expect(Expertise.zScore(answers: 0, questions: 4) == -2)
         #expect(Expertise.zScore(answers: 0, questions: 0) == 0)
     }
+
+    @Test func peopleToMeetShareTagsAndAreNotAlreadyAcquainted() {
+        let tags: [Int: PeopleToMeet.Tags] = [
+            1: .init(interests: ["moestuin", "zonnepanelen"], expertise: ["fietsen"]),
+            2: .init(interests: ["moestuin"]),  // one shared tag: 1 point
+            3: .init(expertise: ["zonnepanelen"]),  // expert on what 1 is interested in: 2 + 1 shared
+            4: .init(interests: ["zonnepanelen", "fietsen"], expertise: ["moestuin"]),  // 3 shared + 2 expert, but 1 replied to 4 already
+            5: .init(interests: ["breien"]),  // nothing in common
+        ]
+        let suggestions = PeopleToMeet.suggestions(for: 1, tags: tags, known: [4], limit: 5)
+        #expect(suggestions.map(\.id) == [3, 2])
+        #expect(suggestions.first?.score == 3)
+        #expect(suggestions.first?.reasons == [.expertFor(["zonnepanelen"])])
+        #expect(suggestions.last?.reasons == [.shared(["moestuin"])])
+        #expect(PeopleToMeet.suggestions(for: 1, tags: tags, known: [], limit: 1).map(\.id) == [4])
+        #expect(PeopleToMeet.suggestions(for: 9, tags: tags, known: []).isEmpty, "no tags, no suggestions")
+    }
 }

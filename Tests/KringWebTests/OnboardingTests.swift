@@ -95,4 +95,43 @@ struct OnboardingTests {
             #expect(try await member.get("/cockpit/onboarding").status == .forbidden)
         }
     }
+
+    @Test func theTeamIntroducesMembersWhoShareInterestsAndHaveNotMet() async throws {
+        try await withKringApp { app in
+            try await TestAccounts.setUpCommunity(app)
+            try await TestAccounts.member(app, handle: "chef", role: .manager)
+            let anna = try await TestAccounts.member(app, handle: "anna", profile: MemberProfile(interests: ["moestuin", "zonnepanelen"]))
+            try await TestAccounts.member(app, handle: "bram", profile: MemberProfile(expertise: ["zonnepanelen"]))
+            let carla = try await TestAccounts.member(app, handle: "carla", profile: MemberProfile(interests: ["moestuin"]))
+            try await TestAccounts.member(app, handle: "dirk", profile: MemberProfile(interests: ["moestuin", "zonnepanelen"]))
+            try await TestAccounts.member(app, handle: "erik", profile: MemberProfile(interests: ["breien"]))
+            // anna answered dirk already: they have met.
+            let dirk = try #require(try await app.repositories.members.find(handle: "dirk"))
+            let topic = try await app.repositories.topics.create(
+                NewTopic(groupID: nil, title: "Panelen op een plat dak", kind: .question, body: "?", tags: []), rendered: Self.rendered,
+                by: dirk)
+            try await app.repositories.topics.reply(to: topic, body: "Kan prima.", rendered: Self.rendered, replyTo: nil, by: anna)
+
+            let suggestions = try await app.repositories.champions.peopleToMeet(for: anna.id)
+            #expect(suggestions.map(\.member.handle) == ["bram", "carla"], "the expert first; not dirk, not erik")
+
+            let home = try await signedIn(app, "anna").get("/")
+            #expect(home.visibleText(id: "home-meet")?.contains("expert on zonnepanelen") == true)
+
+            let manager = try await signedIn(app, "chef")
+            let profile = try await manager.get("/members/anna")
+            #expect(profile.visibleText(id: "people-to-meet")?.contains("Bram Tester") == true)
+            #expect(try await signedIn(app, "carla").get("/members/anna").text.contains("people-to-meet") == false, "the team's view only")
+            let introduced = try await manager.post("/members/anna/introduce", form: ["other": "bram", "note": "Jullie moeten praten."])
+            #expect(introduced.status == .seeOther)
+            let toAnna = try #require(
+                try await app.repositories.outbox.list(recipient: "anna@kring.test").first { $0.kind == "introduction" })
+            #expect(toAnna.subject == "Meet Bram Tester" && toAnna.bodyText.contains("Jullie moeten praten."))
+            #expect(toAnna.bodyText.contains("expert on zonnepanelen"))
+            #expect(try await app.repositories.outbox.list(recipient: "bram@kring.test").contains { $0.kind == "introduction" })
+            #expect(try await manager.post("/members/anna/introduce", form: ["other": "anna"]).status == .unprocessableEntity)
+            #expect(try await signedIn(app, "carla").post("/members/anna/introduce", form: ["other": "bram"]).status == .forbidden)
+            _ = carla
+        }
+    }
 }

@@ -212,3 +212,48 @@ public struct ChampionsRepository: Sendable {
         return people
     }
 }
+
+extension ChampionsRepository {
+    /// People a member could meet: active members (bots left out) sharing interests or expertise with
+    /// them, not counting those they already replied or reacted to, or who did so to them.
+    public func peopleToMeet(for memberID: UUID, limit: Int = 5) async throws -> [(member: MemberRef, reasons: [PeopleToMeet.Reason])] {
+        guard let sql = database as? any SQLDatabase else { return [] }
+        var tags: [UUID: PeopleToMeet.Tags] = [:]
+        var refs: [UUID: MemberRef] = [:]
+        // Only members who share at least one tag with this one are read: the rest cannot be suggested.
+        for row in try await sql.raw(
+            """
+            SELECT mt.member_id, mt.kind, t.name, m.handle, m.display_name FROM member_tags mt
+            JOIN tags t ON t.id = mt.tag_id JOIN members m ON m.id = mt.member_id
+            WHERE m.status = \(bind: MemberStatus.active.rawValue) AND m.is_bot = \(bind: false)
+            AND mt.tag_id IN (SELECT tag_id FROM member_tags WHERE member_id = \(bind: memberID))
+            """
+        ).all() {
+            let id = try row.decodeUUID(column: "member_id")
+            let name = try row.decode(column: "name", as: String.self)
+            if try row.decode(column: "kind", as: String.self) == MemberTagKind.expertise.rawValue {
+                tags[id, default: .init()].expertise.insert(name)
+            } else {
+                tags[id, default: .init()].interests.insert(name)
+            }
+            refs[id] = MemberRef(
+                id: id, handle: try row.decode(column: "handle", as: String.self),
+                displayName: try row.decode(column: "display_name", as: String.self))
+        }
+        var known = Set<UUID>()
+        for row in try await sql.raw(
+            """
+            SELECT q.author_id AS other FROM posts p JOIN posts q ON q.id = p.reply_to_post_id WHERE p.author_id = \(bind: memberID)
+            UNION SELECT t.author_id AS other FROM posts p JOIN topics t ON t.id = p.topic_id WHERE p.author_id = \(bind: memberID)
+            UNION SELECT p.author_id AS other FROM posts p JOIN topics t ON t.id = p.topic_id WHERE t.author_id = \(bind: memberID)
+            UNION SELECT p.author_id AS other FROM reactions r JOIN posts p ON p.id = r.post_id WHERE r.member_id = \(bind: memberID)
+            UNION SELECT r.member_id AS other FROM reactions r JOIN posts p ON p.id = r.post_id WHERE p.author_id = \(bind: memberID)
+            """
+        ).all() {
+            known.insert(try row.decodeUUID(column: "other"))
+        }
+        return PeopleToMeet.suggestions(for: memberID, tags: tags, known: known, limit: limit).compactMap { suggestion in
+            refs[suggestion.id].map { ($0, suggestion.reasons) }
+        }
+    }
+}

@@ -21,7 +21,9 @@ struct HomeController: RouteCollection {
             startPage: try await repositories.navigation.page(slug: "start-here"),
             events: try await repositories.events.list(viewer: viewer, from: request.application.kring.clock.now(), limit: 4),
             steps: try await request.context.member.asyncMap { try await repositories.onboarding.steps(of: $0.id) } ?? [],
-            welcome: request.context.member == nil ? nil : try await repositories.welcomeMessage())
+            welcome: request.context.member == nil ? nil : try await repositories.welcomeMessage(),
+            peopleToMeet: try await request.context.member.asyncMap { try await repositories.champions.peopleToMeet(for: $0.id, limit: 3) }
+                ?? [])
         return HomeViews.home(request, memberCount: memberCount, newest: newest, interests: interests, activity: activity)
     }
 }
@@ -37,6 +39,8 @@ enum HomeViews {
         /// The first steps the signed-in member took, and the team's welcome for newcomers.
         var steps: Set<OnboardingStep> = []
         var welcome: WelcomeMessage?
+        /// Members the signed-in member could meet.
+        var peopleToMeet: [(member: MemberRef, reasons: [PeopleToMeet.Reason])] = []
     }
 
     static func home(
@@ -142,6 +146,19 @@ enum HomeViews {
                     }
                 }
                 if showMembers, !newest.isEmpty {
+                    if !activity.peopleToMeet.isEmpty {
+                        H.section(.class("card"), .id("home-meet"), .aria(.labelledby, "meet-heading")) {
+                            H.h2(.id("meet-heading")) { t("meet.home_title") }
+                            H.ul(.class("meet-list")) {
+                                for suggestion in activity.peopleToMeet {
+                                    H.li {
+                                        H.a(.to("/members/\(suggestion.member.handle)")) { suggestion.member.displayName }
+                                        " — " + MemberViews.reasons(suggestion.reasons, t)
+                                    }
+                                }
+                            }
+                        }
+                    }
                     H.section(.class("card"), .aria(.labelledby, "newest-heading")) {
                         H.h2(.id("newest-heading")) { t("home.newest") }
                         H.ul(.class("member-list compact")) {

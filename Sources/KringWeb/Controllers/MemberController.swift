@@ -9,6 +9,7 @@ struct MemberController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("members", use: directory)
         routes.get("members", ":handle", use: profile)
+        routes.post("members", ":handle", "introduce", use: introduce)
     }
 
     @Sendable func directory(request: Request) async throws -> Response {
@@ -28,9 +29,41 @@ struct MemberController: RouteCollection {
         }
         let showsPrivate = request.decide(.viewPrivateProfile(of: member.id)).isAllowed
         let badges = try await BadgeRepository(database: request.repositories.database).summary(of: member.id)
-        // The team sees where a member stands; members do not see each other's scores.
-        let standing = request.decide(.viewCockpit).isAllowed ? try await request.repositories.engagement.standing(of: member.id) : nil
-        return MemberViews.profile(request, member: member, badges: badges, showsPrivate: showsPrivate, standing: standing)
+        // The team sees where a member stands and whom they could meet; members do not see each other's.
+        let team = request.decide(.viewCockpit).isAllowed
+        let standing = team ? try await request.repositories.engagement.standing(of: member.id) : nil
+        let meet = team ? try await request.repositories.champions.peopleToMeet(for: member.id) : []
+        return MemberViews.profile(
+            request, member: member, badges: badges, showsPrivate: showsPrivate, standing: standing, peopleToMeet: meet)
+    }
+
+    struct IntroductionForm: Content {
+        var other: String?
+        var note: String?
+    }
+
+    /// The team introduces a member to another: one mail to each, naming the other, what they share
+    /// and the team's note.
+    @Sendable func introduce(request: Request) async throws -> Response {
+        try request.authorize(.viewCockpit)
+        let repositories = request.repositories
+        guard let member = try await repositories.members.find(handle: request.parameters.get("handle") ?? ""), member.status == .active
+        else { throw Abort(.notFound) }
+        let form = try request.content.decode(IntroductionForm.self)
+        let handle = (form.other ?? "").trimmingCharacters(in: CharacterSet(charactersIn: "@ ")).lowercased()
+        guard let other = try await repositories.members.find(handle: handle), other.status == .active, other.id != member.id else {
+            throw Abort(.unprocessableEntity, reason: "Choose another active member to introduce.")
+        }
+        let note = String((form.note ?? "").trimmingCharacters(in: .whitespacesAndNewlines).prefix(1_000))
+        let shared =
+            try await repositories.champions.peopleToMeet(for: member.id, limit: 50).first { $0.member.id == other.id }?.reasons ?? []
+        let sender = try request.requireMember()
+        let mailer = try request.mailer()
+        try await mailer.introduction(member, to: other, reasons: shared, note: note, by: sender)
+        try await mailer.introduction(other, to: member, reasons: shared, note: note, by: sender)
+        try await request.audit(
+            "member.introduce", subjectType: "member", subjectID: member.id, label: "@\(member.handle) ↔ @\(other.handle)")
+        return request.redirect(to: "/members/\(member.handle)", flash: "flash.introduced")
     }
 }
 
@@ -93,7 +126,8 @@ enum MemberViews {
     }
 
     static func profile(
-        _ request: Request, member: Member, badges: [BadgeSummary], showsPrivate: Bool, standing: MemberStanding? = nil
+        _ request: Request, member: Member, badges: [BadgeSummary], showsPrivate: Bool, standing: MemberStanding? = nil,
+        peopleToMeet: [(member: MemberRef, reasons: [PeopleToMeet.Reason])] = []
     ) -> Response {
         let t = request.context.localizer
         let isSelf = request.context.member?.id == member.id
@@ -128,6 +162,7 @@ enum MemberViews {
                     }
                 }
                 if let standing { engagement(standing, t) }
+                if request.decide(.viewCockpit).isAllowed { introductions(request, member: member, suggestions: peopleToMeet) }
                 tagSection("profile-interests", title: t("profile.interests"), tags: member.profile.interests)
                 tagSection("profile-expertise", title: t("profile.expertise"), tags: member.profile.expertise)
                 if !badges.isEmpty {
@@ -221,6 +256,48 @@ enum MemberViews {
                 }
             }
             H.p(.class("muted")) { t("profile.engagement_private") }
+        }
+    }
+
+    /// A suggestion's reasons in words.
+    static func reasons(_ reasons: [PeopleToMeet.Reason], _ t: Localizer) -> String {
+        reasons.map { reason in
+            switch reason {
+            case .shared(let tags): t("meet.shared", ["tags": tags.joined(separator: ", ")])
+            case .expertFor(let tags): t("meet.expert_for", ["tags": tags.joined(separator: ", ")])
+            }
+        }.joined(separator: "; ")
+    }
+
+    /// People this member could meet, each with a button that introduces them (the team only).
+    static func introductions(_ request: Request, member: Member, suggestions: [(member: MemberRef, reasons: [PeopleToMeet.Reason])])
+        -> HTMLNode
+    {
+        let t = request.context.localizer
+        return H.section(.class("profile-meet card"), .id("people-to-meet")) {
+            H.h2 { t("meet.title") }
+            if suggestions.isEmpty {
+                H.p(.class("empty-state")) { t("meet.none") }
+            } else {
+                H.ul(.class("meet-list")) {
+                    for suggestion in suggestions {
+                        H.li(.id("meet-\(suggestion.member.handle)")) {
+                            H.a(.to("/members/\(suggestion.member.handle)")) { suggestion.member.displayName }
+                            " — " + reasons(suggestion.reasons, t) + " "
+                            H.form(action: .to("/members/\(member.handle)/introduce"), .class("inline-form")) {
+                                Forms.csrf(request)
+                                H.input(.type("hidden"), .name("other"), .value(suggestion.member.handle))
+                                H.button(
+                                    .type("submit"), .class("button button-small button-secondary"),
+                                    .id("introduce-\(suggestion.member.handle)")
+                                ) {
+                                    t("meet.introduce")
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 }

@@ -58,6 +58,19 @@ struct Mailer {
             arguments: ["member": "\(member.displayName) (@\(member.handle))", "link": link("/admin/members?status=pending")])
     }
 
+    /// Introduces `member` to `other` on behalf of the team.
+    func introduction(_ member: Member, to other: Member, reasons: [PeopleToMeet.Reason], note: String, by sender: Member) async throws {
+        let t = localizer(member.profile.preferredLanguage)
+        let why = MemberViews.reasons(reasons, t)
+        try await enqueue(
+            kind: "introduction", to: member.email, name: member.displayName, language: member.profile.preferredLanguage,
+            subjectKey: "mail.introduction.subject", bodyKey: "mail.introduction.body",
+            arguments: [
+                "other": other.displayName, "sender": sender.displayName, "link": link("/members/\(other.handle)"),
+                "why": why.isEmpty ? "" : "\n\n" + why, "note": note.isEmpty ? "" : "\n\n“\(note)”",
+            ])
+    }
+
     /// The welcome mail; with the team's welcome message in it when they wrote one.
     func welcome(_ member: Member, message: WelcomeMessage? = nil) async throws {
         var arguments = ["link": link("/settings/profile")]

@@ -1,0 +1,53 @@
+import Foundation
+
+/// "Connect members with a shared interest" (the bartender's craft): who a member could meet, and why.
+public enum PeopleToMeet {
+    /// Why two members might want to meet.
+    public enum Reason: Sendable, Equatable, Hashable {
+        /// Both are interested in (or expert on) these tags.
+        case shared([String])
+        /// The other is an expert on what the member is interested in.
+        case expertFor([String])
+    }
+
+    public struct Suggestion<ID: Hashable & Sendable>: Sendable, Equatable {
+        public let id: ID
+        public let score: Int
+        public let reasons: [Reason]
+    }
+
+    /// Tags per member, by kind.
+    public struct Tags: Sendable {
+        public var interests: Set<String>
+        public var expertise: Set<String>
+
+        public init(interests: Set<String> = [], expertise: Set<String> = []) {
+            self.interests = interests
+            self.expertise = expertise
+        }
+
+        var all: Set<String> { interests.union(expertise) }
+    }
+
+    /// The best `limit` people for `member` to meet among `others`: one point per shared tag, two per
+    /// tag the other is an expert on that the member is interested in. People the member already
+    /// interacts with (`known`) and the member themselves are left out; ties go to the lower id order given.
+    public static func suggestions<ID: Hashable & Sendable & Comparable>(
+        for member: ID, tags: [ID: Tags], known: Set<ID>, limit: Int = 5
+    ) -> [Suggestion<ID>] {
+        guard let mine = tags[member] else { return [] }
+        var result: [Suggestion<ID>] = []
+        for (other, theirs) in tags where other != member && !known.contains(other) {
+            let shared = mine.all.intersection(theirs.all).sorted()
+            let expert = mine.interests.intersection(theirs.expertise).sorted()
+            let score = shared.count + 2 * expert.count
+            guard score > 0 else { continue }
+            var reasons: [Reason] = []
+            if !expert.isEmpty { reasons.append(.expertFor(expert)) }
+            let others = shared.filter { !expert.contains($0) }
+            if !others.isEmpty { reasons.append(.shared(others)) }
+            result.append(Suggestion(id: other, score: score, reasons: reasons))
+        }
+        return Array(result.sorted { ($0.score, $1.id) > ($1.score, $0.id) }.prefix(limit))
+    }
+}
