@@ -5,6 +5,14 @@ import Testing
 
 @Suite("Member input rules")
 struct MemberRulesTests {
+    @Test func singleLineTextTurnsControlAndFormatCharactersIntoSpacesAndNothingElse() {
+        #expect(MemberRules.singleLine("  Hallo\u{200B}wereld\n\tdaar ") == "Hallo wereld daar")
+        // Found by fuzzing: Foundation's control set on Linux also held this unassigned code point,
+        // so a title made of it was refused although a client could not know why.
+        #expect(MemberRules.singleLine("\u{E3122}") == "\u{E3122}")
+        #expect(MemberRules.singleLine("e\u{FE0F}") == "e\u{FE0F}", "a variation selector is a mark, kept")
+    }
+
     @Test("handles are normalised to lower case", arguments: [("Anna_B", "anna_b"), ("  jan-1 ", "jan-1"), ("x9z", "x9z")])
     func handleNormalised(raw: String, expected: String) throws {
         #expect(try MemberRules.handle(raw) == expected)

@@ -83,9 +83,17 @@ public enum MemberRules {
         return result
     }
 
-    /// Trims, drops control characters and collapses runs of whitespace to one space.
+    /// Trims, turns control and format characters (Unicode Cc and Cf) into spaces and collapses runs
+    /// of whitespace to one space. (Foundation's
+    /// `CharacterSet.controlCharacters` is not used: on Linux it also holds a few unassigned code
+    /// points and combining marks, so what a client could predict and what the server did differed.)
     public static func singleLine(_ raw: String) -> String {
-        let cleaned = raw.unicodeScalars.map { CharacterSet.controlCharacters.contains($0) ? " " : Character($0) }
+        let cleaned = raw.unicodeScalars.map { scalar -> Character in
+            switch scalar.properties.generalCategory {
+            case .control, .format: " "
+            default: Character(scalar)
+            }
+        }
         return String(cleaned).split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
 
