@@ -83,6 +83,7 @@ struct OnboardingTests {
             let manager = try await signedIn(app, "chef")
             var page = try await manager.get("/cockpit/onboarding")
             #expect(page.status == .ok)
+            #expect(page.text.contains(#"id="tab-cockpit-onboarding" aria-current="page""#), "a tab of the cockpit")
             #expect(page.visibleText(id: "step-introduce")?.contains("25") == true)
             #expect(page.visibleText(id: "care-list")?.contains("Tomaten in de schaduw?") == true, "anna's first question waits")
             #expect(page.visibleText(id: "care-list")?.contains("Oud nieuws") != true, "not a newcomer's")
