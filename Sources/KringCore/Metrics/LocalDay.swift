@@ -29,4 +29,12 @@ public enum LocalDay {
         guard found.year == year, found.month == month, found.day == day else { return nil }
         return calendar.startOfDay(for: noon)
     }
+
+    /// The `YYYY-MM-DD` key of the day `date` falls on in `timeZone`.
+    public static func key(of date: Date, in timeZone: TimeZone) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+    }
 }

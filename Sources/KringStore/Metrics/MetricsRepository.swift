@@ -585,7 +585,7 @@ extension MetricsRepository {
 
 extension Array {
     /// Slices of at most `size` elements, for `IN` lists that stay within the databases' limits.
-    func chunked(_ size: Int) -> [[Element]] {
+    public func chunked(_ size: Int) -> [[Element]] {
         stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
     }
 }

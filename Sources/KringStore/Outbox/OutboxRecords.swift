@@ -16,6 +16,7 @@ final class OutboxRecord: Model, @unchecked Sendable {
     @Field(key: "next_attempt_at") var nextAttemptAt: Date
     @Field(key: "created_at") var createdAt: Date
     @OptionalField(key: "sent_at") var sentAt: Date?
+    @OptionalField(key: "unsubscribe_url") var unsubscribeURL: String?
 
     init() {}
 }

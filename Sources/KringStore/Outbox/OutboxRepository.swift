@@ -23,6 +23,8 @@ public struct OutboxMessage: Sendable, Equatable {
     public let nextAttemptAt: Date
     public let createdAt: Date
     public let sentAt: Date?
+    /// The one-click unsubscribe address of list mail (nil: the formatter's general settings link).
+    public var unsubscribeURL: String? = nil
 }
 
 /// A message to be queued.
@@ -32,13 +34,16 @@ public struct NewOutboxMessage: Sendable {
     public var recipientName: String
     public var subject: String
     public var bodyText: String
+    /// For mail from a list the member can leave with one click (`MailList`).
+    public var unsubscribeURL: String?
 
-    public init(kind: String, recipient: String, recipientName: String, subject: String, bodyText: String) {
+    public init(kind: String, recipient: String, recipientName: String, subject: String, bodyText: String, unsubscribeURL: String? = nil) {
         self.kind = kind
         self.recipient = recipient
         self.recipientName = recipientName
         self.subject = subject
         self.bodyText = bodyText
+        self.unsubscribeURL = unsubscribeURL
     }
 }
 
@@ -66,6 +71,7 @@ public struct OutboxRepository: Sendable {
         record.recipientName = message.recipientName
         record.subject = message.subject
         record.bodyText = message.bodyText
+        record.unsubscribeURL = message.unsubscribeURL
         record.status = OutboxMessage.Status.pending.rawValue
         record.attempts = 0
         record.nextAttemptAt = now
@@ -147,6 +153,6 @@ extension OutboxRecord {
         OutboxMessage(
             id: try requireID(), kind: kind, recipient: recipient, recipientName: recipientName, subject: subject,
             bodyText: bodyText, status: OutboxMessage.Status(rawValue: status) ?? .pending, attempts: attempts,
-            lastError: lastError, nextAttemptAt: nextAttemptAt, createdAt: createdAt, sentAt: sentAt)
+            lastError: lastError, nextAttemptAt: nextAttemptAt, createdAt: createdAt, sentAt: sentAt, unsubscribeURL: unsubscribeURL)
     }
 }

@@ -8,6 +8,7 @@ struct GateMiddleware: AsyncMiddleware {
     /// Paths anyone may use even in a members-only community: signing in, registering, resetting.
     static let openPaths: [String] = [
         "/login", "/register", "/password/", "/setup", "/language", "/appeal/", "/calendar/", "/api/v1/auth/token", "/api/v1/openapi.json",
+        UnsubscribeController.pathPrefix,
     ]
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
@@ -19,7 +20,8 @@ struct GateMiddleware: AsyncMiddleware {
             return request.redirect(to: "/setup")
         }
 
-        if request.method != .GET, request.method != .HEAD, !request.isAPI {
+        // An unsubscribe link's signed token is its own proof (RFC 8058's POST comes from a mail client).
+        if request.method != .GET, request.method != .HEAD, !request.isAPI, !path.hasPrefix(UnsubscribeController.pathPrefix) {
             // An upload may still be streaming; its form fields (and the CSRF token) come with it.
             if request.isMultipart { try await request.collectUpload() }
             try verifyCSRF(request)

@@ -250,10 +250,15 @@ struct EngagementController: RouteCollection {
                 request, choice: choice, form: "message", state: FormState(values: values, errors: errors.errors),
                 status: .unprocessableEntity)
         }
-        let recipients = try await request.repositories.engagement.recipients(choice.filter)
+        let listed = try await request.repositories.engagement.recipients(choice.filter)
+        // Members who left the announcements list are not mailed.
+        let optedOut = try await request.repositories.memberMail.announcementsOff(listed.map(\.member.id))
+        let recipients = listed.filter { !optedOut.contains($0.member.id) }
+        let services = request.application.kring
         let sender = try request.requireMember()
         let community = request.context.community?.name ?? "Kring"
-        let footer = request.context.localizer(
+        let t = request.context.localizer
+        let footer = t(
             "engagement.message.footer",
             [
                 "community": community, "sender": sender.displayName,
@@ -261,10 +266,12 @@ struct EngagementController: RouteCollection {
             ])
         try await request.repositories.writeTransaction { tx in
             for recipient in recipients {
+                let unsubscribe = UnsubscribeLink.url(memberID: recipient.member.id, list: .announcements, services: services)
                 _ = try await tx.outbox.enqueue(
                     NewOutboxMessage(
                         kind: "segment_message", recipient: recipient.email, recipientName: recipient.member.displayName, subject: subject,
-                        bodyText: body + "\n\n-- \n" + footer))
+                        bodyText: body + "\n\n-- \n" + footer + "\n" + t("engagement.message.unsubscribe", ["link": unsubscribe]),
+                        unsubscribeURL: unsubscribe))
             }
         }
         try await request.audit(

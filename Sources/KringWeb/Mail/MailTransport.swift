@@ -93,7 +93,11 @@ public enum MailFormatter {
             "Content-Type: multipart/alternative; boundary=\"\(boundary)\"",
             "X-Kring-Kind: \(message.kind)",
         ]
-        if let url = options.unsubscribeURL, !transactionalKinds.contains(message.kind) {
+        if let url = message.unsubscribeURL {
+            // RFC 8058: the mail client may leave the list with one POST, no page, no sign-in.
+            headers.append("List-Unsubscribe: <\(url)>")
+            headers.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
+        } else if let url = options.unsubscribeURL, !transactionalKinds.contains(message.kind) {
             headers.append("List-Unsubscribe: <\(url)>")
         }
         func part(_ type: String, _ content: String) -> String {

@@ -26,7 +26,7 @@ struct NotificationMail {
                             "name": entry.recipient.displayName, "summary": summary,
                             "link": services.config.baseURL + DiscoveryViews.target(of: entry.item),
                             "settings": services.config.baseURL + "/settings/notifications",
-                        ])))
+                        ]), unsubscribeURL: UnsubscribeLink.url(memberID: entry.recipient.id, list: .notifications, services: services)))
         }
         try await repositories.notifications.markEmailed(pending.map(\.id))
         return pending.count
@@ -57,7 +57,7 @@ struct NotificationMail {
                             "name": recipient.displayName, "community": community.name, "items": lines.joined(separator: "\n"),
                             "link": services.config.baseURL + "/notifications",
                             "settings": services.config.baseURL + "/settings/notifications",
-                        ])))
+                        ]), unsubscribeURL: UnsubscribeLink.url(memberID: recipient.id, list: .notifications, services: services)))
             try await repositories.notifications.markEmailed(entries.map(\.id))
             sent += 1
         }

@@ -119,7 +119,8 @@ struct DiscoveryController: RouteCollection {
     @Sendable func preferencesForm(request: Request) async throws -> Response {
         let member = try request.requireMember()
         let preferences = try await request.repositories.notifications.preferences(of: member.id)
-        return DiscoveryViews.preferences(request, preferences: preferences)
+        return DiscoveryViews.preferences(
+            request, preferences: preferences, mail: try await request.repositories.memberMail.choices(of: member.id))
     }
 
     @Sendable func savePreferences(request: Request) async throws -> Response {
@@ -131,7 +132,14 @@ struct DiscoveryController: RouteCollection {
                 form["email_\(kind.rawValue)"] ?? kind.defaultEmail.rawValue, as: EmailFrequency.self, field: "email_\(kind.rawValue)")
             preferences.append(NotificationPreference(kind: kind, inApp: form["app_\(kind.rawValue)"] == "1", email: email))
         }
-        try await request.repositories.notifications.setPreferences(preferences, for: member.id)
+        let mail = MailChoices(
+            memberUpdate: try CommunityRules.choice(
+                form["member_update"] ?? UpdateFrequency.standard.rawValue, as: UpdateFrequency.self, field: "member_update"),
+            nudges: (form["nudges"] ?? "1") == "1", announcements: (form["announcements"] ?? "1") == "1")
+        try await request.repositories.writeTransaction { [preferences] tx in
+            try await tx.notifications.setPreferences(preferences, for: member.id)
+            try await tx.memberMail.setChoices(mail, of: member.id)
+        }
         return request.redirect(to: "/settings/notifications", flash: "flash.settings_saved")
     }
 }

@@ -156,7 +156,7 @@ enum DiscoveryViews {
         }
     }
 
-    static func preferences(_ request: Request, preferences: [NotificationKind: NotificationPreference]) -> Response {
+    static func preferences(_ request: Request, preferences: [NotificationKind: NotificationPreference], mail: MailChoices) -> Response {
         let t = request.context.localizer
         return Layout.page(request, title: t("notifications.preferences")) {
             H.h1 { t("notifications.preferences") }
@@ -209,6 +209,18 @@ enum DiscoveryViews {
                             }
                         }
                     }
+                }
+                H.fieldset(.id("community-mail")) {
+                    H.element("legend", []) { t("mail_lists.title") }
+                    Forms.select(
+                        "member_update", label: t("mail_lists.member_update"),
+                        options: UpdateFrequency.allCases.map { ($0.rawValue, t("mail_lists.frequency.\($0.rawValue)")) },
+                        state: FormState(values: ["member_update": mail.memberUpdate.rawValue]), t: t,
+                        hint: t("mail_lists.member_update_hint"))
+                    Forms.checkbox("nudges", label: t("mail_lists.nudges"), isChecked: mail.nudges, hint: t("mail_lists.nudges_hint"))
+                    Forms.checkbox(
+                        "announcements", label: t("mail_lists.announcements"), isChecked: mail.announcements,
+                        hint: t("mail_lists.announcements_hint"))
                 }
                 Forms.submit(t("settings.save"), id: "preferences-submit")
             }
