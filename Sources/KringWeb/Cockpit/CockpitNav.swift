@@ -10,7 +10,7 @@ enum CockpitNav {
         let tabs: [(path: String, key: String, shown: Bool)] = [
             ("/cockpit", "nav.cockpit", true), ("/cockpit/members", "nav.engagement", manages),
             ("/cockpit/onboarding", "nav.onboarding", manages), ("/cockpit/champions", "nav.champions", manages),
-            ("/cockpit/mail", "nav.member_mail", manages),
+            ("/cockpit/mail", "nav.member_mail", manages), ("/cockpit/calendar", "nav.calendar", manages),
             ("/goals", "nav.goals", true), ("/reports", "nav.reports", true),
             ("/inbox", "nav.inbox", manages), ("/strategy", "nav.strategy", true), ("/maturity", "nav.maturity", manages),
             ("/successes", "nav.successes", true),

@@ -1,6 +1,6 @@
 import Vapor
 
-/// The server's background work: mailing notifications and delivering the outbox every few seconds; every ten minutes,
+/// The server's background work: publishing scheduled content-calendar items, mailing notifications and delivering the outbox every few seconds; every ten minutes,
 /// rolling finished days of the activity log up for the cockpit; hourly, drafting the reports of periods just ended,
 /// checking the advice rules for the action inbox, recomputing engagement scores and segments, sending the member update and nudges that are due, clearing expired sessions and old rate-limit windows. Started
 /// after boot, stopped at shutdown.
@@ -19,6 +19,8 @@ final class BackgroundJobs: LifecycleHandler, @unchecked Sendable {
                     _ = try await application.repositories.events.takeDueReminders(within: 86_400)
                     try await application.notificationMail.sendImmediate()
                     try await application.notificationMail.sendDailySummaries()
+                    // Scheduled content-calendar items go out within a tick of their moment.
+                    try await application.contentPublisher.publishDue()
                     try await application.outboxDelivery.deliverDue()
                     try await application.pageViews.flush(to: application.db)
                     if Date().timeIntervalSince(lastRollup) > 600, let community = try await application.repositories.community.settings() {
