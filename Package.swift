@@ -55,7 +55,7 @@ let package = Package(
             dependencies: ["KringWeb", "KringStore", "KringCore", .product(name: "VaporTesting", package: "vapor")],
             path: "Tests/KringTestSupport"
         ),
-        .testTarget(name: "KringCoreTests", dependencies: ["KringCore"]),
+        .testTarget(name: "KringCoreTests", dependencies: ["KringCore"], exclude: ["Resources"]),
         .testTarget(name: "KringStoreTests", dependencies: ["KringStore", "KringTestSupport"]),
         .testTarget(name: "KringWebTests", dependencies: ["KringWeb", "KringTestSupport"], exclude: ["Fixtures"]),
     ]

@@ -32,6 +32,8 @@ public enum NotificationKind: String, Codable, CaseIterable, Sendable {
     case ideaResponse = "idea_response"
     /// The community management team invites me to an event.
     case eventInvitation = "event_invitation"
+    /// A term I watch (listening, for the team) was mentioned in a new post.
+    case watchedTerm = "watched_term"
 
     /// Whether mail goes out for this kind when the member has not chosen.
     public var defaultEmail: EmailFrequency {
@@ -39,7 +41,7 @@ public enum NotificationKind: String, Codable, CaseIterable, Sendable {
         case .mention, .solution, .invitation, .joinApproved, .joinRequest, .contentRemoved, .sanction, .eventPromoted, .eventReminder,
             .ideaResponse, .eventInvitation:
             .immediately
-        case .reply: .daily
+        case .reply, .watchedTerm: .daily
         case .reaction, .joinDeclined, .flagUpheld, .flagDismissed: .never
         }
     }

@@ -45,6 +45,11 @@ public struct NotificationRepository: Sendable {
         try await record.create(on: database)
     }
 
+    /// Tells the team member who watches a term that a new post mentions it (if they may read it).
+    public func watchedTermMentioned(to recipientID: UUID, topicID: UUID, postID: UUID, groupID: UUID?, authorID: UUID) async throws {
+        try await notify(recipientID, kind: .watchedTerm, actorID: authorID, groupID: groupID, topicID: topicID, postID: postID)
+    }
+
     func reply(topicAuthorID: UUID, repliedToAuthorID: UUID?, by author: Member, topicID: UUID, postID: UUID, groupID: UUID?) async throws {
         var recipients = [topicAuthorID]
         if let repliedToAuthorID, repliedToAuthorID != topicAuthorID { recipients.append(repliedToAuthorID) }

@@ -11,6 +11,7 @@ enum CockpitNav {
             ("/cockpit", "nav.cockpit", true), ("/cockpit/members", "nav.engagement", manages),
             ("/cockpit/onboarding", "nav.onboarding", manages), ("/cockpit/champions", "nav.champions", manages),
             ("/cockpit/mail", "nav.member_mail", manages), ("/cockpit/calendar", "nav.calendar", manages),
+            ("/cockpit/listening", "nav.listening", manages),
             ("/goals", "nav.goals", true), ("/reports", "nav.reports", true),
             ("/inbox", "nav.inbox", manages), ("/strategy", "nav.strategy", true), ("/maturity", "nav.maturity", manages),
             ("/successes", "nav.successes", true),

@@ -21,6 +21,8 @@ final class BackgroundJobs: LifecycleHandler, @unchecked Sendable {
                     try await application.notificationMail.sendDailySummaries()
                     // Scheduled content-calendar items go out within a tick of their moment.
                     try await application.contentPublisher.publishDue()
+                    // New posts' sentiment and watched terms, and the alerts they raise.
+                    try await application.listeningJob.run()
                     try await application.outboxDelivery.deliverDue()
                     try await application.pageViews.flush(to: application.db)
                     if Date().timeIntervalSince(lastRollup) > 600, let community = try await application.repositories.community.settings() {

@@ -218,6 +218,9 @@ enum TopicViews {
                     if actor.isSignedIn, actor.memberID != post.author.id, !post.isDeleted {
                         flagForm(request, action: "/posts/\(post.id.uuidString.lowercased())/flag", key: String(post.number))
                     }
+                    if !post.isDeleted, request.decide(.viewCockpit).isAllowed {
+                        ListeningViews.insightForm(request, postID: post.id, key: String(post.number))
+                    }
                     if PostAccess.canRestore(isDeleted: post.isDeleted || (post.number == 1 && page.isDeleted), actor: actor) {
                         H.form(action: .to("/posts/\(post.id.uuidString.lowercased())/restore"), .class("inline-form")) {
                             Forms.csrf(request)
