@@ -162,4 +162,19 @@ struct EngagementTests {
         #expect(PeopleToMeet.suggestions(for: 1, tags: tags, known: [], limit: 1).map(\.id) == [4])
         #expect(PeopleToMeet.suggestions(for: 9, tags: tags, known: []).isEmpty, "no tags, no suggestions")
     }
+
+    @Test func expertsOnAMembersOpenQuestionAreSuggestedFirst() {
+        let tags: [Int: PeopleToMeet.Tags] = [
+            1: .init(interests: ["moestuin"]),
+            2: .init(interests: ["moestuin"]),  // one shared tag: 1 point
+            3: .init(expertise: ["warmtepomp"]),  // knows about 1's open question: 3 points
+            4: .init(expertise: ["warmtepomp"]),  // would too, but 1 and 4 talk already
+        ]
+        let questions = [PeopleToMeet.OpenQuestion(title: "Welke warmtepomp?", tags: ["warmtepomp", "energie"])]
+        let suggestions = PeopleToMeet.suggestions(for: 1, tags: tags, known: [4], questions: questions)
+        #expect(suggestions.map(\.id) == [3, 2])
+        #expect(suggestions.first?.reasons == [.canAnswer(["Welke warmtepomp?"])])
+        // A member without profile tags still gets experts on their questions.
+        #expect(PeopleToMeet.suggestions(for: 9, tags: tags, known: [], questions: questions).map(\.id) == [3, 4])
+    }
 }

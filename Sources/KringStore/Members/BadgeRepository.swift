@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import KringCore
+import SQLKit
 
 final class MemberBadgeRecord: Model, @unchecked Sendable {
     static let schema = "member_badges"
@@ -78,5 +79,99 @@ public struct BadgeRepository: Sendable {
         var query = MemberBadgeRecord.query(on: database)
         if let memberID { query = query.filter(\.$memberID == memberID) }
         return try await query.count()
+    }
+
+    // MARK: Rules
+
+    private var sql: any SQLDatabase { database as! any SQLDatabase }
+
+    public func rules() async throws -> [BadgeRule] {
+        try await sql.raw("SELECT id, name, level, metric, threshold FROM badge_rules ORDER BY created_at").all().map { row in
+            BadgeRule(
+                id: try row.decodeUUID(column: "id"), name: try row.decode(column: "name", as: String.self),
+                level: BadgeLevel(rawValue: try row.decode(column: "level", as: String.self)) ?? .bronze,
+                metric: BadgeMetric(rawValue: try row.decode(column: "metric", as: String.self)) ?? .replies,
+                threshold: try row.decode(column: "threshold", as: Int.self))
+        }
+    }
+
+    public func add(_ rule: BadgeRule, at date: Date) async throws {
+        try await sql.raw(
+            """
+            INSERT INTO badge_rules (id, name, level, metric, threshold, created_at)
+            VALUES (\(bind: rule.id), \(bind: rule.name), \(bind: rule.level.rawValue), \(bind: rule.metric.rawValue),
+                    \(bind: rule.threshold), \(bind: date))
+            """
+        ).run()
+    }
+
+    /// Removes a rule; the badges it awarded stay with their members.
+    @discardableResult
+    public func delete(rule id: UUID) async throws -> Bool {
+        guard try await sql.raw("SELECT id FROM badge_rules WHERE id = \(bind: id)").first() != nil else { return false }
+        try await sql.raw("DELETE FROM badge_rules WHERE id = \(bind: id)").run()
+        return true
+    }
+
+    /// Awards each rule's badge to the active members who reached it and do not have it yet.
+    /// Returns how many badges were awarded.
+    @discardableResult
+    public func applyRules(at date: Date) async throws -> Int {
+        var awarded = 0
+        for rule in try await rules() {
+            let counts: SQLQueryString
+            switch rule.metric {
+            case .topics:
+                counts =
+                    "SELECT author_id AS member_id, COUNT(*) AS n FROM topics WHERE deleted_at IS NULL AND hidden_at IS NULL GROUP BY author_id"
+            case .replies:
+                counts =
+                    "SELECT author_id AS member_id, COUNT(*) AS n FROM posts WHERE post_number > 1 AND deleted_at IS NULL AND hidden_at IS NULL GROUP BY author_id"
+            case .acceptedAnswers:
+                counts =
+                    "SELECT p.author_id AS member_id, COUNT(*) AS n FROM topics t JOIN posts p ON p.id = t.solution_post_id WHERE t.deleted_at IS NULL AND p.deleted_at IS NULL GROUP BY p.author_id"
+            case .reactionsReceived:
+                counts =
+                    "SELECT p.author_id AS member_id, COUNT(*) AS n FROM reactions r JOIN posts p ON p.id = r.post_id WHERE r.member_id <> p.author_id AND p.deleted_at IS NULL GROUP BY p.author_id"
+            case .eventsAttended:
+                counts = "SELECT member_id, COUNT(*) AS n FROM rsvps WHERE checked_in_at IS NOT NULL GROUP BY member_id"
+            }
+            let due = try await sql.raw(
+                """
+                SELECT c.member_id FROM (\(counts)) c JOIN members m ON m.id = c.member_id
+                WHERE c.n >= \(bind: rule.threshold) AND m.status = \(bind: MemberStatus.active.rawValue) AND m.is_bot = \(bind: false)
+                AND NOT EXISTS (SELECT 1 FROM member_badges b WHERE b.member_id = c.member_id AND b.source = \(bind: rule.source))
+                """
+            ).all().map { try $0.decodeUUID(column: "member_id") }
+            try await award(
+                due.map { NewBadge(memberID: $0, name: rule.name, level: rule.level, awardedAt: date, source: rule.source) })
+            awarded += due.count
+        }
+        return awarded
+    }
+
+    /// The members who hold a badge awarded under `source` ("rule:…"), for the rules' table.
+    public func holders(source: String) async throws -> Int {
+        try await sql.raw("SELECT COUNT(*) AS n FROM member_badges WHERE source = \(bind: source)").first()?
+            .decode(column: "n", as: Int.self) ?? 0
+    }
+
+    /// Badges the team granted by hand lately, newest first.
+    public func recentGrants(limit: Int = 20) async throws -> [(member: MemberRef, name: String, level: BadgeLevel, at: Date)] {
+        try await sql.raw(
+            """
+            SELECT b.name, b.level, b.awarded_at, m.id, m.handle, m.display_name FROM member_badges b JOIN members m ON m.id = b.member_id
+            WHERE b.source LIKE 'hand:%' ORDER BY b.awarded_at DESC LIMIT \(bind: limit)
+            """
+        ).all().map { row in
+            (
+                MemberRef(
+                    id: try row.decodeUUID(column: "id"), handle: try row.decode(column: "handle", as: String.self),
+                    displayName: try row.decode(column: "display_name", as: String.self)),
+                try row.decode(column: "name", as: String.self),
+                BadgeLevel(rawValue: try row.decode(column: "level", as: String.self)) ?? .bronze,
+                try row.decode(column: "awarded_at", as: Date.self)
+            )
+        }
     }
 }

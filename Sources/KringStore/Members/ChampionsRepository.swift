@@ -48,8 +48,12 @@ public struct ChampionsReport: Sendable {
 /// who is central in the reply/reaction graph, who bridges groups, who knows what.
 public struct ChampionsRepository: Sendable {
     let database: any Database
+    let clock: KringClock
 
-    public init(database: any Database) { self.database = database }
+    public init(database: any Database, clock: KringClock) {
+        self.database = database
+        self.clock = clock
+    }
 
     /// The figures over the `days` before `now`; each list holds at most `limit` members, staff and bots left out.
     public func report(now: Date, days: Int = 90, limit: Int = 10) async throws -> ChampionsReport {
@@ -220,13 +224,33 @@ extension ChampionsRepository {
         guard let sql = database as? any SQLDatabase else { return [] }
         var tags: [UUID: PeopleToMeet.Tags] = [:]
         var refs: [UUID: MemberRef] = [:]
-        // Only members who share at least one tag with this one are read: the rest cannot be suggested.
+        // The member's unsolved questions of the last 90 days that anyone may read, with their tags.
+        var questions: [UUID: PeopleToMeet.OpenQuestion] = [:]
+        for row in try await sql.raw(
+            """
+            SELECT t.id, t.title, g.name AS tag FROM topics t JOIN topic_tags tt ON tt.topic_id = t.id JOIN tags g ON g.id = tt.tag_id
+            LEFT JOIN groups gr ON gr.id = t.group_id
+            WHERE t.author_id = \(bind: memberID) AND t.kind = \(bind: TopicKind.question.rawValue) AND t.solution_post_id IS NULL
+            AND t.deleted_at IS NULL AND t.hidden_at IS NULL AND t.created_at >= \(bind: clock.now().addingTimeInterval(-90 * 86_400))
+            AND (t.group_id IS NULL OR gr.visibility = \(bind: GroupVisibility.open.rawValue))
+            """
+        ).all() {
+            let id = try row.decodeUUID(column: "id")
+            let title = try row.decode(column: "title", as: String.self)
+            let tag = try row.decode(column: "tag", as: String.self)
+            questions[id] = PeopleToMeet.OpenQuestion(title: title, tags: (questions[id]?.tags ?? []).union([tag]))
+        }
+        let questionTags = Array(Set(questions.values.flatMap(\.tags)))
+        let expertsOnQuestions: SQLQueryString =
+            questionTags.isEmpty
+            ? "" : " OR (mt.kind = \(bind: MemberTagKind.expertise.rawValue) AND t.name IN (\(SQLList(questionTags.map { SQLBind($0) }))))"
+        // Only members who share at least one tag with this one, or know about their questions, are read.
         for row in try await sql.raw(
             """
             SELECT mt.member_id, mt.kind, t.name, m.handle, m.display_name FROM member_tags mt
             JOIN tags t ON t.id = mt.tag_id JOIN members m ON m.id = mt.member_id
             WHERE m.status = \(bind: MemberStatus.active.rawValue) AND m.is_bot = \(bind: false)
-            AND mt.tag_id IN (SELECT tag_id FROM member_tags WHERE member_id = \(bind: memberID))
+            AND (mt.tag_id IN (SELECT tag_id FROM member_tags WHERE member_id = \(bind: memberID))\(expertsOnQuestions))
             """
         ).all() {
             let id = try row.decodeUUID(column: "member_id")
@@ -252,7 +276,8 @@ extension ChampionsRepository {
         ).all() {
             known.insert(try row.decodeUUID(column: "other"))
         }
-        return PeopleToMeet.suggestions(for: memberID, tags: tags, known: known, limit: limit).compactMap { suggestion in
+        let open = questions.values.sorted { $0.title < $1.title }
+        return PeopleToMeet.suggestions(for: memberID, tags: tags, known: known, questions: open, limit: limit).compactMap { suggestion in
             refs[suggestion.id].map { ($0, suggestion.reasons) }
         }
     }

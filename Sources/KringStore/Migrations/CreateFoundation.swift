@@ -9,7 +9,7 @@ public enum KringMigrations {
             CreateDocuments(), CreateActivityRollups(), CreateImportItems(), CreateSearchRowMap(), CreatePageViews(),
             CreateEventOrganisers(), CreateBotFlags(), CreateMemberBadges(), CreateGoals(), CreateStrategyAndReports(),
             CreateCockpitAtScale(),
-            CreatePrivacy(), CreateMemberEngagement(), CreateMemberMail(), CreateContentCalendar(), CreateListening(),
+            CreatePrivacy(), CreateMemberEngagement(), CreateMemberMail(), CreateContentCalendar(), CreateListening(), CreateBadgeRules(),
         ]
     }
 }

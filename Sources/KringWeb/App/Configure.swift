@@ -128,6 +128,7 @@ func routes(_ app: Application) throws {
     try site.register(collection: MemberMailController())
     try site.register(collection: ContentCalendarController())
     try site.register(collection: ListeningController())
+    try site.register(collection: SpotlightController())
     try site.register(collection: APIController())
     try site.register(collection: SpacesAPIController())
     try site.register(collection: ParticipationAPIController())

@@ -4,7 +4,7 @@ import Vapor
 
 extension Repositories {
     public var engagement: EngagementRepository { EngagementRepository(database: database, clock: clock) }
-    public var champions: ChampionsRepository { ChampionsRepository(database: database) }
+    public var champions: ChampionsRepository { ChampionsRepository(database: database, clock: clock) }
 }
 
 /// Task 4, coaching members: engagement scores and levels, the segments a manager acts on, and the
@@ -172,13 +172,19 @@ struct EngagementController: RouteCollection {
 
     @Sendable func champions(request: Request) async throws -> Response {
         try request.authorize(.viewCockpit)
+        return try await Self.championsPage(request, state: FormState())
+    }
+
+    /// The champions page, with the spotlight and badge forms in `state` (their errors after a refused post).
+    static func championsPage(_ request: Request, state: FormState, status: HTTPStatus = .ok) async throws -> Response {
         _ = try await Self.ensureComputed(request)
         let repositories = request.repositories
         let report = try await repositories.champions.report(now: repositories.clock.now())
         let rising = try await repositories.engagement.standings(segment: nil, order: .rising, limit: 10).rows.filter {
             $0.score > $0.previousScore
         }
-        return EngagementViews.champions(request, report: report, rising: rising)
+        let promotion = try await SpotlightController.section(request, state: state)
+        return EngagementViews.champions(request, report: report, rising: rising, promotion: promotion, status: status)
     }
 
     // MARK: Custom segments and actions

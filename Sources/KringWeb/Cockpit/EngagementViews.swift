@@ -381,9 +381,11 @@ enum EngagementViews {
 
     // MARK: Champions
 
-    static func champions(_ request: Request, report: ChampionsReport, rising: [MemberStanding]) -> Response {
+    static func champions(
+        _ request: Request, report: ChampionsReport, rising: [MemberStanding], promotion: HTMLNode, status: HTTPStatus = .ok
+    ) -> Response {
         let t = request.context.localizer
-        return Layout.page(request, title: t("champions.title")) {
+        return Layout.page(request, title: t("champions.title"), status: status) {
             CockpitNav.bar(request, current: "/cockpit/champions")
             H.div(.class("page-header")) {
                 H.div {
@@ -449,6 +451,7 @@ enum EngagementViews {
                     }
                 }
             }
+            promotion
             H.details(.class("how"), .id("champions-how")) {
                 H.summary { t("cockpit.how") }
                 H.dl {

@@ -14,7 +14,7 @@ struct HomeController: RouteCollection {
         let newest = try await repositories.members.list(status: .active, limit: 8)
         let interests = try await repositories.tags.popular(kind: .interest, limit: 12)
         let viewer = try await request.viewer()
-        let activity = HomeViews.Activity(
+        var activity = HomeViews.Activity(
             topics: try await repositories.topics.list(viewer: viewer, limit: 8).topics,
             groups: Array(try await repositories.groups.list(for: viewer, limit: 6)),
             myGroups: try await request.context.member.asyncMap { try await repositories.groups.groups(of: $0.id) } ?? [],
@@ -23,7 +23,8 @@ struct HomeController: RouteCollection {
             steps: try await request.context.member.asyncMap { try await repositories.onboarding.steps(of: $0.id) } ?? [],
             welcome: request.context.member == nil ? nil : try await repositories.welcomeMessage(),
             peopleToMeet: try await request.context.member.asyncMap { try await repositories.champions.peopleToMeet(for: $0.id, limit: 3) }
-                ?? [])
+                ?? [], spotlight: try await repositories.spotlight())
+        if let spotlight = activity.spotlight { activity.spotlightBadges = try await repositories.badges.summary(of: spotlight.member.id) }
         return HomeViews.home(request, memberCount: memberCount, newest: newest, interests: interests, activity: activity)
     }
 }
@@ -41,6 +42,9 @@ enum HomeViews {
         var welcome: WelcomeMessage?
         /// Members the signed-in member could meet.
         var peopleToMeet: [(member: MemberRef, reasons: [PeopleToMeet.Reason])] = []
+        /// The member the team put in the spotlight, and their badges.
+        var spotlight: Spotlight?
+        var spotlightBadges: [BadgeSummary] = []
     }
 
     static func home(
@@ -140,6 +144,22 @@ enum HomeViews {
                                 H.li(.class("tag")) {
                                     interest.name
                                     H.span(.class("tag-count")) { t.number(interest.members) }
+                                }
+                            }
+                        }
+                    }
+                }
+                if showMembers, let spotlight = activity.spotlight {
+                    H.section(.class("card spotlight-card"), .id("home-spotlight"), .aria(.labelledby, "spotlight-heading")) {
+                        H.h2(.id("spotlight-heading")) { t("spotlight.home_title") }
+                        H.p(.class("spotlight-name")) {
+                            H.a(.to("/members/\(spotlight.member.handle)")) { spotlight.member.displayName }
+                        }
+                        if !spotlight.text.isEmpty { H.p { spotlight.text } }
+                        if !activity.spotlightBadges.isEmpty {
+                            H.ul(.class("badge-list")) {
+                                for badge in activity.spotlightBadges.prefix(5) {
+                                    H.li(.class("earned-badge earned-\(badge.level.rawValue)")) { badge.name }
                                 }
                             }
                         }

@@ -265,6 +265,7 @@ enum MemberViews {
             switch reason {
             case .shared(let tags): t("meet.shared", ["tags": tags.joined(separator: ", ")])
             case .expertFor(let tags): t("meet.expert_for", ["tags": tags.joined(separator: ", ")])
+            case .canAnswer(let questions): t("meet.can_answer", ["questions": questions.map { "“\($0)”" }.joined(separator: ", ")])
             }
         }.joined(separator: "; ")
     }

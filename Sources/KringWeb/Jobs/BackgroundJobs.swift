@@ -2,7 +2,7 @@ import Vapor
 
 /// The server's background work: publishing scheduled content-calendar items, mailing notifications and delivering the outbox every few seconds; every ten minutes,
 /// rolling finished days of the activity log up for the cockpit; hourly, drafting the reports of periods just ended,
-/// checking the advice rules for the action inbox, recomputing engagement scores and segments, sending the member update and nudges that are due, clearing expired sessions and old rate-limit windows. Started
+/// checking the advice rules for the action inbox, recomputing engagement scores and segments, awarding rule badges, sending the member update and nudges that are due, clearing expired sessions and old rate-limit windows. Started
 /// after boot, stopped at shutdown.
 final class BackgroundJobs: LifecycleHandler, @unchecked Sendable {
     private var task: Task<Void, Never>?
@@ -35,6 +35,7 @@ final class BackgroundJobs: LifecycleHandler, @unchecked Sendable {
                             try await application.repositories.generateDueReports(timeZone: zone)
                             try await application.repositories.refreshAdvice(timeZone: zone)
                             try await application.repositories.engagement.refresh(timeZone: zone)
+                            try await application.repositories.badges.applyRules(at: Date())
                             try await application.listMail.sendMemberUpdates()
                             try await application.listMail.sendNudges()
                         }
