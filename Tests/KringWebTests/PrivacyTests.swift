@@ -52,6 +52,9 @@ struct PrivacyTests {
         #expect(uploaded.status == .seeOther)
         try await quirinus.get("/settings/tokens")
         try await quirinus.post("/settings/tokens", form: ["name": "TOKEN-2201-KITE"])
+        let member = try #require(try await app.repositories.members.find(handle: "quirinus"))
+        try await app.repositories.memberMail.setChoices(
+            MailChoices(memberUpdate: .weekly, nudges: false, announcements: true), of: member.id)
         return (quirinus, bram, topic, group)
     }
 
@@ -87,6 +90,12 @@ struct PrivacyTests {
             #expect((sections["sessions"] ?? []).count >= 1)
             #expect((sections["activity"] ?? []).contains { $0["kind"] as? String == "reply_created" })
             #expect(sections["engagement"]?.first?["level"] as? String != nil, "the score the team sees is theirs to see")
+            let mailLists = (sections["mail_lists"] ?? []).map { row -> String in
+                let list = row["list"] as? String ?? ""
+                let choice = row["choice"] as? String ?? ""
+                return list + "=" + choice
+            }
+            #expect(Set(mailLists) == ["member_update=weekly", "nudges=off", "announcements=on"], "their mail choices")
             #expect(!String(decoding: json, as: UTF8.self).contains("Mooi gezien"), "others' posts are not in the export")
             let files = archive.filter { $0.key.hasPrefix("files/") }
             #expect(files.count == 1)
@@ -157,6 +166,7 @@ struct PrivacyTests {
             #expect(audit.first?.after.contains("policy=anonymise") == true)
 
             #expect(try await app.repositories.engagement.standing(of: memberID) == nil, "no profile of the person is kept")
+            #expect(try await app.repositories.memberMail.choices(of: memberID) == .standard, "their mail choices are gone")
             let leaks = try await Self.databaseRows(app, containing: Self.personal)
             #expect(leaks.isEmpty, "personal data left in \(leaks)")
             #expect(!Self.mailFiles(app).contains { $0.contains("quirinus@kring.test") }, "mail copies forgotten")

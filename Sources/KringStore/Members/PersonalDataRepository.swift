@@ -222,6 +222,29 @@ public struct PersonalDataRepository: Sendable {
                 """
             }),
         Section(
+            name: "mail_lists", columns: [("list", .text), ("choice", .text), ("updated_at", .date)],
+            query: { "SELECT list, choice, updated_at FROM mail_list_choices WHERE member_id = \(bind: $0) ORDER BY list" }),
+        Section(
+            name: "list_mail_sent", columns: [("list", .text), ("period", .text), ("sent_at", .date)],
+            query: { "SELECT list, period, sent_at FROM mail_list_sends WHERE member_id = \(bind: $0) ORDER BY sent_at" }),
+        Section(
+            name: "post_sentiment", columns: [("post_id", .id), ("language", .text), ("score", .decimal), ("label", .text)],
+            query: {
+                """
+                SELECT s.post_id, s.language, s.score, s.label FROM post_sentiment s JOIN posts p ON p.id = s.post_id
+                WHERE p.author_id = \(bind: $0) ORDER BY s.created_at
+                """
+            }),
+        Section(
+            name: "insights_on_posts",
+            columns: [("post_id", .id), ("kind", .text), ("note", .text), ("status", .text), ("created_at", .date)],
+            query: {
+                """
+                SELECT i.post_id, i.kind, i.note, i.status, i.created_at FROM insights i JOIN posts p ON p.id = i.post_id
+                WHERE p.author_id = \(bind: $0) ORDER BY i.created_at
+                """
+            }),
+        Section(
             name: "sanctions",
             columns: [("kind", .text), ("reason", .text), ("starts_at", .date), ("ends_at", .date), ("lifted_at", .date)],
             query: { "SELECT kind, reason, starts_at, ends_at, lifted_at FROM sanctions WHERE member_id = \(bind: $0) ORDER BY starts_at" }),
@@ -321,7 +344,8 @@ public struct PersonalDataRepository: Sendable {
             ("notification_preferences", "member_id"),
             ("member_tags", "member_id"), ("topic_reads", "member_id"), ("notifications", "recipient_id"), ("member_badges", "member_id"),
             ("event_organisers", "member_id"), ("department_liaisons", "member_id"), ("sanctions", "member_id"),
-            ("import_items", "local_id"), ("member_engagement", "member_id"),
+            ("import_items", "local_id"), ("member_engagement", "member_id"), ("mail_list_choices", "member_id"),
+            ("mail_list_sends", "member_id"),
         ] {
             try await sql.raw("DELETE FROM \(ident: table) WHERE \(ident: column) = \(bind: memberID)").run()
         }
