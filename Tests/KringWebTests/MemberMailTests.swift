@@ -16,10 +16,12 @@ struct MemberMailTests {
     static func utc(_ text: String) -> Date { ISO8601DateFormatter().date(from: text)! }
 
     @Test func theMonthlyUpdateShowsEachMemberWhatTheyMayReadOnceAndTheirUnsubscribeLinkWorks() async throws {
-        let clock = TestClockWeb(start: Self.utc("2026-11-10T10:00:00Z"))
+        // The community began in October: November is its first whole month.
+        let clock = TestClockWeb(start: Self.utc("2026-10-20T10:00:00Z"))
         try await withKringApp(clock: clock.kringClock) { app in
             try await TestAccounts.setUpCommunity(app, language: .nl)
             let chef = try await TestAccounts.member(app, handle: "chef", role: .manager)
+            clock.advance(21 * 86_400)
             let anna = try await TestAccounts.member(app, handle: "anna")
             _ = try await TestAccounts.member(app, handle: "bram")
             let carla = try await TestAccounts.member(app, handle: "carla")
@@ -61,7 +63,7 @@ struct MemberMailTests {
             #expect(previewText.contains("Kom naar de <ledenavond>!") && previewText.contains("Tomaten in november"))
             #expect(!previewText.contains("Geheim") && !previewText.contains("Bestuursdiner"))
 
-            // Nothing goes out in November itself; on 2 December the November update does, once.
+            // Nothing goes out in November itself (October was not a whole month); on 2 December the November update does, once.
             #expect(try await app.listMail.sendMemberUpdates() == 0)
             clock.advance(22 * 86_400)
             let sent = try await app.listMail.sendMemberUpdates()
@@ -78,6 +80,8 @@ struct MemberMailTests {
                 brams.bodyText.contains("Tomaten in november") && !brams.bodyText.contains("Geheim") && !brams.bodyText.contains("Bestuur"))
             #expect(brams.bodyText.contains("Kom naar de <ledenavond>!"))
             #expect(brams.bodyText.contains("Anna Tester (@anna)"), "new members to welcome")
+            #expect(!brams.bodyText.contains("@chef"), "Chef joined in October")
+            #expect(brams.bodyText.contains("deze maandelijkse update"))
             #expect(update("dirk") == nil, "Dirk chose never")
             #expect(update("carla") == nil, "Carla chose the weekly digest")
 

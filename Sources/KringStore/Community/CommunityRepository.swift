@@ -18,6 +18,11 @@ public struct CommunityRepository: Sendable {
     }
 
     /// The settings and the moderation settings in one read (every request needs both).
+    /// When the community was set up (nil before setup).
+    public func createdAt() async throws -> Date? {
+        try await CommunityRecord.query(on: database).first()?.createdAt
+    }
+
     public func settingsWithModeration() async throws -> (CommunitySettings, ModerationSettings)? {
         guard let record = try await CommunityRecord.query(on: database).first() else { return nil }
         return (record.settings, record.moderation)

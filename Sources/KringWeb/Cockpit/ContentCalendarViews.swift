@@ -15,6 +15,11 @@ enum ContentCalendarViews {
         let next = span.neighbour(1, in: zone)
         let scopeParameter = span.scope == .month ? "month" : "week"
         let today = calendar.startOfDay(for: request.repositories.clock.now())
+        // Day names in the community's zone: its Monday 00:00 is still Sunday in UTC.
+        let weekday = DateFormatter()
+        weekday.locale = t.locale
+        weekday.timeZone = zone
+        weekday.dateFormat = span.scope == .week ? "EEEE d MMM" : "EEEE"
         return Layout.page(request, title: t("calendar.title")) {
             CockpitNav.bar(request, current: "/cockpit/calendar")
             H.h1 { t("calendar.title") }
@@ -59,7 +64,7 @@ enum ContentCalendarViews {
                         H.th(.scope("col"), .class("calendar-weeknumber")) { t("calendar.week") }
                         for offset in 0..<7 {
                             let day = calendar.date(byAdding: .day, value: offset, to: span.weekStarts.first ?? span.start) ?? span.start
-                            H.th(.scope("col")) { day.formatted(.dateTime.weekday(.wide).locale(t.locale)) }
+                            H.th(.scope("col")) { weekday.string(from: day) }
                         }
                     }
                 }

@@ -80,7 +80,7 @@ struct ListeningController: RouteCollection {
         let overview = Overview(
             weekKeys: keys, sentiment: try await repositories.listening.sentimentWeeks(since: since, groupID: group?.id), group: group,
             groups: groups, byGroup: byGroup, terms: try await repositories.listening.terms(),
-            mentions: try await repositories.listening.mentionCounts(since: now.addingTimeInterval(-30 * day)),
+            mentions: try await repositories.listening.mentionCounts(since: since),
             trending: TrendingTag.rising(
                 current: try await repositories.listening.tagCounts(
                     from: now.addingTimeInterval(-Double(Self.trendDays) * day), to: now.addingTimeInterval(60), readable: readable),

@@ -3,16 +3,19 @@ import KringStore
 import Vapor
 
 enum ListeningViews {
-    /// Positive and negative shares per week as two lines (weeks without posts count as 0%).
+    /// Positive, neutral and negative posts per week as three lines: counts, not shares, so a quiet
+    /// week shows as quiet instead of as a swing.
     static func sentimentChart(id: String, title: String, weekKeys: [String], weeks: [String: SentimentWeek], t: Localizer) -> HTMLNode {
         Charts.line(
             id: id, title: title, description: t("listening.sentiment_chart_desc"), labels: weekKeys.map { String($0.suffix(3)) },
             series: [
                 Charts.Series(
-                    name: t("listening.positive"), values: weekKeys.map { (weeks[$0]?.positiveShare ?? 0) * 100 }, styleClass: "series-1"),
+                    name: t("listening.positive"), values: weekKeys.map { Double(weeks[$0]?.positive ?? 0) }, styleClass: "series-1"),
                 Charts.Series(
-                    name: t("listening.negative"), values: weekKeys.map { (weeks[$0]?.negativeShare ?? 0) * 100 }, styleClass: "series-2"),
-            ], format: { t.percent($0 / 100) }, t: t)
+                    name: t("listening.neutral"), values: weekKeys.map { Double(weeks[$0]?.neutral ?? 0) }, styleClass: "series-3"),
+                Charts.Series(
+                    name: t("listening.negative"), values: weekKeys.map { Double(weeks[$0]?.negative ?? 0) }, styleClass: "series-2"),
+            ], format: { t.number(Int($0.rounded())) }, t: t)
     }
 
     static func share(_ figures: SentimentWeek, t: Localizer) -> String {

@@ -169,6 +169,9 @@ public struct DemoCommunity: Sendable {
         progress("  \(participation.events) events, \(participation.polls) poll, \(participation.ideas) ideas")
         progress("Sharing documents…")
         progress("  \(try await fillDocuments(members: members)) documents")
+        progress("Filling the community manager's tools…")
+        let tools = try await fillCockpitTools(members: members)
+        progress("  \(tools.plan) calendar items, \(tools.terms) watched terms, \(tools.insights) insights")
         try await repositories.members.fillLastSeenFromActivity()
         return members.count
     }

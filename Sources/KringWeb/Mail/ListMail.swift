@@ -57,9 +57,11 @@ struct ListMail {
         guard settings.enabled else { return 0 }
         let zone = TimeZone(identifier: community.timeZone) ?? .gmt
         let now = services.clock.now()
+        let founded = try await repositories.community.createdAt() ?? now
         var sent = 0
         for frequency in [UpdateFrequency.monthly, .weekly] {
-            guard let period = UpdatePeriod.previous(frequency, before: now, in: zone),
+            // A period the community did not live through whole is not reported on.
+            guard let period = UpdatePeriod.previous(frequency, before: now, in: zone), founded <= period.start,
                 now.timeIntervalSince(period.end) < Self.sendWindow(frequency)
             else { continue }
             sent += try await send(period, note: settings.note, community: community)
@@ -131,7 +133,7 @@ struct ListMail {
                 + t(
                     "member_update.footer",
                     [
-                        "community": community.name, "frequency": t("mail_lists.frequency.\(period.frequency.rawValue)"),
+                        "community": community.name, "frequency": t("member_update.frequency.\(period.frequency.rawValue)"),
                         "settings": base + "/settings/notifications", "unsubscribe": unsubscribe,
                     ]))
         return NewOutboxMessage(
