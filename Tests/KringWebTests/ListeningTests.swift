@@ -72,6 +72,9 @@ struct ListeningTests {
             #expect(
                 page.visibleText(id: "term-summary")?.contains("2 vermeldingen") == true, "\(page.visibleText(id: "term-summary") ?? "")")
             #expect(page.text.contains(#"id="chart-mentions""#) && page.text.contains(#"id="chart-term-sentiment""#))
+            // The shares per week: the praise week is all positive, the October complaint all negative.
+            let shares = try #require(page.visibleText(id: "term-shares"))
+            #expect(shares.contains("100%") && shares.contains("0%"), "\(shares)")
             let posts = try #require(page.visibleText(id: "mention-list"))
             #expect(posts.contains("Bedankt") && posts.contains("Wachtrij in oktober") && !posts.contains("Verborgen"))
             #expect(

@@ -18,6 +18,31 @@ enum ListeningViews {
             ], format: { t.number(Int($0.rounded())) }, t: t)
     }
 
+    /// The shares behind the chart, week by week: what METRICS.md reports.
+    static func shareTable(id: String, weekKeys: [String], weeks: [String: SentimentWeek], t: Localizer) -> HTMLNode {
+        H.details(.class("chart-table"), .id(id)) {
+            H.summary { t("listening.shares_per_week") }
+            H.table(.class("data-table")) {
+                H.thead {
+                    H.tr {
+                        for key in ["week", "posts", "positive", "negative"] { H.th(.scope("col")) { t("listening.column.\(key)") } }
+                    }
+                }
+                H.tbody {
+                    for key in weekKeys.reversed() {
+                        let week = weeks[key] ?? SentimentWeek(week: key)
+                        H.tr {
+                            H.th(.scope("row")) { key }
+                            H.td(.class("number")) { t.number(week.total) }
+                            H.td(.class("number")) { week.positiveShare.map { t.percent($0) } ?? "—" }
+                            H.td(.class("number")) { week.negativeShare.map { t.percent($0) } ?? "—" }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     static func share(_ figures: SentimentWeek, t: Localizer) -> String {
         guard let positive = figures.positiveShare, let negative = figures.negativeShare else { return "—" }
         return t("listening.share", ["positive": t.percent(positive), "negative": t.percent(negative)])
@@ -49,6 +74,7 @@ enum ListeningViews {
                         id: "chart-sentiment",
                         title: t("listening.sentiment_chart", ["where": overview.group?.name ?? t("listening.everywhere")]),
                         weekKeys: overview.weekKeys, weeks: overview.sentiment, t: t)
+                    shareTable(id: "sentiment-shares", weekKeys: overview.weekKeys, weeks: overview.sentiment, t: t)
                 }
                 if !overview.byGroup.isEmpty {
                     H.table(.class("data-table"), .id("sentiment-by-group")) {
@@ -196,6 +222,7 @@ enum ListeningViews {
                     id: "chart-term-sentiment", title: t("listening.sentiment_chart", ["where": term.term]), weekKeys: weekKeys,
                     weeks: weeks,
                     t: t)
+                shareTable(id: "term-shares", weekKeys: weekKeys, weeks: weeks, t: t)
             }
             H.section(.class("cockpit-section"), .id("section-mentions"), .aria(.labelledby, "heading-mentions")) {
                 H.h2(.id("heading-mentions")) { t("listening.posts_behind") }
