@@ -4,7 +4,7 @@ import Logging
 import Vapor
 
 /// The `kring` command: `serve` (the default; `serve --demo` fills an empty database with the demo
-/// community first), `demo`, `admin create`, `import stackexchange DIR`, `migrate`, `routes`.
+/// community first), `demo`, `admin create`, `import stackexchange DIR`, `generate`, `rollup`, `backup`, `restore FILE`, `migrate`, `routes`.
 @main
 enum KringMain {
     static func main() async throws {
@@ -25,6 +25,8 @@ enum KringMain {
             app.asyncCommands.use(ImportCommands(), as: "import")
             app.asyncCommands.use(GenerateCommand(), as: "generate")
             app.asyncCommands.use(RollupCommand(), as: "rollup")
+            app.asyncCommands.use(BackupCommand(), as: "backup")
+            app.asyncCommands.use(RestoreCommand(), as: "restore")
             try await app.execute()
         } catch {
             // Commands explain their own failures; end with a non-zero status, not a crash report.
