@@ -20,7 +20,7 @@ public enum TestDatabase {
 /// Runs `body` with a Kring application on a fresh, migrated database: a new SQLite file in a
 /// temporary folder, or a new schema in the test PostgreSQL database. Everything is removed afterwards.
 public func withKringApp<T>(
-    clock: KringClock = .system, mail: (any MailTransport)? = nil,
+    clock: KringClock = .system, mail: (any MailTransport)? = nil, adjust: (inout KringConfig) -> Void = { _ in },
     _ body: (Application) async throws -> T
 ) async throws -> T {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kring-test-\(UUID().uuidString)")
@@ -31,6 +31,7 @@ public func withKringApp<T>(
     )
     config.baseURL = "http://kring.test"
     config.trustsProxy = true  // tests play client addresses with X-Forwarded-For
+    adjust(&config)
     let app = try await Application.make(.testing)
     let result: T
     do {

@@ -64,6 +64,7 @@ public func configure(_ app: Application, config: KringConfig, options: Configur
     app.middleware = Middlewares()
     app.middleware.use(SecurityHeadersMiddleware(usesHTTPS: config.usesHTTPS), at: .beginning)
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
+    app.middleware.use(PrometheusMiddleware(metrics: app.kringMetrics))
     app.middleware.use(KringErrorMiddleware())
     app.middleware.use(DatabaseRetryMiddleware())
     app.middleware.use(StaticFilesMiddleware(files: FileMiddleware(publicDirectory: KringResources.publicDirectory, defaultFile: nil)))
@@ -97,6 +98,7 @@ private func configureDatabase(_ app: Application, config: KringConfig, schema: 
 /// All routes: pages, the JSON API and health checks.
 func routes(_ app: Application) throws {
     HealthController().register(app)
+    MetricsEndpoint().register(app)
     let site = app.grouped(RequestContextMiddleware(), GateMiddleware())
     try site.register(collection: SetupController())
     try site.register(collection: HomeController())

@@ -29,6 +29,8 @@ public struct KringConfig: Sendable {
     public var smtp: SMTPConfiguration?
     /// `KRING_MAIL_FROM` (default no-reply@ the base URL's host): the sender address of Kring's mail.
     public var mailFrom: String?
+    /// `KRING_METRICS_TOKEN`: the bearer token `/metrics` wants; without it, only this machine may scrape.
+    public var metricsToken: String?
     /// Settings that make no sense; start-up stops with them.
     public var problems: [String] = []
 
@@ -69,6 +71,7 @@ public struct KringConfig: Sendable {
             databaseConnectionsPerLoop: value("KRING_DB_CONNECTIONS").flatMap(Int.init) ?? 4)
         config.trustsProxy = value("KRING_TRUST_PROXY") == "1"
         config.mailFrom = value("KRING_MAIL_FROM")
+        config.metricsToken = value("KRING_METRICS_TOKEN")
         do {
             config.smtp = try SMTPConfiguration.fromEnvironment(environment, heloName: config.hostName)
         } catch {
