@@ -12,7 +12,8 @@ import VaporTesting
 @Suite("Prometheus metrics")
 struct MetricsEndpointTests {
     @Test func metricsCountRequestsByRoutePatternAndShowTheBacklogs() async throws {
-        try await withKringApp(adjust: { $0.metricsToken = "scrape-me" }) { app in
+        let withToken: (inout KringConfig) -> Void = { $0.metricsToken = "scrape-me" }
+        try await withKringApp(adjust: withToken) { app in
             try await TestAccounts.setUpCommunity(app)
             try await TestAccounts.member(app, handle: "anna")
             let anna = try await signedIn(app, "anna")
