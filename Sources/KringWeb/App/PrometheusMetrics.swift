@@ -34,6 +34,10 @@ final class KringMetrics: Sendable {
             to: await count("SELECT COUNT(*) AS n FROM outbox_messages WHERE status = 'pending'"))
         registry.makeGauge(name: "kring_outbox_failed", help: "Mail the outbox gave up on").set(
             to: await count("SELECT COUNT(*) AS n FROM outbox_messages WHERE status = 'failed'"))
+        registry.makeGauge(name: "kring_jobs_queue_depth", help: "Queued jobs due and not yet taken by a process").set(
+            to: await count("SELECT COUNT(*) AS n FROM jobs WHERE status = 'pending' AND run_at <= \(bind: Date())"))
+        registry.makeGauge(name: "kring_jobs_failed", help: "Queued jobs that gave up after their last attempt").set(
+            to: await count("SELECT COUNT(*) AS n FROM jobs WHERE status = 'failed'"))
         registry.makeGauge(name: "kring_jobs_calendar_due", help: "Scheduled content-calendar items whose moment has passed").set(
             to: await count("SELECT COUNT(*) AS n FROM content_items WHERE status = 'scheduled' AND scheduled_at <= \(bind: Date())"))
         registry.makeGauge(name: "kring_jobs_listening_backlog", help: "Posts the listening job has not heard yet").set(

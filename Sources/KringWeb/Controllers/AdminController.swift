@@ -18,6 +18,29 @@ struct AdminController: RouteCollection {
         admin.get("mail", use: mailLog)
         admin.get("mail", ":id", use: mailMessage)
         admin.post("mail", ":id", "retry", use: retryMail)
+        admin.get("jobs", use: jobs)
+        admin.post("jobs", ":id", "retry", use: retryJob)
+    }
+
+    // MARK: Jobs
+
+    /// The job queue: per kind how many jobs wait, run, ran and failed, the latest runs, and the
+    /// failed ones with their error and a retry button.
+    @Sendable func jobs(request: Request) async throws -> Response {
+        try request.authorize(.viewMailLog)
+        let queue = request.repositories.jobs
+        return AdminViews.jobs(
+            request, counts: try await queue.counts(), depth: try await queue.depth(), failed: try await queue.list(status: .failed),
+            latest: try await queue.list(limit: 30))
+    }
+
+    @Sendable func retryJob(request: Request) async throws -> Response {
+        try request.authorize(.viewMailLog)
+        guard let id = request.parameters.get("id", as: UUID.self), try await request.repositories.jobs.retry(id) else {
+            throw Abort(.notFound)
+        }
+        try await request.audit("job.retry", subjectType: "job", subjectID: id, label: id.uuidString)
+        return request.redirect(to: "/admin/jobs", flash: "flash.job_retried")
     }
 
     @Sendable func overview(request: Request) async throws -> Response {

@@ -22,7 +22,10 @@ enum AdminViews {
             sections.append(("/admin/uploads", t("documents.limits")))
             sections.append(("/admin/privacy", t("privacy.admin.title")))
         }
-        if request.decide(.viewMailLog).isAllowed { sections.append(("/admin/mail", t("admin.mail"))) }
+        if request.decide(.viewMailLog).isAllowed {
+            sections.append(("/admin/mail", t("admin.mail")))
+            sections.append(("/admin/jobs", t("admin.jobs")))
+        }
         if request.decide(.viewCockpit).isAllowed {
             sections.append(("/admin/menu", t("menu.title")))
             sections.append(("/admin/pages", t("pages.title")))
@@ -301,6 +304,69 @@ enum AdminViews {
             }
         }
     }
+
+    static func jobs(_ request: Request, counts: [String: [QueuedJob.Status: Int]], depth: Int, failed: [QueuedJob], latest: [QueuedJob])
+        -> Response
+    {
+        let t = request.context.localizer
+        return frame(request, title: t("admin.jobs"), current: "/admin/jobs") {
+            H.h1 { t("admin.jobs") }
+            H.p(.class("lead")) { t("jobs.lead") }
+            H.p(.id("jobs-depth")) { t.plural("jobs.depth", count: depth) }
+            H.table(.class("data-table"), .id("jobs-counts")) {
+                H.caption(.class("visually-hidden")) { t("admin.jobs") }
+                H.thead {
+                    H.tr {
+                        H.th(.scope("col")) { t("jobs.column.kind") }
+                        for status in QueuedJob.Status.allCases { H.th(.scope("col")) { t("jobs.status.\(status.rawValue)") } }
+                    }
+                }
+                H.tbody {
+                    for kind in counts.keys.sorted() {
+                        H.tr(.id("jobs-\(kind)")) {
+                            H.th(.scope("row")) { t("jobs.kind.\(kind)") }
+                            for status in QueuedJob.Status.allCases { H.td(.class("number")) { t.number(counts[kind]?[status] ?? 0) } }
+                        }
+                    }
+                }
+            }
+            H.h2 { t("jobs.failed") }
+            if failed.isEmpty {
+                H.p(.class("empty-state"), .id("jobs-no-failures")) { t("jobs.no_failures") }
+            } else {
+                H.ul(.id("jobs-failed")) {
+                    for job in failed {
+                        H.li {
+                            t("jobs.kind.\(job.kind)") + " · " + t.dateTime(job.runAt) + " · " + (job.lastError ?? "")
+                            H.form(action: .to("/admin/jobs/\(job.id.uuidString.lowercased())/retry"), .class("inline-form")) {
+                                Forms.csrf(request)
+                                H.button(.type("submit"), .class("link-button")) { t("jobs.retry") }
+                            }
+                        }
+                    }
+                }
+            }
+            H.h2 { t("jobs.latest") }
+            H.table(.class("data-table"), .id("jobs-latest")) {
+                H.thead {
+                    H.tr {
+                        for key in ["kind", "run_at", "status", "attempts", "worker"] { H.th(.scope("col")) { t("jobs.column.\(key)") } }
+                    }
+                }
+                H.tbody {
+                    for job in latest {
+                        H.tr {
+                            H.td { t("jobs.kind.\(job.kind)") }
+                            H.td { t.dateTime(job.runAt) }
+                            H.td { t("jobs.status.\(job.status.rawValue)") }
+                            H.td(.class("number")) { t.number(job.attempts) }
+                            H.td { job.lockedBy ?? "—" }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Hides live secrets (password reset links) from the mail log, so reading the log never lets
@@ -309,4 +375,5 @@ enum MailLogRedaction {
     static func redact(_ body: String) -> String {
         body.replacingOccurrences(of: #"/password/reset/[A-Za-z0-9_-]+"#, with: "/password/reset/…", options: .regularExpression)
     }
+
 }
