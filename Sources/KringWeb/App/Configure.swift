@@ -73,6 +73,7 @@ public func configure(_ app: Application, config: KringConfig, options: Configur
 
     if options.runsBackgroundJobs {
         app.lifecycle.use(BackgroundJobs())
+        app.lifecycle.use(LiveSource())
     }
 }
 
@@ -131,6 +132,7 @@ func routes(_ app: Application) throws {
     try site.register(collection: ContentCalendarController())
     try site.register(collection: ListeningController())
     try site.register(collection: SpotlightController())
+    try site.register(collection: LiveController())
     try site.register(collection: APIController())
     try site.register(collection: SpacesAPIController())
     try site.register(collection: ParticipationAPIController())

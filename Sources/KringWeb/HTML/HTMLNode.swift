@@ -169,6 +169,15 @@ public struct HTMLAttribute: Sendable {
     public enum AriaName: String, Sendable {
         case label, current, describedby, invalid, live, hidden, labelledby
     }
+
+    /// `data-…` attributes for Kring's own scripts; the names are fixed here.
+    public static func data(_ name: DataName, _ value: String) -> HTMLAttribute { .init("data-" + name.rawValue, value) }
+
+    public enum DataName: String, Sendable {
+        case live
+        case liveTopic = "live-topic"
+        case liveReplyText = "live-reply-text"
+    }
 }
 
 /// A URL allowed into `href`, `src` and `action`: http(s), mailto, or a path on this site.

@@ -66,7 +66,7 @@ enum TopicViews {
         let canPin = actor.has(.moderator) || (page.group.map { GroupAccess.canManage($0, actor: actor, membership: membership) } ?? false)
         let topicPath = "/t/\(page.id.uuidString.lowercased())"
         let solution = page.posts.first { $0.id == page.solutionPostID }
-        return Layout.page(request, title: page.title, status: status) {
+        return Layout.page(request, title: page.title, status: status, liveTopic: page.id) {
             H.article(.class("topic")) {
                 H.header(.class("topic-header")) {
                     if let group = page.group { H.p(.class("breadcrumb")) { H.a(.to("/g/\(group.slug)")) { group.name } } }

@@ -4,12 +4,20 @@ import Vapor
 /// The frame of every page: header with navigation and account menu, main content, footer with
 /// the language switch. Views fill the main content only.
 enum Layout {
+    /// `liveTopic`: the topic a page shows, whose new replies appear live.
     static func page(
-        _ request: Request, title: String, status: HTTPStatus = .ok, @HTMLBuilder content: () -> [HTMLNode]
+        _ request: Request, title: String, status: HTTPStatus = .ok, liveTopic: UUID? = nil, @HTMLBuilder content: () -> [HTMLNode]
     ) -> Response {
         let context = request.context
         let t = context.localizer
         let communityName = context.community?.name ?? "Kring"
+        // Signed-in members get live updates everywhere (their notification count); anyone on a topic's replies.
+        let live = context.member != nil || liveTopic != nil
+        var bodyAttributes: [HTMLAttribute] = []
+        if live {
+            bodyAttributes = [.data(.live, "1"), .data(.liveReplyText, t("live.new_reply"))]
+            if let liveTopic { bodyAttributes.append(.data(.liveTopic, liveTopic.uuidString.lowercased())) }
+        }
         let document = H.element("html", [.lang(t.language.rawValue)]) {
             H.element("head", []) {
                 H.meta(.charset("utf-8"))
@@ -17,8 +25,9 @@ enum Layout {
                 H.element("title", []) { title == communityName ? title : "\(title) · \(communityName)" }
                 H.link(rel: "stylesheet", href: .to("/css/kring.css"))
                 H.link(rel: "icon", href: .to("/favicon.svg"))
+                if live { H.script(src: .to("/js/live.js")) }
             }
-            H.element("body", []) {
+            H.element("body", bodyAttributes) {
                 H.a(.fragment("main"), .class("skip-link")) { t("nav.skip") }
                 header(request)
                 H.main(.id("main"), .tabindex(-1)) {
@@ -33,6 +42,7 @@ enum Layout {
                         H.div(.class("flash"), .role("status")) { Self.flashMessage(flash, t) }
                     }
                     content()
+                    if live { H.div(.class("visually-hidden"), .id("live-status"), .role("status"), .aria(.live, "polite")) {} }
                 }
                 footer(request)
             }
