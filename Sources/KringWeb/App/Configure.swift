@@ -100,6 +100,15 @@ private func configureDatabase(_ app: Application, config: KringConfig, schema: 
 func routes(_ app: Application) throws {
     HealthController().register(app)
     MetricsEndpoint().register(app)
+    if Environment.get("KRING_BENCH") == "1" {
+        // bench/web.py's yardstick: Vapor's own ceiling, a fixed response of a page's size, no database.
+        app.get("bench", "static") { request -> Response in
+            let size = min(10_000_000, max(0, (try? request.query.get(Int.self, at: "bytes")) ?? 1_000))
+            var headers = HTTPHeaders()
+            headers.contentType = .html
+            return Response(status: .ok, headers: headers, body: .init(string: String(repeating: "x", count: size)))
+        }
+    }
     let site = app.grouped(RequestContextMiddleware(), GateMiddleware())
     try site.register(collection: SetupController())
     try site.register(collection: HomeController())

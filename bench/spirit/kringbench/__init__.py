@@ -1,0 +1,1 @@
+"""Settings and a small app for the Spirit peer benchmark (see bench/spirit/setup.sh)."""
