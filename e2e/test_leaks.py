@@ -5,9 +5,10 @@ closed group, archived groups and topics, deleted and held topics and replies, a
 moderator, events, polls and documents in the hidden groups, members' e-mail addresses, one
 member's notifications and private calendar feed address. Every hidden thing carries a marker
 (`LEAK <kind> <run>`, and its id where it has one). Then every read path — pages, the JSON API,
-search, tags, iCalendar feeds, notifications, the outbox's mails, CSV exports, downloads, the
-cockpit and the metrics API with a group filter, a published report — is read as each of twelve
-viewers, and for each answer:
+search, tags, iCalendar feeds, notifications, the outbox's mails and their unsubscribe links, CSV
+exports, downloads, the cockpit and the metrics API with a group filter, a published report, the
+team's content calendar, listening and insights, the member update previewed as a member — is read
+as each of twelve viewers, and for each answer:
 
 - no marker of something the viewer may not read is in it (READERS says who may read what);
 - what the path must show that viewer is in it (`shows`), so no check passes vacuously;
@@ -24,6 +25,7 @@ neither in the matrix nor in NOT_IN_MATRIX with a reason.
 """
 from __future__ import annotations
 
+import base64
 import datetime
 import email
 import email.policy
@@ -144,14 +146,20 @@ class Path:
     hides: dict[str, set[str]] = field(default_factory=dict)  # item → who must not find it here though a reader
     also: dict[str, set[str]] = field(default_factory=dict)  # item → who may see it here besides its readers
     roles: list[str] = field(default_factory=lambda: list(ROLES))
+    view_of: str | None = None  # the member whose view those let through the gate get (a preview as that member)
 
     @property
     def id(self) -> str:
         return f"{self.kind} {self.template}"
 
     def viewer(self, role: str) -> str:
-        """Whose view the answer is: a private feed is its owner's whoever fetches it."""
-        return self.kind.split(":", 1)[1] if self.kind.startswith("feed:") else role
+        """Whose view the answer is: a private feed is its owner's whoever fetches it, a preview as a
+        member is that member's for whoever may open it."""
+        if self.kind.startswith("feed:"):
+            return self.kind.split(":", 1)[1]
+        if self.view_of and (self.gate is None or role in self.gate):
+            return self.view_of
+        return role
 
     def expected_statuses(self, role: str) -> set[int]:
         if self.gate is None or role in self.gate:
@@ -213,6 +221,10 @@ PATHS: list[Path] = [
     P("page", "/posts/:post/edit", "/posts/{secret_reply}/edit", gate={"insider"} | STAFF, secret=True, knows=SECRET_MEMBERS,
       shows=[("secret-reply", {"insider"} | STAFF)]),
     P("page", "/events/:event", "/events/{secret_event}", gate=SECRET_MEMBERS, secret=True, shows=["secret-event"]),
+    # The live updates of a topic: only those who may not read it ask, as for its readers the answer is an
+    # event stream that never ends (numbers only: the reply numbers, the viewer's unread count).
+    P("page", "/live", "/live?topic={secret_topic}", gate=SECRET_MEMBERS, secret=True,
+      roles=[role for role in ROLES if role not in SECRET_MEMBERS]),
     P("page", "/events/:event/calendar.ics", "/events/{secret_event}/calendar.ics", gate=SECRET_MEMBERS, secret=True,
       shows=["secret-event"]),
     P("page", "/events/:event/attendees", "/events/{secret_event}/attendees", gate={"owner"} | STAFF, secret=True,
@@ -288,6 +300,7 @@ PATHS: list[Path] = [
     P("page", "/admin/members", "/admin/members?q={author}", gate=TEAM, also={"email-author": {"manager"}},
       shows=[("email-author", TEAM)]),
     P("page", "/admin/mail", gate={"admin"}),
+    P("page", "/admin/jobs", gate={"admin"}),
     P("page", "/admin/audit", gate=TEAM),
     P("page", "/admin/audit.csv", gate=TEAM),
     P("page", "/cockpit", gate=COCKPIT, shows=[("closed-topic", TEAM), ("secret-question", TEAM)]),
@@ -304,6 +317,24 @@ PATHS: list[Path] = [
     P("page", "/cockpit/members.csv", gate=TEAM),
     P("page", "/cockpit/champions", gate=TEAM),
     P("page", "/cockpit/onboarding", gate=TEAM),
+    # The team's mail, content calendar and listening. Managers and administrators read everything, so
+    # for them these check the gate and that what they must find is there; the member update previewed
+    # as a member is that member's view, and holds only what they may read (not the manager's).
+    P("page", "/cockpit/mail", gate=TEAM),
+    *[P("page", "/cockpit/mail", f"/cockpit/mail?preview={{{member}}}", gate=TEAM, view_of=member, hides=ARCHIVED,
+        shows=[("secret-event", TEAM), ("closed-event", TEAM)] if member == "insider" else [])
+      for member in ("insider", "outsider", "leaver", "requester", "invitee")],
+    P("page", "/cockpit/calendar", "/cockpit/calendar?month={month}", gate=TEAM,
+      shows=[("secret-event", TEAM), ("closed-event", TEAM), ("closed-topic", TEAM)]),
+    P("page", "/cockpit/calendar/new", gate=TEAM, shows=[("secret-group", TEAM)], hides=["archived-group", "secretarchived-group"]),
+    P("page", "/cockpit/calendar/:item", "/cockpit/calendar/{plan_item}", gate=TEAM, shows=[("closed-topic", TEAM)]),
+    P("page", "/cockpit/listening", gate=TEAM, shows=[("secret-group", TEAM)]),
+    P("page", "/cockpit/listening", "/cockpit/listening?group={secret}", gate=TEAM, shows=[("secret-group", TEAM)]),
+    P("page", "/cockpit/listening/terms/:term", "/cockpit/listening/terms/{term}", gate=TEAM,
+      shows=[("secret-topic", TEAM), ("secret-reply", TEAM), ("closed-topic", TEAM), ("archived-topic", TEAM)], hides=DELETED),
+    P("page", "/cockpit/insights", gate=TEAM, shows=[("secret-topic", TEAM), ("secret-reply", TEAM)]),
+    P("page", "/cockpit/insights", "/cockpit/insights?show=all", gate=TEAM,
+      shows=[("secret-reply", TEAM), ("closed-topic", TEAM)]),
     P("page", "/reports/:report", "/reports/{report}", gate=COCKPIT, shows=[("open-topic", COCKPIT)]),
     P("page", "/reports/:report/csv", "/reports/{report}/csv", gate=COCKPIT),
     # The JSON API
@@ -376,6 +407,11 @@ PATHS: list[Path] = [
       secret=True),
     P("feed:anon", "/calendar/:token/events.ics", "/calendar/{guessed_token}/events.ics", roles=["anon"], gate=set(),
       secret=True),
+    # The one-click unsubscribe link of a list mail: no credentials, the member it names is the view;
+    # a forged one says nothing.
+    P("feed:insider", "/unsubscribe/:token", "/unsubscribe/{insider_unsubscribe}", roles=["anon"],
+      shows=[("email-insider", {"anon"})]),
+    P("feed:anon", "/unsubscribe/:token", "/unsubscribe/{forged_unsubscribe}", roles=["anon"], gate=set(), secret=True),
     # The outbox: every mail Kring wrote to each member
     P("mail", "(outbox)", "mails to each member", roles=MEMBERS + ["admin"],
       shows=[("secret-topic", {"insider"}), ("secret-group", {"invitee"})]),
@@ -410,6 +446,7 @@ NOT_IN_MATRIX = {
     "/api/v1/assessments": "the team's self-assessment", "/successes": "success stories the team wrote",
     "/cockpit/members/settings": "weights and thresholds", "/api/v1/engagement/settings": "weights and thresholds",
     "/api/v1/segments": "the filters the team saved",
+    "/metrics": "Prometheus figures by route pattern, no content (a token or this machine only)",
 }
 
 
@@ -530,8 +567,8 @@ def build_world(server) -> World:
     world.mark("secret-poll", marker("secret-poll"), poll["id"])
 
     # The closed group's content: an unanswered topic (the cockpit lists those), an event, a document.
-    ids["closed_topic"] = topic(p["owner"], "closed-topic", closed, f"Niet voor @{handle('requester')}.",
-                                tags=[tag("closed-tag")])["id"]
+    closed_topic = topic(p["owner"], "closed-topic", closed, f"Niet voor @{handle('requester')}.", tags=[tag("closed-tag")])
+    ids["closed_topic"] = closed_topic["id"]
     ids["closed_tag"] = tag("closed-tag")
     world.mark("closed-tag", tag("closed-tag"))
     ids["closed_event"] = event("closed-event", closed, 2.1)
@@ -604,7 +641,30 @@ def build_world(server) -> World:
     admin.api("POST", f"/reports/{report['id']}/publish", {"evaluation": "Een week om te testen."})
     ids["report"] = report["id"].lower()
 
+    # The team's tools: the manager marks a secret reply and the closed topic as insights and puts the
+    # latter on the content calendar, and watches the run's word, which every marker text carries.
+    manager = p["manager"]
+    manager.post_form("/cockpit/insights", {"post": ids["secret_reply"], "kind": "wish", "note": "Meer hiervan."})
+    manager.post_form("/cockpit/insights", {"post": closed_topic["posts"][0]["id"], "kind": "problem", "note": ""})
+    board = manager.page("/cockpit/insights").text
+    card = next(c for c in board.split("<article")[1:] if f"/t/{ids['closed_topic'].lower()}" in c.lower())
+    plan = re.search(r'action="(/cockpit/insights/[0-9a-f-]{36}/plan)"', card).group(1)
+    planned = manager.post_form(plan, expect=(303,)).headers["location"]
+    ids["plan_item"] = re.search(r"/cockpit/calendar/([0-9a-f-]{36})$", planned).group(1)
+    watched = manager.post_form("/cockpit/listening/terms", {"term": RUN, "kind": "word", "alerts": "0"}, expect=(303,))
+    ids["term"] = re.search(r"/cockpit/listening/terms/([0-9a-f-]{36})$", watched.headers["location"]).group(1)
+
     wait_for_mail(world)
+    # The insider's link from their mail; and one made up for them for another list, signed with a guess.
+    ids["insider_unsubscribe"] = unsubscribe_token(server, address("insider")) or "no-list-mail-to-the-insider"
+    payload = ids["insider_unsubscribe"].split(".")[0]
+    try:
+        insider_id = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode("utf-8", "replace").split("|")[0]
+    except ValueError:
+        insider_id = str(uuid.uuid4())
+    ids["forged_unsubscribe"] = (base64.urlsafe_b64encode(f"{insider_id}|member_update".encode()).decode().rstrip("=")
+                                 + "." + uuid.uuid4().hex)
+    wait_for_listening(world)
     return world
 
 
@@ -636,6 +696,30 @@ def wait_for_mail(world: World, timeout: float = 30) -> None:
         if time.monotonic() > deadline:
             return  # the positive checks on the outbox will say what is missing
         time.sleep(0.5)
+
+
+def unsubscribe_token(server, recipient: str) -> str | None:
+    """The token in the List-Unsubscribe header of a list mail Kring wrote to `recipient`."""
+    folder = os.path.join(server.data_dir, "mail")
+    for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+        if name.endswith(".eml"):
+            with open(os.path.join(folder, name), "rb") as f:
+                message = email.message_from_bytes(f.read(), policy=email.policy.default)
+            found = re.search(r"/unsubscribe/([A-Za-z0-9_.-]+)", str(message["List-Unsubscribe"] or ""))
+            if recipient in str(message["To"]).lower() and found:
+                return found.group(1)
+    return None
+
+
+def wait_for_listening(world: World, timeout: float = 30) -> None:
+    """The listening job hears new posts every few seconds: wait until the watched word's page lists the last ones."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = world.people["manager"].page(f"/cockpit/listening/terms/{world.ids['term']}").text.lower()
+        if marker("secret-reply").lower() in text and marker("closed-topic").lower() in text:
+            return
+        time.sleep(0.5)
+    # the positive checks on the term's page will say what is missing
 
 
 # --- reading every path as everyone ------------------------------------------------

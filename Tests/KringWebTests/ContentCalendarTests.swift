@@ -34,6 +34,12 @@ struct ContentCalendarTests {
             #expect(refused.text.contains(#"id="body-error""#))
             #expect(try await app.repositories.contentCalendar.items(from: .distantPast, to: .distantFuture).isEmpty)
 
+            // Scheduled for a moment already past: refused ("Publish now" is for that).
+            form["body"] = "Tekst"
+            form["scheduled_at"] = "2026-11-20T09:30"
+            let past = try await browser.post("/cockpit/calendar", form: form)
+            #expect(past.status == .unprocessableEntity && past.text.contains(#"id="scheduled_at-error""#))
+            form["scheduled_at"] = "2026-12-10T09:30"
             form["body"] = "Op **zaterdag** oogsten we samen. <script>alert(1)</script>"
             #expect(try await browser.post("/cockpit/calendar", form: form).status == .seeOther)
             let item = try #require(try await app.repositories.contentCalendar.items(from: .distantPast, to: .distantFuture).first)
@@ -65,17 +71,18 @@ struct ContentCalendarTests {
             _ = chef
             let announcement = [
                 "title": "Nieuwe huisregels", "kind": "announcement", "status": "scheduled", "owner": "chef", "group": "",
-                "scheduled_at": "2026-12-10T09:00", "body": "Lees ze even door.",
+                "scheduled_at": "2026-12-10T09:31", "body": "Lees ze even door.",
             ]
             #expect(try await browser.post("/cockpit/calendar", form: announcement).status == .seeOther)
             let event = [
                 "title": "Winterborrel", "kind": "event", "status": "scheduled", "owner": "chef", "group": group.slug,
-                "scheduled_at": "2026-12-10T09:00", "body": "Gezellig", "event_starts_at": "2026-12-18T19:00",
+                "scheduled_at": "2026-12-10T09:31", "body": "Gezellig", "event_starts_at": "2026-12-18T19:00",
                 "event_ends_at": "2026-12-18T22:00", "location": "Kas 3",
             ]
             let badEvent = event.merging(["event_ends_at": "2026-12-18T18:00"]) { $1 }
             #expect(try await browser.post("/cockpit/calendar", form: badEvent).status == .unprocessableEntity)
             #expect(try await browser.post("/cockpit/calendar", form: event).status == .seeOther)
+            clock.advance(60)
             #expect(try await app.contentPublisher.publishDue() == 2)
             let pinned = try await app.repositories.topics.list(viewer: .anonymous, pinnedOnly: true)
             #expect(pinned.topics.map(\.title) == ["Nieuwe huisregels"])

@@ -58,14 +58,18 @@ struct MemberMailTests {
             #expect(
                 try await manager.post("/cockpit/mail/update", form: ["update_enabled": "1", "note": "Kom naar de <ledenavond>!"]).status
                     == .seeOther)
-            let preview = try await manager.get("/cockpit/mail?preview=bram")
-            let previewText = try #require(preview.visibleText(id: "update-preview"))
-            #expect(previewText.contains("Kom naar de <ledenavond>!") && previewText.contains("Tomaten in november"))
-            #expect(!previewText.contains("Geheim") && !previewText.contains("Bestuursdiner"))
-
             // Nothing goes out in November itself (October was not a whole month); on 2 December the November update does, once.
             #expect(try await app.listMail.sendMemberUpdates() == 0)
             clock.advance(22 * 86_400)
+            // The preview is what goes out: November's update as Bram gets it, no secret group, no live unsubscribe link.
+            let preview = try await signedIn(app, "chef").get("/cockpit/mail?preview=bram")
+            let previewText = try #require(preview.visibleText(id: "update-preview"))
+            #expect(previewText.contains("Kom naar de <ledenavond>!") && previewText.contains("Tomaten in november"))
+            #expect(!previewText.contains("Geheim") && !previewText.contains("Bestuursdiner"))
+            #expect(previewText.contains("/unsubscribe/…"))
+            #expect(
+                try await signedIn(app, "chef").get("/cockpit/mail?preview=niemand").visibleText(id: "form-error") != nil,
+                "an unknown member is said so")
             let sent = try await app.listMail.sendMemberUpdates()
             #expect(try await app.listMail.sendMemberUpdates() == 0, "the job running twice mails once")
             let updates = try await app.repositories.outbox.list().filter { $0.kind == "member_update" }

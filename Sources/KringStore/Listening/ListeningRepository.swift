@@ -62,7 +62,11 @@ public struct ListeningRepository: Sendable {
 
     /// Posts not heard yet, oldest first, from the last batch's newest moment on.
     public func unheard(limit: Int) async throws -> [UnheardPost] {
-        let from = try await strategy.setting(Self.cursorSetting).flatMap { ISO8601DateFormatter.precise.date(from: $0) } ?? .distantPast
+        // Five minutes back from the last batch's newest post: a post whose transaction committed after a
+        // later one was heard still gets its turn (heard posts are skipped by NOT EXISTS).
+        let from =
+            try await strategy.setting(Self.cursorSetting).flatMap { ISO8601DateFormatter.precise.date(from: $0) }
+            .map { $0.addingTimeInterval(-300) } ?? .distantPast
         var posts = try await sql.raw(
             """
             SELECT p.id, p.topic_id, p.post_number, p.author_id, p.body, p.created_at, t.group_id,
@@ -235,8 +239,8 @@ public struct ListeningRepository: Sendable {
     public func mentions(of termID: UUID, limit: Int = 100) async throws -> [TermMention] {
         try await sql.raw(
             """
-            SELECT post_id, topic_id, group_id, label, created_at FROM term_mentions WHERE term_id = \(bind: termID)
-            ORDER BY created_at DESC LIMIT \(bind: limit)
+            SELECT m.post_id, m.topic_id, m.group_id, m.label, m.created_at FROM term_mentions m JOIN posts p ON p.id = m.post_id
+            WHERE m.term_id = \(bind: termID) AND p.deleted_at IS NULL ORDER BY m.created_at DESC LIMIT \(bind: limit)
             """
         ).all().map { row in
             TermMention(
@@ -336,7 +340,7 @@ public struct ListeningRepository: Sendable {
                 """
                 SELECT p.id, p.topic_id, p.post_number, p.body, t.title, m.display_name FROM posts p
                 JOIN topics t ON t.id = p.topic_id JOIN members m ON m.id = p.author_id
-                WHERE p.id IN (\(SQLList(chunk.map { SQLBind($0) })))
+                WHERE p.id IN (\(SQLList(chunk.map { SQLBind($0) }))) AND p.deleted_at IS NULL AND t.deleted_at IS NULL
                 """
             ).all() {
                 let id = try row.decodeUUID(column: "id")

@@ -246,7 +246,7 @@ public struct MemberMailRepository: Sendable {
         let newcomers = try await sql.raw(
             """
             SELECT id, handle, display_name FROM members WHERE status = \(bind: MemberStatus.active.rawValue) AND is_bot = \(bind: false)
-            AND is_staff = \(bind: false)
+            AND is_staff = \(bind: false) AND role = \(bind: Role.member.rawValue)
             AND created_at >= \(bind: start) AND created_at < \(bind: end) ORDER BY created_at DESC LIMIT 50
             """
         ).all().map { row in

@@ -23,12 +23,14 @@ enum Charts {
         return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
     }
 
-    /// A round upper bound for the y axis and its tick step (1, 2 or 5 × 10ⁿ).
-    static func scale(max value: Double, ticks: Int = 4) -> (top: Double, step: Double) {
-        guard value > 0 else { return (1, 0.25) }
+    /// A round upper bound for the y axis and its tick step (1, 2 or 5 × 10ⁿ); counts (`wholeNumbers`)
+    /// step by at least 1, so no label repeats.
+    static func scale(max value: Double, ticks: Int = 4, wholeNumbers: Bool = false) -> (top: Double, step: Double) {
+        guard value > 0 else { return wholeNumbers ? (Double(ticks), 1) : (1, 0.25) }
         let rough = value / Double(ticks)
         let magnitude = pow(10, floor(log10(rough)))
-        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= rough } ?? 10 * magnitude
+        var step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= rough } ?? 10 * magnitude
+        if wholeNumbers { step = max(1, step) }
         return (step * Double(ticks), step)
     }
 
@@ -85,9 +87,9 @@ enum Charts {
 
     static func line(
         id: String, title: String, description: String, labels: [String], series: [Series], format: @escaping (Double) -> String,
-        t: Localizer
+        wholeNumbers: Bool = false, t: Localizer
     ) -> HTMLNode {
-        let (top, step) = scale(max: series.flatMap(\.values).max() ?? 0)
+        let (top, step) = scale(max: series.flatMap(\.values).max() ?? 0, wholeNumbers: wholeNumbers)
         let plotHeight = height - margin.top - margin.bottom
         let count = labels.count
         return figure(id: id, title: title, labels: labels, series: series, format: format, t: t) {
@@ -118,7 +120,7 @@ enum Charts {
     static func bars(id: String, title: String, description: String, labels: [String], values: [Double], name: String, t: Localizer)
         -> HTMLNode
     {
-        let (top, step) = scale(max: values.max() ?? 0)
+        let (top, step) = scale(max: values.max() ?? 0, wholeNumbers: true)
         let plotWidth = width - margin.left - margin.right
         let plotHeight = height - margin.top - margin.bottom
         let slot = plotWidth / Double(max(1, values.count))

@@ -143,6 +143,12 @@ struct ContentCalendarController: RouteCollection {
         item.notes = text("notes").trimmingCharacters(in: .whitespacesAndNewlines)
         item.updatedAt = now
         item.lastError = nil
+        // Scheduling for a moment already past would publish at once: "publish now" is for that.
+        if item.status == .scheduled, let moment = item.scheduledAt, moment < now.addingTimeInterval(-60),
+            base?.status != .scheduled || base?.scheduledAt != moment
+        {
+            errors.add("scheduled_at", "calendar.in_past")
+        }
         do {
             try ContentPlanRules.validate(item, now: now, isNew: base == nil)
         } catch {

@@ -15,7 +15,7 @@ enum ListeningViews {
                     name: t("listening.neutral"), values: weekKeys.map { Double(weeks[$0]?.neutral ?? 0) }, styleClass: "series-3"),
                 Charts.Series(
                     name: t("listening.negative"), values: weekKeys.map { Double(weeks[$0]?.negative ?? 0) }, styleClass: "series-2"),
-            ], format: { t.number(Int($0.rounded())) }, t: t)
+            ], format: { t.number(Int($0.rounded())) }, wholeNumbers: true, t: t)
     }
 
     /// The shares behind the chart, week by week: what METRICS.md reports.
@@ -32,7 +32,7 @@ enum ListeningViews {
                     for key in weekKeys.reversed() {
                         let week = weeks[key] ?? SentimentWeek(week: key)
                         H.tr {
-                            H.th(.scope("row")) { key }
+                            H.th(.scope("row"), .class("row-name")) { key }
                             H.td(.class("number")) { t.number(week.total) }
                             H.td(.class("number")) { week.positiveShare.map { t.percent($0) } ?? "—" }
                             H.td(.class("number")) { week.negativeShare.map { t.percent($0) } ?? "—" }
@@ -89,7 +89,7 @@ enum ListeningViews {
                         H.tbody {
                             for row in overview.byGroup {
                                 H.tr {
-                                    H.th(.scope("row")) { row.name }
+                                    H.th(.scope("row"), .class("row-name")) { row.name }
                                     H.td(.class("number")) { t.number(row.figures.total) }
                                     H.td { share(row.figures, t: t) }
                                 }
@@ -124,7 +124,7 @@ enum ListeningViews {
                             for term in overview.terms {
                                 let key = term.id.uuidString.lowercased()
                                 H.tr(.id("term-\(key)")) {
-                                    H.th(.scope("row")) { H.a(.to("/cockpit/listening/terms/\(key)")) { term.term } }
+                                    H.th(.scope("row"), .class("row-name")) { H.a(.to("/cockpit/listening/terms/\(key)")) { term.term } }
                                     H.td { t("listening.kind.\(term.kind.rawValue)") }
                                     H.td(.class("number")) { t.number(overview.mentions[term.id] ?? 0) }
                                     H.td {
@@ -147,6 +147,7 @@ enum ListeningViews {
                     }
                 }
                 Forms.errorSummary(state, t)
+                H.h3 { t("listening.watch_new") }
                 H.form(action: .to("/cockpit/listening/terms"), .class("stack-form"), .id("term-form")) {
                     Forms.csrf(request)
                     Forms.field(
@@ -177,7 +178,7 @@ enum ListeningViews {
                         H.tbody {
                             for tag in overview.trending {
                                 H.tr(.id("trending-\(tag.tag)")) {
-                                    H.th(.scope("row")) { H.a(.to("/tags/\(tag.tag)")) { "#" + tag.tag } }
+                                    H.th(.scope("row"), .class("row-name")) { H.a(.to("/tags/\(tag.tag)")) { "#" + tag.tag } }
                                     H.td(.class("number")) { t.number(tag.current) }
                                     H.td(.class("number")) { t.number(tag.previous) }
                                     H.td(.class("number")) { tag.change.map { "+" + t.percent($0) } ?? t("listening.new") }
@@ -340,7 +341,7 @@ enum ListeningViews {
                             Forms.csrf(request)
                             H.label(.for("route-title-\(key)")) { t("field.idea_title") }
                             H.input(
-                                .type("text"), .id("route-title-\(key)"), .name("title"), .value(snippet.topicTitle), .maxlength(150),
+                                .type("text"), .id("route-title-\(key)"), .name("title"), .maxlength(150), .required,
                                 .aria(.describedby, "route-hint-\(key)"))
                             H.p(.class("field-hint"), .id("route-hint-\(key)")) { t("insights.route_hint") }
                             H.label(.for("route-department-\(key)")) { t("field.department") }

@@ -42,23 +42,31 @@ struct MemberMailController: RouteCollection {
         // The preview: as the member named in ?preview=, else as the manager looking.
         let handle = (try? request.query.get(String.self, at: "preview"))?.trimmingCharacters(in: CharacterSet(charactersIn: "@ "))
         var previewed = try request.requireMember()
-        if let handle, !handle.isEmpty, let member = try await repositories.members.find(handle: handle.lowercased()),
-            member.status == .active
-        {
-            previewed = member
+        var unknownPreview = false
+        if let handle, !handle.isEmpty {
+            if let member = try await repositories.members.find(handle: handle.lowercased()), member.status == .active {
+                previewed = member
+            } else {
+                unknownPreview = true
+            }
         }
-        // The preview shows this month so far: what the next update will hold.
-        guard let upcoming = UpdatePeriod.current(.monthly, at: now, in: zone) else { throw Abort(.internalServerError) }
-        let candidates = try await repositories.memberMail.digestCandidates(from: upcoming.start, to: upcoming.end)
+        // The preview is what "send now" sends: last month's update.
+        let candidates = try await repositories.memberMail.digestCandidates(from: period.start, to: period.end)
         let groups = try await repositories.memberMail.activeGroups(of: [previewed.id])
         let recipient = ListRecipient(
             id: previewed.id, handle: previewed.handle, displayName: previewed.displayName, email: previewed.email,
             preferredLanguage: previewed.profile.preferredLanguage?.rawValue, lastSeenAt: nil)
-        let preview = request.application.listMail.update(
-            for: recipient, period: upcoming,
+        var preview = request.application.listMail.update(
+            for: recipient, period: period,
             content: candidates.visible(to: previewed.id, activeGroups: previewed.actor.has(.admin) ? [] : groups[previewed.id] ?? []),
             note: settings.note, community: community)
+        // The member's own one-click link is theirs, not the team's.
+        if let link = preview.unsubscribeURL {
+            preview.bodyText = preview.bodyText.replacingOccurrences(
+                of: link, with: request.application.kring.config.baseURL + "/unsubscribe/…")
+        }
         var shown = state
+        if unknownPreview { shown.errors.append(FieldError(field: "preview", code: "invitee.unknown")) }
         if shown.values.isEmpty {
             shown.values = [
                 "note": settings.note, "nudge_days": String(policy.minimumDaysBetween), "nudge_max": String(policy.maximumUnanswered),

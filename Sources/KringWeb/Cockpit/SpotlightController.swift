@@ -220,7 +220,9 @@ struct SpotlightController: RouteCollection {
                         H.tbody {
                             for rule in rules {
                                 H.tr(.id("rule-\(rule.id.uuidString.lowercased())")) {
-                                    H.th(.scope("row")) { rule.name + " (" + t("badge.level.\(rule.level.rawValue)") + ")" }
+                                    H.th(.scope("row"), .class("row-name")) {
+                                        rule.name + " (" + t("badge.level.\(rule.level.rawValue)") + ")"
+                                    }
                                     H.td { t("badges.metric.\(rule.metric.rawValue)", ["count": t.number(rule.threshold)]) }
                                     H.td(.class("number")) { t.number(holders[rule.id] ?? 0) }
                                     H.td {

@@ -139,6 +139,8 @@ struct LiveController: RouteCollection {
         headers.cacheControl = .init(noCache: true)
         // nginx must pass the events on as they come.
         headers.replaceOrAdd(name: "X-Accel-Buffering", value: "no")
+        // Compressed, events would wait in the compressor's buffer (and in proxies that buffer it).
+        headers.responseCompression = .disable
         let body = Response.Body(asyncStream: { writer in
             let (id, events) = await hub.subscribe()
             let beats = Task {

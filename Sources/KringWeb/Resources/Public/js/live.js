@@ -5,11 +5,12 @@
   const body = document.body;
   if (!body || !body.dataset.live || !window.EventSource) return;
   const topic = body.dataset.liveTopic;
-  const source = new EventSource('/live' + (topic ? '?topic=' + encodeURIComponent(topic) : ''));
+  const url = '/live' + (topic ? '?topic=' + encodeURIComponent(topic) : '');
+  let source = null;
   const status = document.getElementById('live-status');
   const say = (text) => { if (status) status.textContent = text; };
 
-  source.addEventListener('reply', async (event) => {
+  const onReply = async (event) => {
     const number = JSON.parse(event.data).number;
     if (document.getElementById('post-' + number)) return;
     const response = await fetch(location.pathname + location.search, { credentials: 'same-origin' });
@@ -28,9 +29,9 @@
       added += 1;
     }
     if (added > 0) say(body.dataset.liveReplyText || 'New reply');
-  });
+  };
 
-  source.addEventListener('notifications', (event) => {
+  const onNotifications = (event) => {
     const unread = JSON.parse(event.data).unread;
     const link = document.getElementById('notifications-link');
     if (!link) return;
@@ -43,10 +44,26 @@
     }
     badge.textContent = String(unread);
     badge.hidden = unread === 0;
-  });
+  };
 
-  source.addEventListener('queue', () => {
+  const onQueue = () => {
     const notice = document.getElementById('queue-changed');
     if (notice) notice.hidden = false;
+  };
+
+  const open = () => {
+    if (source) return;
+    source = new EventSource(url);
+    source.addEventListener('reply', onReply);
+    source.addEventListener('notifications', onNotifications);
+    source.addEventListener('queue', onQueue);
+  };
+  // A page kept in the back/forward cache must not keep its stream: browsers allow a few
+  // connections per site, and parked pages would use them up.
+  window.addEventListener('pagehide', () => {
+    if (source) source.close();
+    source = null;
   });
+  window.addEventListener('pageshow', (event) => { if (event.persisted) open(); });
+  open();
 })();
