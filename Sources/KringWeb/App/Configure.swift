@@ -63,6 +63,9 @@ public func configure(_ app: Application, config: KringConfig, options: Configur
 
     app.middleware = Middlewares()
     app.middleware.use(SecurityHeadersMiddleware(usesHTTPS: config.usesHTTPS), at: .beginning)
+    let inFlight = InFlightRequests()
+    app.middleware.use(InFlightMiddleware(requests: inFlight), at: .beginning)
+    app.lifecycle.use(RequestDrain(requests: inFlight))
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
     app.middleware.use(PrometheusMiddleware(metrics: app.kringMetrics))
     app.middleware.use(KringErrorMiddleware())
