@@ -25,6 +25,7 @@ enum KringMain {
             app.asyncCommands.use(ImportCommands(), as: "import")
             app.asyncCommands.use(GenerateCommand(), as: "generate")
             app.asyncCommands.use(RollupCommand(), as: "rollup")
+            app.asyncCommands.use(ReindexCommand(), as: "reindex")
             app.asyncCommands.use(BackupCommand(), as: "backup")
             app.asyncCommands.use(RestoreCommand(), as: "restore")
             try await app.execute()

@@ -2,6 +2,7 @@ import Foundation
 import KringCore
 import KringStore
 import KringTestSupport
+import SQLKit
 import Testing
 import Vapor
 
@@ -19,14 +20,15 @@ struct DiscoveryTests {
             let topic = try await createTopic(
                 anna, group: slug, title: "Zonnepanelen op het schooldak", body: "De leerlingen legden de panelen op de woningen.")
             try await anna.post("\(topic)/replies", form: ["body": "Heat pumps are running smoothly since we installed them."])
-            for (query, expected) in [
+            let expectations = [
                 ("paneel", "Zonnepanelen op het schooldak"),  // Dutch plural found by singular
                 ("woning", "Zonnepanelen op het schooldak"),
                 ("pump", "Reply"),  // English plural found by singular, in a reply
                 ("running installing", "Reply"),
                 ("energiecooperatie", "Energiecoöperatie Noord"),  // Dutch folds the diaeresis
                 ("isolatie", "Anna Tester"),
-            ] {
+            ]
+            for (query, expected) in expectations {
                 let page = try await anna.get("/search?q=\(query.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)")
                 #expect(page.text.contains(expected), "\(query) finds \(expected)")
             }
@@ -36,6 +38,24 @@ struct DiscoveryTests {
             #expect(tricky.status == .ok, "query syntax typed by people is not read as syntax")
             #expect(
                 try await TestBrowser(app).get("/search?q=isolatie").text.contains("Anna Tester") == false, "visitors do not search people")
+
+            // `kring reindex`: an index emptied (or never filled, as by `kring generate`) is rebuilt from the content.
+            let sql = try #require(app.db as? any SQLDatabase)
+            if sql.dialect.name != "postgresql" {
+                try await sql.raw("DELETE FROM search_fts").run()
+                try await sql.raw("DELETE FROM search_fts_map").run()
+            }
+            try await sql.raw("DELETE FROM search_documents").run()
+            #expect(try await anna.get("/search?q=paneel").text.contains(#"id="no-results""#))
+            let indexed = try await SearchIndex(database: app.db, clock: .system).rebuild(batchSize: 1)
+            #expect(indexed >= 5, "group, members, topic and reply")
+            for (query, expected) in expectations {
+                let page = try await anna.get("/search?q=\(query.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)")
+                #expect(page.text.contains(expected), "after the rebuild \(query) finds \(expected)")
+            }
+            #expect(try await SearchIndex(database: app.db, clock: .system).rebuild() == indexed, "a second rebuild leaves no duplicates")
+            #expect(
+                try await anna.get("/search?q=pump").text.components(separatedBy: #"class="search-result "#).count == 2, "one hit, not two")
         }
     }
 

@@ -50,6 +50,12 @@ public struct LiveChanges: Sendable {
     }
 
     /// Reads a PostgreSQL notification's payload; nil for another schema's or a malformed one.
+    /// Whether a notification says that content of `schema` changed (`CreateContentChangeTriggers`).
+    public static func isContentChange(_ payload: String, schema: String) -> Bool {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any] else { return false }
+        return object["kind"] as? String == "content" && object["schema"] as? String == schema
+    }
+
     public static func decode(_ payload: String, schema: String) -> LiveEvent? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any],
             object["schema"] as? String == schema

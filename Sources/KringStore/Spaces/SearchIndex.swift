@@ -37,12 +37,12 @@ public struct SearchIndex: Sendable {
         try await upsert(kind: .group, refID: group.id, groupID: group.id, topicID: nil, title: group.name, body: group.description)
     }
 
-    func index(member: Member) async throws {
+    func index(member: Member, fresh: Bool = false) async throws {
         let body = [
             member.handle, member.profile.organisation, member.profile.bio, member.profile.interests.joined(separator: " "),
             member.profile.expertise.joined(separator: " "),
         ].joined(separator: "\n")
-        try await upsert(kind: .member, refID: member.id, groupID: nil, topicID: nil, title: member.displayName, body: body)
+        try await upsert(kind: .member, refID: member.id, groupID: nil, topicID: nil, title: member.displayName, body: body, fresh: fresh)
     }
 
     /// Indexes a post; the opening post is indexed as the topic, with its title.
@@ -52,6 +52,78 @@ public struct SearchIndex: Sendable {
         } else {
             try await upsert(kind: .post, refID: postID, groupID: groupID, topicID: topicID, title: "", body: body)
         }
+    }
+
+    /// Empties the index and fills it again from the content — groups, active members, live topics
+    /// and their live replies — for a database filled around it (`kring generate`, a restored or
+    /// repaired copy). Topics go in batches, each batch in one transaction; `progress` hears
+    /// (topics done, topics in all). Returns the number of documents.
+    public func rebuild(batchSize: Int = 500, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> Int {
+        let clock = clock
+        var documents = try await database.transaction { tx -> Int in
+            let index = SearchIndex(database: tx, clock: clock)
+            if let sql = tx as? any SQLDatabase, sql.dialect.name != "postgresql" {
+                try await sql.raw("DELETE FROM search_fts").run()
+                try await sql.raw("DELETE FROM search_fts_map").run()
+            }
+            try await SearchDocumentRecord.query(on: tx).delete()
+            let groups = try await GroupRecord.query(on: tx).all()
+            for group in groups {
+                try await index.upsert(
+                    kind: .group, refID: try group.requireID(), groupID: group.id, topicID: nil, title: group.name, body: group.description,
+                    fresh: true)
+            }
+            return groups.count
+        }
+        var lastMember: UUID?
+        repeat {
+            let after = lastMember
+            let records = try await database.transaction { tx -> [MemberRecord] in
+                var query = MemberRecord.query(on: tx).filter(\.$status == MemberStatus.active.rawValue).sort(\.$id).limit(batchSize * 4)
+                if let after { query = query.filter(\.$id > after) }
+                let records = try await query.all()
+                let index = SearchIndex(database: tx, clock: clock)
+                for member in try await MemberRepository(database: tx, clock: clock).withTags(records) {
+                    try await index.index(member: member, fresh: true)
+                }
+                return records
+            }
+            documents += records.count
+            lastMember = records.count == batchSize * 4 ? records.last?.id : nil
+        } while lastMember != nil
+        let total = try await TopicRecord.query(on: database).filter(\.$deletedAt == nil).count()
+        var done = 0
+        var lastTopic: UUID?
+        repeat {
+            let after = lastTopic
+            let batch = try await database.transaction { tx -> (topics: [TopicRecord], documents: Int) in
+                var query = TopicRecord.query(on: tx).filter(\.$deletedAt == nil).sort(\.$id).limit(batchSize)
+                if let after { query = query.filter(\.$id > after) }
+                let topics = try await query.all()
+                let byID = Dictionary(uniqueKeysWithValues: try topics.map { (try $0.requireID(), $0) })
+                guard !byID.isEmpty else { return (topics, 0) }
+                let posts = try await PostRecord.query(on: tx).filter(\.$topicID ~~ Array(byID.keys)).filter(\.$deletedAt == nil).all()
+                let index = SearchIndex(database: tx, clock: clock)
+                for post in posts {
+                    guard let topic = byID[post.topicID] else { continue }
+                    if post.postNumber == 1 {
+                        try await index.upsert(
+                            kind: .topic, refID: post.topicID, groupID: topic.groupID, topicID: post.topicID, title: topic.title,
+                            body: post.body, fresh: true)
+                    } else {
+                        try await index.upsert(
+                            kind: .post, refID: try post.requireID(), groupID: topic.groupID, topicID: post.topicID, title: "",
+                            body: post.body, fresh: true)
+                    }
+                }
+                return (topics, posts.count)
+            }
+            done += batch.topics.count
+            documents += batch.documents
+            progress(done, total)
+            lastTopic = batch.topics.count == batchSize ? batch.topics.last?.id : nil
+        } while lastTopic != nil
+        return documents
     }
 
     func remove(kind: SearchHit.Kind, refID: UUID) async throws {
@@ -73,10 +145,14 @@ public struct SearchIndex: Sendable {
         try await SearchDocumentRecord.query(on: database).filter(\.$topicID == topicID).set(\.$groupID, to: groupID).update()
     }
 
-    private func upsert(kind: SearchHit.Kind, refID: UUID, groupID: UUID?, topicID: UUID?, title: String, body: String) async throws {
-        let record =
-            try await SearchDocumentRecord.query(on: database).filter(\.$kind == kind.rawValue).filter(\.$refID == refID).first()
-            ?? SearchDocumentRecord()
+    /// `fresh`: the index is known to hold nothing for `refID` (while `rebuild` fills an empty index).
+    private func upsert(
+        kind: SearchHit.Kind, refID: UUID, groupID: UUID?, topicID: UUID?, title: String, body: String, fresh: Bool = false
+    ) async throws {
+        let existing =
+            fresh
+            ? nil : try await SearchDocumentRecord.query(on: database).filter(\.$kind == kind.rawValue).filter(\.$refID == refID).first()
+        let record = existing ?? SearchDocumentRecord()
         let isNew = record.id == nil
         if isNew {
             record.id = UUID()

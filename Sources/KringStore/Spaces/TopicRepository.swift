@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import KringCore
+import SQLKit
 
 /// Topics, their posts, revisions, reactions, accepted answers and read marks. Every change writes
 /// its activity event, keeps the search index and notifications in step, in one transaction.
@@ -254,30 +255,30 @@ public struct TopicRepository: Sendable {
 
     /// The whole topic for a reader who may read its group; nil when it does not exist for them.
     public func page(topicID: UUID, viewer: Viewer, render: BodyRenderer, currentRenderVersion: Int) async throws -> TopicPage? {
+        guard let sql = database as? any SQLDatabase else { return nil }
         let readable = try await VisibilityFilter.readableGroupIDs(viewer, on: database)
         let query = VisibilityFilter.topics(
             TopicRecord.query(on: database).filter(\.$id == topicID), viewer: viewer, readable: readable, includeDeleted: true)
         guard let topic = try await query.first() else { return nil }
         let isModerator = viewer.actor.has(.moderator)
-        var posts = try await PostRecord.query(on: database).filter(\.$topicID == topicID).sort(\.$postNumber).all()
+        var posts = try await PostRow.all(ofTopic: topicID, on: sql)
         // Members see neither deleted posts nor posts that flags hid, except their own hidden ones.
         if !isModerator {
             posts = posts.filter { post in
                 (post.deletedAt == nil || post.postNumber == 1) && (post.hiddenAt == nil || post.authorID == viewer.actor.memberID)
             }
         }
-        for post in posts where post.renderVersion < currentRenderVersion {
-            let fresh = render(post.body)
-            post.bodyHTML = fresh.html
-            post.renderVersion = fresh.version
-            try await post.save(on: database)
+        for index in posts.indices where posts[index].renderVersion < currentRenderVersion {
+            let fresh = render(posts[index].body)
+            posts[index].bodyHTML = fresh.html
+            try await PostRecord.query(on: database).filter(\.$id == posts[index].id)
+                .set(\.$bodyHTML, to: fresh.html).set(\.$renderVersion, to: fresh.version).update()
         }
-        let postIDs = try posts.map { try $0.requireID() }
-        let reactions =
-            postIDs.isEmpty ? [] : try await ReactionRecord.query(on: database).filter(\.$postID ~~ postIDs).sort(\.$createdAt).all()
+        let postIDs = posts.map(\.id)
+        let reactions = try await ReactionRow.all(ofPosts: postIDs, on: sql)
         let authorIDs = Set(posts.map(\.authorID)).union(reactions.map(\.memberID)).union([topic.authorID])
         let authors = try await Self.authors(Array(authorIDs), on: database)
-        let numbers = Dictionary(uniqueKeysWithValues: try posts.map { (try $0.requireID(), $0.postNumber) })
+        let numbers = Dictionary(uniqueKeysWithValues: posts.map { ($0.id, $0.postNumber) })
         let lastRead =
             try await viewer.actor.memberID.asyncMap { memberID in
                 try await TopicReadRecord.query(on: database).filter(\.$topicID == topicID).filter(\.$memberID == memberID).first()?
@@ -285,12 +286,13 @@ public struct TopicRepository: Sendable {
             } ?? nil
         var group: Group?
         if let groupID = topic.groupID { group = try await GroupRecord.find(groupID, on: database)?.domain() }
-        let postViews: [PostView] = try posts.compactMap { post in
-            let id = try post.requireID()
+        let reactionsByPost = Dictionary(grouping: reactions, by: \.postID)
+        let postViews: [PostView] = posts.compactMap { post in
+            let id = post.id
             guard let author = authors[post.authorID] else { return nil }
             var byKind: [ReactionKind: [String]] = [:]
             var mine = Set<ReactionKind>()
-            for reaction in reactions where reaction.postID == id {
+            for reaction in reactionsByPost[id] ?? [] {
                 guard let kind = ReactionKind(rawValue: reaction.kind) else { continue }
                 byKind[kind, default: []].append(authors[reaction.memberID]?.displayName ?? "?")
                 if reaction.memberID == viewer.actor.memberID { mine.insert(kind) }
@@ -655,5 +657,60 @@ public struct WatchedWordRepository: Sendable {
             }
         }
         return (count, found.map { (postID: $0.0, topicID: $0.1, excerpt: $0.2) })
+    }
+}
+
+/// A post as the topic page reads it, by plain SQL: decoding Fluent models (by reflection) took a
+/// fifth of a long topic's time.
+struct PostRow {
+    let id: UUID
+    let authorID: UUID
+    let postNumber: Int
+    let replyToPostID: UUID?
+    let body: String
+    var bodyHTML: String
+    let renderVersion: Int
+    let createdAt: Date
+    let editedAt: Date?
+    let deletedAt: Date?
+    let hiddenAt: Date?
+
+    static func all(ofTopic topicID: UUID, on sql: any SQLDatabase) async throws -> [PostRow] {
+        try await sql.select()
+            .columns(
+                "id", "author_id", "post_number", "reply_to_post_id", "body", "body_html", "render_version", "created_at", "edited_at",
+                "deleted_at", "hidden_at"
+            )
+            .from(PostRecord.schema).where("topic_id", .equal, topicID).orderBy("post_number")
+            .all().map { row in
+                PostRow(
+                    id: try row.decode(column: "id", as: UUID.self), authorID: try row.decode(column: "author_id", as: UUID.self),
+                    postNumber: try row.decode(column: "post_number", as: Int.self),
+                    replyToPostID: try row.decode(column: "reply_to_post_id", as: UUID?.self),
+                    body: try row.decode(column: "body", as: String.self), bodyHTML: try row.decode(column: "body_html", as: String.self),
+                    renderVersion: try row.decode(column: "render_version", as: Int.self),
+                    createdAt: try row.decode(column: "created_at", as: Date.self),
+                    editedAt: try row.decode(column: "edited_at", as: Date?.self),
+                    deletedAt: try row.decode(column: "deleted_at", as: Date?.self),
+                    hiddenAt: try row.decode(column: "hidden_at", as: Date?.self))
+            }
+    }
+}
+
+/// A reaction as the topic page reads it (see `PostRow`).
+struct ReactionRow {
+    let postID: UUID
+    let memberID: UUID
+    let kind: String
+
+    static func all(ofPosts postIDs: [UUID], on sql: any SQLDatabase) async throws -> [ReactionRow] {
+        guard !postIDs.isEmpty else { return [] }
+        return try await sql.select().columns("post_id", "member_id", "kind").from(ReactionRecord.schema)
+            .where("post_id", .in, postIDs).orderBy("created_at")
+            .all().map { row in
+                ReactionRow(
+                    postID: try row.decode(column: "post_id", as: UUID.self), memberID: try row.decode(column: "member_id", as: UUID.self),
+                    kind: try row.decode(column: "kind", as: String.self))
+            }
     }
 }

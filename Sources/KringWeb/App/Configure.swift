@@ -4,6 +4,7 @@ import FluentSQLiteDriver
 import KringCore
 import KringStore
 import SQLKit
+import SQLiteNIO
 import Vapor
 
 /// Options for `configure` that differ between the server, the CLI commands and tests.
@@ -61,6 +62,14 @@ public func configure(_ app: Application, config: KringConfig, options: Configur
 
     app.passwords.use(.bcrypt(cost: config.bcryptCost))
 
+    app.anonymousPages = AnonymousPageCache(version: ContentVersion(listening: config.usesPostgres))
+    if !config.usesPostgres {
+        let watcher = try await SQLiteConnection.open(
+            storage: .file(path: config.sqliteFile.path), threadPool: app.threadPool, logger: app.logger, on: app.eventLoopGroup.any())
+        app.anonymousPages.version.watch(sqlite: watcher)
+    }
+    app.lifecycle.use(ContentVersionWatcher())
+
     app.middleware = Middlewares()
     app.middleware.use(SecurityHeadersMiddleware(usesHTTPS: config.usesHTTPS), at: .beginning)
     let inFlight = InFlightRequests()
@@ -109,10 +118,10 @@ func routes(_ app: Application) throws {
             let size = min(10_000_000, max(0, (try? request.query.get(Int.self, at: "bytes")) ?? 1_000))
             var headers = HTTPHeaders()
             headers.contentType = .html
-            return Response(status: .ok, headers: headers, body: .init(string: String(repeating: "x", count: size)))
+            return Response(status: .ok, headers: headers, body: .init(buffer: ByteBuffer(repeating: UInt8(ascii: "x"), count: size)))
         }
     }
-    let site = app.grouped(RequestContextMiddleware(), GateMiddleware())
+    let site = app.grouped(AnonymousPageCacheMiddleware(), RequestContextMiddleware(), GateMiddleware())
     try site.register(collection: SetupController())
     try site.register(collection: HomeController())
     try site.register(collection: AccountController())

@@ -88,6 +88,8 @@ public struct KringConfig: Sendable {
 
     /// True when links and cookies are served over TLS.
     public var usesHTTPS: Bool { baseURL.lowercased().hasPrefix("https://") }
+    /// Whether the community lives in PostgreSQL (`KRING_DATABASE_URL`) rather than the data dir's SQLite file.
+    public var usesPostgres: Bool { databaseURL?.hasPrefix("postgres") ?? false }
 
     public var sqliteFile: URL { dataDirectory.appendingPathComponent("kring.sqlite") }
     public var mailDirectory: URL { dataDirectory.appendingPathComponent("mail", isDirectory: true) }

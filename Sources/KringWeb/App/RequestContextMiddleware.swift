@@ -42,9 +42,10 @@ struct RequestContextMiddleware: AsyncMiddleware {
 
         var anonymousSeed = request.cookies[CookieName.csrfSeed]?.string
         var issuedSeed = false
-        if sessionToken == nil, !request.isAPI, anonymousSeed.map({ $0.count < 32 }) ?? true {
-            anonymousSeed = SecretToken.generate()
-            issuedSeed = true
+        if sessionToken == nil, !request.isAPI {
+            let seed = AnonymousSeed(request)
+            anonymousSeed = seed.value
+            issuedSeed = seed.issued
         }
         let language = Self.language(for: request, member: member, community: community)
         let timeZone = community.flatMap { TimeZone(identifier: $0.timeZone) } ?? .gmt
@@ -55,7 +56,7 @@ struct RequestContextMiddleware: AsyncMiddleware {
             community: community, member: member, sessionToken: sessionToken, viaAccessToken: viaAccessToken,
             anonymousSeed: anonymousSeed, issuedNewAnonymousSeed: issuedSeed,
             localizer: Localizer(language: language, catalog: services.catalog, timeZone: timeZone),
-            csrfToken: SecretToken.sign("csrf|" + csrfBinding, key: services.csrfKey), flash: flash, restriction: restriction)
+            csrfToken: AnonymousSeed.csrfToken(binding: csrfBinding, key: services.csrfKey), flash: flash, restriction: restriction)
 
         if let member {
             var calendar = Calendar(identifier: .gregorian)
@@ -79,6 +80,11 @@ struct RequestContextMiddleware: AsyncMiddleware {
         if issuedSeed, let anonymousSeed {
             response.cookies[CookieName.csrfSeed] = request.application.cookie(anonymousSeed, maxAge: nil)
         }
+        // A session that ended (expired, signed out elsewhere) leaves its cookie behind: clear it, so
+        // the visitor is plainly signed out again (and served cached pages).
+        if !request.isAPI, sessionToken == nil, request.cookies[CookieName.session] != nil, response.cookies[CookieName.session] == nil {
+            response.cookies[CookieName.session] = request.application.expiredCookie()
+        }
         if flash != nil, response.cookies[CookieName.flash] == nil, response.status != .seeOther {
             response.cookies[CookieName.flash] = request.application.expiredCookie()
         }
@@ -95,14 +101,18 @@ struct RequestContextMiddleware: AsyncMiddleware {
 
     /// The member's choice, else the visitor's language cookie, else Accept-Language, else the community default.
     static func language(for request: Request, member: Member?, community: CommunitySettings?) -> Language {
-        if let preferred = member?.profile.preferredLanguage { return preferred }
+        member?.profile.preferredLanguage ?? visitorLanguage(for: request) ?? community?.defaultLanguage ?? .en
+    }
+
+    /// The language a visitor asked for by cookie or Accept-Language, if any.
+    static func visitorLanguage(for request: Request) -> Language? {
         if let cookie = request.cookies[CookieName.language]?.string, let language = Language(rawValue: cookie) {
             return language
         }
         if let header = request.headers.first(name: .acceptLanguage), let language = Language.preferred(fromAcceptLanguage: header) {
             return language
         }
-        return community?.defaultLanguage ?? .en
+        return nil
     }
 }
 

@@ -9,6 +9,7 @@ struct HomeController: RouteCollection {
     }
 
     @Sendable func home(request: Request) async throws -> Response {
+        request.allowAnonymousPageCache()
         let repositories = request.repositories
         let memberCount = try await repositories.members.count(status: .active)
         let newest = try await repositories.members.list(status: .active, limit: 8)

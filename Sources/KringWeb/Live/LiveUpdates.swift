@@ -51,6 +51,8 @@ final class LiveSource: LifecycleHandler, @unchecked Sendable {
                 .decode(column: "s", as: String.self) ?? "public"
             let configuration = try SQLPostgresConfiguration(url: url).coreConfiguration
             let eventLoop = application.eventLoopGroup.any()
+            let cache = application.anonymousPages
+            let pages = cache.version
             task = Task {
                 while !Task.isCancelled {
                     do {
@@ -59,14 +61,22 @@ final class LiveSource: LifecycleHandler, @unchecked Sendable {
                         ).get()
                         do {
                             try await connection.listen(on: "kring_live") { notifications in
+                                // Listening now: pages cached for signed-out visitors may be served again.
+                                pages.setTrusted(true)
                                 for try await notification in notifications {
-                                    if let event = LiveChanges.decode(notification.payload, schema: schema) { await hub.publish([event]) }
+                                    if LiveChanges.isContentChange(notification.payload, schema: schema) {
+                                        cache.removeAll()
+                                    } else if let event = LiveChanges.decode(notification.payload, schema: schema) {
+                                        await hub.publish([event])
+                                    }
                                 }
                             }
                         } catch {
+                            pages.setTrusted(false)
                             try? await connection.close()
                             throw error
                         }
+                        pages.setTrusted(false)
                         try? await connection.close()
                     } catch {
                         logger.warning("Live updates lost their PostgreSQL connection; reconnecting", metadata: ["error": "\(error)"])

@@ -26,6 +26,7 @@ struct GroupController: RouteCollection {
     // MARK: Directory and creation
 
     @Sendable func directory(request: Request) async throws -> Response {
+        request.allowAnonymousPageCache()
         let viewer = try await request.viewer()
         let showArchived = request.query[String.self, at: "archived"] == "1"
         let groups = try await request.repositories.groups.list(for: viewer, archived: showArchived)
@@ -80,6 +81,7 @@ struct GroupController: RouteCollection {
     // MARK: The group page
 
     @Sendable func show(request: Request) async throws -> Response {
+        request.allowAnonymousPageCache()
         let (group, membership) = try await request.visibleGroup()
         let viewer = try await request.viewer()
         let canRead = viewer.canRead(group)

@@ -26,6 +26,7 @@ struct TopicController: RouteCollection {
     // MARK: Lists
 
     @Sendable func latest(request: Request) async throws -> Response {
+        request.allowAnonymousPageCache()
         let viewer = try await request.viewer()
         let filter = request.query[String.self, at: "filter"].flatMap(TopicFilter.init(rawValue:)) ?? .latest
         let page = try await request.repositories.topics.list(
@@ -115,6 +116,7 @@ struct TopicController: RouteCollection {
     }
 
     @Sendable func show(request: Request) async throws -> Response {
+        request.allowAnonymousPageCache()
         let page = try await page(request)
         var quote: String?
         if let quoteID = request.query[UUID.self, at: "quote"], let post = page.posts.first(where: { $0.id == quoteID }), !post.isDeleted {
