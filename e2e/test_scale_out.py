@@ -160,6 +160,35 @@ def test_a_post_made_through_one_process_is_read_through_the_other(farm):
     assert [post["body"] for post in again["posts"]] == ["Hallo B", "Antwoord via proces B"]
 
 
+def anonymous_page(base: str, path: str) -> tuple[str | None, str]:
+    """(the Kring-Cache header, the page) as a signed-out visitor without cookies sees it."""
+    with urllib.request.urlopen(base + path, timeout=10) as answer:
+        return answer.headers.get("Kring-Cache"), answer.read().decode()
+
+
+def test_a_page_kept_for_visitors_follows_writes_made_elsewhere(farm):
+    topic = api(direct(farm, "a"), "POST", "/topics", farm["token"], {"title": "Bewaard voor bezoekers", "body": "Eerste bericht"})
+    path = f"/t/{topic['id']}"
+    anonymous_page(direct(farm, "b"), path)
+    state, _ = anonymous_page(direct(farm, "b"), path)
+    assert state == "hit", "B keeps the page for the next visitor"
+
+    def b_shows(predicate) -> bool:
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            if predicate(anonymous_page(direct(farm, "b"), path)[1]):
+                return True
+            time.sleep(0.1)
+        return False
+
+    api(direct(farm, "a"), "POST", f"/topics/{topic['id']}/replies", farm["token"], {"body": "Nieuw via proces A"})
+    assert b_shows(lambda page: "Nieuw via proces A" in page), "a reply through A reaches B's visitors"
+    assert anonymous_page(direct(farm, "b"), path)[0] == "hit"
+    # A moderator's hand in the database (or any other process) hides the reply: B's visitors lose it.
+    psql(farm, "UPDATE posts SET hidden_at = now(), hidden_reason = 'flags' WHERE body = 'Nieuw via proces A'")
+    assert b_shows(lambda page: "Nieuw via proces A" not in page), "hidden content leaves B's kept page"
+
+
 def test_a_live_update_crosses_processes(farm):
     topic = api(direct(farm, "a"), "POST", "/topics", farm["token"], {"title": "Live over processen", "body": "Start"})
     received: list[str] = []

@@ -37,12 +37,17 @@ public struct SearchIndex: Sendable {
         try await upsert(kind: .group, refID: group.id, groupID: group.id, topicID: nil, title: group.name, body: group.description)
     }
 
-    func index(member: Member, fresh: Bool = false) async throws {
+    func index(member: Member) async throws {
+        let document = Self.document(member: member)
+        try await upsert(kind: .member, refID: member.id, groupID: nil, topicID: nil, title: document.title, body: document.body)
+    }
+
+    static func document(member: Member) -> FreshDocument {
         let body = [
             member.handle, member.profile.organisation, member.profile.bio, member.profile.interests.joined(separator: " "),
             member.profile.expertise.joined(separator: " "),
         ].joined(separator: "\n")
-        try await upsert(kind: .member, refID: member.id, groupID: nil, topicID: nil, title: member.displayName, body: body, fresh: fresh)
+        return FreshDocument(kind: .member, refID: member.id, groupID: nil, topicID: nil, title: member.displayName, body: body)
     }
 
     /// Indexes a post; the opening post is indexed as the topic, with its title.
@@ -56,40 +61,36 @@ public struct SearchIndex: Sendable {
 
     /// Empties the index and fills it again from the content — groups, active members, live topics
     /// and their live replies — for a database filled around it (`kring generate`, a restored or
-    /// repaired copy). Topics go in batches, each batch in one transaction; `progress` hears
-    /// (topics done, topics in all). Returns the number of documents.
+    /// repaired copy). Topics go in batches, each batch in one transaction with a few multi-row
+    /// inserts; `progress` hears (topics done, topics in all). Returns the number of documents.
     public func rebuild(batchSize: Int = 500, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> Int {
         let clock = clock
         var documents = try await database.transaction { tx -> Int in
-            let index = SearchIndex(database: tx, clock: clock)
             if let sql = tx as? any SQLDatabase, sql.dialect.name != "postgresql" {
                 try await sql.raw("DELETE FROM search_fts").run()
                 try await sql.raw("DELETE FROM search_fts_map").run()
             }
             try await SearchDocumentRecord.query(on: tx).delete()
-            let groups = try await GroupRecord.query(on: tx).all()
-            for group in groups {
-                try await index.upsert(
-                    kind: .group, refID: try group.requireID(), groupID: group.id, topicID: nil, title: group.name, body: group.description,
-                    fresh: true)
+            let groups = try await GroupRecord.query(on: tx).all().map { group in
+                FreshDocument(
+                    kind: .group, refID: try group.requireID(), groupID: group.id, topicID: nil, title: group.name, body: group.description)
             }
+            try await SearchIndex(database: tx, clock: clock).insertFresh(groups)
             return groups.count
         }
         var lastMember: UUID?
         repeat {
             let after = lastMember
             let records = try await database.transaction { tx -> [MemberRecord] in
-                var query = MemberRecord.query(on: tx).filter(\.$status == MemberStatus.active.rawValue).sort(\.$id).limit(batchSize * 4)
+                var query = MemberRecord.query(on: tx).filter(\.$status == MemberStatus.active.rawValue).sort(\.$id).limit(batchSize)
                 if let after { query = query.filter(\.$id > after) }
                 let records = try await query.all()
-                let index = SearchIndex(database: tx, clock: clock)
-                for member in try await MemberRepository(database: tx, clock: clock).withTags(records) {
-                    try await index.index(member: member, fresh: true)
-                }
+                let members = try await MemberRepository(database: tx, clock: clock).withTags(records)
+                try await SearchIndex(database: tx, clock: clock).insertFresh(members.map(Self.document(member:)))
                 return records
             }
             documents += records.count
-            lastMember = records.count == batchSize * 4 ? records.last?.id : nil
+            lastMember = records.count == batchSize ? records.last?.id : nil
         } while lastMember != nil
         let total = try await TopicRecord.query(on: database).filter(\.$deletedAt == nil).count()
         var done = 0
@@ -103,20 +104,18 @@ public struct SearchIndex: Sendable {
                 let byID = Dictionary(uniqueKeysWithValues: try topics.map { (try $0.requireID(), $0) })
                 guard !byID.isEmpty else { return (topics, 0) }
                 let posts = try await PostRecord.query(on: tx).filter(\.$topicID ~~ Array(byID.keys)).filter(\.$deletedAt == nil).all()
-                let index = SearchIndex(database: tx, clock: clock)
-                for post in posts {
-                    guard let topic = byID[post.topicID] else { continue }
-                    if post.postNumber == 1 {
-                        try await index.upsert(
+                let fresh = try posts.compactMap { post -> FreshDocument? in
+                    guard let topic = byID[post.topicID] else { return nil }
+                    return post.postNumber == 1
+                        ? FreshDocument(
                             kind: .topic, refID: post.topicID, groupID: topic.groupID, topicID: post.topicID, title: topic.title,
-                            body: post.body, fresh: true)
-                    } else {
-                        try await index.upsert(
+                            body: post.body)
+                        : FreshDocument(
                             kind: .post, refID: try post.requireID(), groupID: topic.groupID, topicID: post.topicID, title: "",
-                            body: post.body, fresh: true)
-                    }
+                            body: post.body)
                 }
-                return (topics, posts.count)
+                try await SearchIndex(database: tx, clock: clock).insertFresh(fresh)
+                return (topics, fresh.count)
             }
             done += batch.topics.count
             documents += batch.documents
@@ -124,6 +123,68 @@ public struct SearchIndex: Sendable {
             lastTopic = batch.topics.count == batchSize ? batch.topics.last?.id : nil
         } while lastTopic != nil
         return documents
+    }
+
+    /// A document for an index known to hold nothing for it yet.
+    struct FreshDocument {
+        let kind: SearchHit.Kind
+        let refID: UUID
+        let groupID: UUID?
+        let topicID: UUID?
+        let title: String
+        let body: String
+    }
+
+    /// Adds documents in a few multi-row statements (the rebuild's 1,000,000 posts one by one took hours).
+    private func insertFresh(_ documents: [FreshDocument]) async throws {
+        // At most 500 rows a statement: SQLite takes at most 32,766 bound values in one.
+        for start in stride(from: 0, to: documents.count, by: 500) {
+            try await insertFreshChunk(Array(documents[start..<min(documents.count, start + 500)]))
+        }
+    }
+
+    private func insertFreshChunk(_ fresh: [FreshDocument]) async throws {
+        guard let sql, !fresh.isEmpty else { return }
+        let now = clock.now()
+        let records = fresh.map { document -> SearchDocumentRecord in
+            let record = SearchDocumentRecord()
+            record.id = UUID()
+            record.kind = document.kind.rawValue
+            record.refID = document.refID
+            record.groupID = document.groupID
+            record.topicID = document.topicID
+            record.title = document.title
+            record.body = document.body
+            record.updatedAt = now
+            return record
+        }
+        try await records.create(on: database)
+        let ids = records.compactMap(\.id)
+        if isPostgres {
+            try await sql.raw(
+                """
+                UPDATE search_documents SET tsv =
+                    setweight(to_tsvector('dutch', title), 'A') || setweight(to_tsvector('english', title), 'A') ||
+                    to_tsvector('dutch', body) || to_tsvector('english', body)
+                WHERE id IN (\(binds: ids))
+                """
+            ).run()
+            return
+        }
+        let rows = zip(ids, fresh).map { id, document in
+            (
+                id: id.uuidString, rowID: Int64.random(in: 1...(Int64.max / 2)),
+                terms: Stemmer.searchTerms(in: document.title + "\n" + document.body)
+            )
+        }
+        var text = sql.insert(into: "search_fts").columns("rowid", "doc_id", "terms")
+        var map = sql.insert(into: "search_fts_map").columns("doc_id", "fts_rowid")
+        for row in rows {
+            text = text.values(SQLBind(row.rowID), SQLBind(row.id), SQLBind(row.terms.joined(separator: " ")))
+            map = map.values(SQLBind(row.id), SQLBind(row.rowID))
+        }
+        try await text.run()
+        try await map.run()
     }
 
     func remove(kind: SearchHit.Kind, refID: UUID) async throws {
@@ -145,14 +206,10 @@ public struct SearchIndex: Sendable {
         try await SearchDocumentRecord.query(on: database).filter(\.$topicID == topicID).set(\.$groupID, to: groupID).update()
     }
 
-    /// `fresh`: the index is known to hold nothing for `refID` (while `rebuild` fills an empty index).
-    private func upsert(
-        kind: SearchHit.Kind, refID: UUID, groupID: UUID?, topicID: UUID?, title: String, body: String, fresh: Bool = false
-    ) async throws {
-        let existing =
-            fresh
-            ? nil : try await SearchDocumentRecord.query(on: database).filter(\.$kind == kind.rawValue).filter(\.$refID == refID).first()
-        let record = existing ?? SearchDocumentRecord()
+    private func upsert(kind: SearchHit.Kind, refID: UUID, groupID: UUID?, topicID: UUID?, title: String, body: String) async throws {
+        let record =
+            try await SearchDocumentRecord.query(on: database).filter(\.$kind == kind.rawValue).filter(\.$refID == refID).first()
+            ?? SearchDocumentRecord()
         let isNew = record.id == nil
         if isNew {
             record.id = UUID()

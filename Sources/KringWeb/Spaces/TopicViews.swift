@@ -237,17 +237,18 @@ enum TopicViews {
         let t = request.context.localizer
         let everyone = ReactionKind.allCases.compactMap { kind in post.reactions[kind].map { (kind, $0) } }
         return H.div(.class("reactions")) {
-            for kind in ReactionKind.allCases {
-                let names = post.reactions[kind] ?? []
-                let label = t("reactions.\(kind.rawValue)")
-                if canReact {
-                    H.form(action: .to("/posts/\(post.id.uuidString.lowercased())/react"), .class("inline-form")) {
-                        Forms.csrf(request)
-                        H.input(.type("hidden"), .name("kind"), .value(kind.rawValue))
+            if canReact {
+                // One form, a button per kind (its name and value say which): a long topic's page stays small.
+                H.form(action: .to("/posts/\(post.id.uuidString.lowercased())/react"), .class("inline-form reaction-form")) {
+                    Forms.csrf(request)
+                    for kind in ReactionKind.allCases {
+                        let names = post.reactions[kind] ?? []
+                        let label = t("reactions.\(kind.rawValue)")
                         H.element(
                             "button",
                             [
-                                .type("submit"), .class(post.viewerReactions.contains(kind) ? "reaction is-mine" : "reaction"),
+                                .type("submit"), .name("kind"), .value(kind.rawValue),
+                                .class(post.viewerReactions.contains(kind) ? "reaction is-mine" : "reaction"),
                                 .aria(.label, "\(label) (\(names.count))"), .id("react-\(kind.rawValue)-\(post.number)"),
                                 .title(names.isEmpty ? label : names.joined(separator: ", ")),
                             ]
@@ -256,8 +257,12 @@ enum TopicViews {
                             " " + String(names.count)
                         }
                     }
-                } else if !names.isEmpty {
-                    H.span(.class("reaction"), .title(names.joined(separator: ", "))) { kind.symbol + " " + String(names.count) }
+                }
+            } else {
+                for kind in ReactionKind.allCases {
+                    if let names = post.reactions[kind], !names.isEmpty {
+                        H.span(.class("reaction"), .title(names.joined(separator: ", "))) { kind.symbol + " " + String(names.count) }
+                    }
                 }
             }
             if !everyone.isEmpty {
