@@ -19,7 +19,7 @@ enum KringMain {
             // glibc gives busy threads malloc arenas of their own (up to eight per core); Kring's
             // thread pool made that tens of mostly empty arenas. Two keep the memory of a serving
             // process small at no measurable cost in speed.
-            _ = glibcMallopt(-8 /* M_ARENA_MAX */, 2)
+            _ = glibcMallopt(-8, 2)  // M_ARENA_MAX
         #endif
         var environment = try Environment.detect()
         try LoggingSystem.bootstrap(from: &environment)
