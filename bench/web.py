@@ -124,10 +124,10 @@ def time_monthly_report(browser, base, repeat=3):
     year, month = (today.tm_year, today.tm_mon - 1) if today.tm_mon > 1 else (today.tm_year - 1, 12)
     timings = []
     for _ in range(repeat):
-        page = browser.open(base + "/cockpit/reports").read().decode()
+        page = browser.open(base + "/reports").read().decode()
         csrf = re.search(r'name="_csrf" value="([^"]+)"', page).group(1)
         started = time.monotonic()
-        browser.open(base + "/cockpit/reports/generate",
+        browser.open(base + "/reports/generate",
                      data=urllib.parse.urlencode({"_csrf": csrf, "kind": "monthly", "date": f"{year:04d}-{month:02d}-01"}).encode()).read()
         timings.append(time.monotonic() - started)
     return timings
