@@ -307,4 +307,21 @@ struct FinishedPeriodCacheTests {
         #expect(try await ask(MetricsFixture.march, at: now) == 5, "March is still running")
         #expect(try await ask(MetricsFixture.march, at: now) == 6, "and is computed every time")
     }
+
+    @Test func requestsForTheSameFiguresAtTheSameTimeShareOneComputation() async throws {
+        let cache = FinishedPeriodCache()
+        let computations = Computations()
+        let now = MetricsFixture.utc("2026-03-15T12:00:00Z")
+        let ask: @Sendable () async throws -> Int = {
+            try await cache.figures(for: MetricsFixture.march, groupID: nil, inactiveDays: 90, keeps: false, now: now) {
+                try await Task.sleep(for: .milliseconds(300))
+                return await computations.figures(MetricsFixture.march)
+            }.participation.activeMembers
+        }
+        async let first = ask()
+        async let second = ask()
+        async let third = ask()
+        #expect(try await [first, second, third] == [1, 1, 1], "three requests, one computation")
+        #expect(try await ask() == 2, "a later request computes afresh")
+    }
 }

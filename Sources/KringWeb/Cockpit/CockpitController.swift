@@ -105,8 +105,12 @@ extension Request {
         let metrics = repositories.metrics
         // One period after the other: side by side they would hold two of the pool's connections
         // for long queries, and other requests would time out waiting.
-        var current = try await metrics.figures(
-            for: selection.period, groupID: selection.group?.id, inactiveDays: selection.inactiveDays)
+        var current = try await application.kring.finishedPeriods.figures(
+            for: selection.period, groupID: selection.group?.id, inactiveDays: selection.inactiveDays, withCohorts: true,
+            keeps: false, now: application.kring.clock.now()
+        ) {
+            try await metrics.figures(for: selection.period, groupID: selection.group?.id, inactiveDays: selection.inactiveDays)
+        }
         // The figures count everything; the titles they list are only for those who may read the topics
         // (a member given cockpit access reads figures, not secret groups' conversations).
         let viewer = try await viewer()

@@ -6,7 +6,9 @@ import KringStore
 /// column asks for the previous period on every page and every API call, and at a hundred
 /// thousand members computing it took as long as the period on screen. A finished period's figures
 /// change only when old content is edited or moderated later, so at worst the comparison is ten
-/// minutes behind; the period on screen is always computed afresh.
+/// minutes behind. The period on screen is computed afresh for every request, but requests that
+/// ask for the same figures at the same time share one computation: a team opening the dashboard
+/// together (or a load test) no longer queues the same seconds-long queries thirty times.
 actor FinishedPeriodCache {
     struct Key: Hashable {
         let start: Date
@@ -14,6 +16,7 @@ actor FinishedPeriodCache {
         let timeZone: String
         let groupID: UUID?
         let inactiveDays: Int
+        let withCohorts: Bool
     }
 
     static let lifetime: TimeInterval = 600
@@ -21,18 +24,27 @@ actor FinishedPeriodCache {
     static let capacity = 64
 
     private var entries: [Key: (figures: CommunityFigures, at: Date)] = [:]
+    private var computing: [Key: Task<CommunityFigures, any Error>] = [:]
 
-    /// The finished period's figures from the cache while fresh, else computed by `compute` and kept.
-    /// A period still running (or to come) is always computed.
+    /// A finished period's figures from the cache while fresh, else computed by `compute` (shared
+    /// with any request computing the same figures right now) and, for a finished period, kept.
+    /// `keeps`: false for the period on screen, which is always computed afresh.
     func figures(
-        for period: MetricPeriod, groupID: UUID?, inactiveDays: Int, now: Date,
-        compute: @Sendable () async throws -> CommunityFigures
+        for period: MetricPeriod, groupID: UUID?, inactiveDays: Int, withCohorts: Bool = false, keeps: Bool = true, now: Date,
+        compute: @escaping @Sendable () async throws -> CommunityFigures
     ) async throws -> CommunityFigures {
-        guard period.end <= now else { return try await compute() }
         let key = Key(
-            start: period.start, end: period.end, timeZone: period.timeZone.identifier, groupID: groupID, inactiveDays: inactiveDays)
-        if let entry = entries[key], now.timeIntervalSince(entry.at) < Self.lifetime, entry.at <= now { return entry.figures }
-        let figures = try await compute()
+            start: period.start, end: period.end, timeZone: period.timeZone.identifier, groupID: groupID, inactiveDays: inactiveDays,
+            withCohorts: withCohorts)
+        let finished = keeps && period.end <= now
+        if finished, let entry = entries[key], now.timeIntervalSince(entry.at) < Self.lifetime, entry.at <= now { return entry.figures }
+        if let running = computing[key] { return try await running.value }
+        let task = Task { try await compute() }
+        computing[key] = task
+        let result = await task.result
+        computing[key] = nil
+        let figures = try result.get()
+        guard finished else { return figures }
         entries = entries.filter { now.timeIntervalSince($0.value.at) < Self.lifetime }
         if entries.count >= Self.capacity, let oldest = entries.min(by: { $0.value.at < $1.value.at })?.key { entries[oldest] = nil }
         entries[key] = (figures, now)
