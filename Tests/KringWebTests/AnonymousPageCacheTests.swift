@@ -130,4 +130,28 @@ struct AnonymousPageCacheTests {
             #expect(Self.cacheState(try await TestBrowser(app, acceptLanguage: "nl").get("/t/00000000-0000-0000-0000-000000000000")) == nil)
         }
     }
+
+    @Test func theFirstVisitorToMissRendersAndTheOthersWaitForThatPage() async throws {
+        let cache = AnonymousPageCache(version: ContentVersion(listening: false))
+        guard case .render = await cache.turn(for: "/t/1") else {
+            Issue.record("the first visitor renders")
+            return
+        }
+        let waiting = Task { await cache.turn(for: "/t/1") }
+        try await Task.sleep(for: .milliseconds(100))
+        let entry = cache.store(
+            "/t/1", body: ByteBuffer(string: "<p>TOKEN</p><i>TOKEN</i>"), token: "TOKEN", headers: [:], timeZone: .gmt,
+            version: .init(generation: 0, database: 0), now: Date())
+        cache.finishRender("/t/1", entry: entry)
+        guard case .rendered(let shared?) = await waiting.value else {
+            Issue.record("the second visitor gets the first one's page")
+            return
+        }
+        #expect(String(buffer: AnonymousPageCache.assemble(shared, token: "mine")) == "<p>mine</p><i>mine</i>")
+        guard case .render = await cache.turn(for: "/t/1") else {
+            Issue.record("once rendered, the next miss renders again")
+            return
+        }
+        cache.finishRender("/t/1", entry: nil)
+    }
 }

@@ -31,6 +31,15 @@ final class AnonymousPageCache: Sendable {
         /// Keys in the order they were stored; the oldest go first when the cache is full.
         var order: [String] = []
         var bytes = 0
+        /// Pages being rendered now, with the visitors waiting for them.
+        var rendering: [String: [CheckedContinuation<Turn, Never>]] = [:]
+    }
+
+    /// Who renders a missing page: the first visitor to miss it; the others wait for that page
+    /// (nil when it could not be kept) instead of all rendering it at once after every change.
+    enum Turn: Sendable {
+        case render
+        case rendered(Entry?)
     }
 
     let lifetime: TimeInterval
@@ -60,11 +69,11 @@ final class AnonymousPageCache: Sendable {
     func store(
         _ key: String, body: ByteBuffer, token: String, headers: HTTPHeaders, timeZone: TimeZone, version stamp: ContentVersion.Stamp,
         now: Date
-    ) {
+    ) -> Entry? {
         let parts = Self.split(body, at: token)
         let entry = Entry(parts: parts, headers: headers, timeZone: timeZone, version: stamp, storedAt: now)
         let size = entry.byteCount
-        guard size <= maxBytes / 8 else { return }
+        guard size <= maxBytes / 8 else { return nil }
         state.withLockedValue { state in
             if let old = state.entries.updateValue(entry, forKey: key) {
                 state.bytes -= old.byteCount
@@ -80,12 +89,38 @@ final class AnonymousPageCache: Sendable {
                 state.order = state.order.filter { state.entries[$0] != nil }
             }
         }
+        return entry
     }
 
     /// Forgets every page: called after every write made through this process.
     func removeAll() {
-        state.withLockedValue { $0 = State() }
+        state.withLockedValue { state in
+            state.entries = [:]
+            state.order = []
+            state.bytes = 0
+        }
         version.bump()
+    }
+
+    /// `.render` for the first visitor to miss `key`; the others wait for what it rendered.
+    func turn(for key: String) async -> Turn {
+        await withCheckedContinuation { continuation in
+            let leads = state.withLockedValue { state -> Bool in
+                guard state.rendering[key] == nil else {
+                    state.rendering[key]?.append(continuation)
+                    return false
+                }
+                state.rendering[key] = []
+                return true
+            }
+            if leads { continuation.resume(returning: .render) }
+        }
+    }
+
+    /// Ends the render of `key`: the waiting visitors get `entry` (nil: they render for themselves).
+    func finishRender(_ key: String, entry: Entry?) {
+        let waiting = state.withLockedValue { $0.rendering.removeValue(forKey: key) ?? [] }
+        for visitor in waiting { visitor.resume(returning: .rendered(entry)) }
     }
 
     var count: Int { state.withLockedValue { $0.entries.count } }
@@ -210,27 +245,50 @@ struct AnonymousPageCacheMiddleware: AsyncMiddleware {
         let key = (language?.rawValue ?? "-") + " " + request.url.string
         let now = request.repositories.clock.now()
         if let entry = cache.lookup(key, version: stamp, now: now) {
-            let seed = AnonymousSeed(request)
-            let token = seed.csrfToken(key: request.application.kring.csrfKey)
-            let response = Response(
-                status: .ok, headers: entry.headers, body: .init(buffer: AnonymousPageCache.assemble(entry, token: token)))
-            response.headers.replaceOrAdd(name: Self.header, value: "hit")
-            seed.setCookieIfIssued(on: response, application: request.application)
-            await request.application.pageViews.add(day: RequestContextMiddleware.dayKey(now, timeZone: entry.timeZone))
-            return response
+            return await Self.serve(entry, to: request, now: now)
         }
+        switch await cache.turn(for: key) {
+        case .rendered(let entry?) where entry.version == stamp:
+            return await Self.serve(entry, to: request, now: now)
+        case .rendered:
+            return try await next.respond(to: request)
+        case .render:
+            do {
+                let response = try await next.respond(to: request)
+                cache.finishRender(key, entry: Self.keep(response, of: request, in: cache, key: key, version: stamp, now: now))
+                return response
+            } catch {
+                cache.finishRender(key, entry: nil)
+                throw error
+            }
+        }
+    }
 
-        let response = try await next.respond(to: request)
+    /// The kept page with this visitor's own form token (and their new seed's cookie).
+    private static func serve(_ entry: AnonymousPageCache.Entry, to request: Request, now: Date) async -> Response {
+        let seed = AnonymousSeed(request)
+        let token = seed.csrfToken(key: request.application.kring.csrfKey)
+        let response = Response(status: .ok, headers: entry.headers, body: .init(buffer: AnonymousPageCache.assemble(entry, token: token)))
+        response.headers.replaceOrAdd(name: header, value: "hit")
+        seed.setCookieIfIssued(on: response, application: request.application)
+        await request.application.pageViews.add(day: RequestContextMiddleware.dayKey(now, timeZone: entry.timeZone))
+        return response
+    }
+
+    /// Keeps a freshly rendered page when its route allows it and it is a plain signed-out page.
+    private static func keep(
+        _ response: Response, of request: Request, in cache: AnonymousPageCache, key: String, version stamp: ContentVersion.Stamp, now: Date
+    ) -> AnonymousPageCache.Entry? {
         guard request.allowsAnonymousPageCache, request.context.member == nil, request.context.flash == nil,
             response.status == .ok, response.headers.contentType == .html, let body = response.body.buffer
-        else { return response }
+        else { return nil }
         var headers = response.headers
         headers.remove(name: .setCookie)
-        cache.store(
+        let entry = cache.store(
             key, body: body, token: request.context.csrfToken, headers: headers, timeZone: request.context.localizer.timeZone,
             version: stamp, now: now)
-        response.headers.replaceOrAdd(name: Self.header, value: "miss")
-        return response
+        response.headers.replaceOrAdd(name: header, value: "miss")
+        return entry
     }
 }
 
