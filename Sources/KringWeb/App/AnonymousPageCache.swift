@@ -33,6 +33,9 @@ final class AnonymousPageCache: Sendable {
         var bytes = 0
         /// Pages being rendered now, with the visitors waiting for them.
         var rendering: [String: [CheckedContinuation<Turn, Never>]] = [:]
+        /// Pages that were kept once: only their visitors wait for another's render (the rest, such as
+        /// the login form or a search, are never kept, and waiting would only queue them).
+        var keepable: Set<String> = []
     }
 
     /// Who renders a missing page: the first visitor to miss it; the others wait for that page
@@ -81,6 +84,8 @@ final class AnonymousPageCache: Sendable {
                 state.order.append(key)
             }
             state.bytes += size
+            if state.keepable.count >= 10_000 { state.keepable = [] }
+            state.keepable.insert(key)
             while state.bytes > maxBytes, !state.order.isEmpty {
                 let oldest = state.order.removeFirst()
                 if let removed = state.entries.removeValue(forKey: oldest) { state.bytes -= removed.byteCount }
@@ -102,9 +107,11 @@ final class AnonymousPageCache: Sendable {
         version.bump()
     }
 
-    /// `.render` for the first visitor to miss `key`; the others wait for what it rendered.
+    /// `.render` for the first visitor to miss `key`; the others wait for what it rendered, if it is
+    /// a page that was kept before.
     func turn(for key: String) async -> Turn {
-        await withCheckedContinuation { continuation in
+        guard state.withLockedValue({ $0.keepable.contains(key) }) else { return .render }
+        return await withCheckedContinuation { continuation in
             let leads = state.withLockedValue { state -> Bool in
                 guard state.rendering[key] == nil else {
                     state.rendering[key]?.append(continuation)
@@ -120,10 +127,9 @@ final class AnonymousPageCache: Sendable {
     /// Ends the render of `key`: the waiting visitors get `entry` (nil: they render for themselves).
     func finishRender(_ key: String, entry: Entry?) {
         let waiting = state.withLockedValue { $0.rendering.removeValue(forKey: key) ?? [] }
+        // (A visitor that rendered without taking a turn has nothing registered: nothing to resume.)
         for visitor in waiting { visitor.resume(returning: .rendered(entry)) }
     }
-
-    var count: Int { state.withLockedValue { $0.entries.count } }
 
     /// The page for another visitor: their token where the storing visitor's was.
     static func assemble(_ entry: Entry, token: String) -> ByteBuffer {
@@ -176,11 +182,15 @@ final class ContentVersion: Sendable {
         var sqlite: SQLiteConnection?
     }
 
+    /// SQLite's version comes from `data_version`: without that connection nothing is served.
+    private let needsSQLite: Bool
+
     private let state: NIOLockedValueBox<State>
 
     /// `listening`: PostgreSQL, whose notifications make the version trustworthy once connected.
     init(listening: Bool) {
         state = NIOLockedValueBox(State(trusted: !listening))
+        needsSQLite = !listening
     }
 
     /// The SQLite connection that asks `data_version`; the cache serves nothing until it is open.
@@ -201,10 +211,10 @@ final class ContentVersion: Sendable {
     }
 
     /// The current stamp, or nil when the cache must not be used now.
-    func current(sqliteRequired: Bool) async -> Stamp? {
+    func current() async -> Stamp? {
         let (generation, trusted, sqlite) = state.withLockedValue { ($0.generation, $0.trusted, $0.sqlite) }
         guard trusted else { return nil }
-        guard let sqlite else { return sqliteRequired ? nil : Stamp(generation: generation, database: 0) }
+        guard let sqlite else { return needsSQLite ? nil : Stamp(generation: generation, database: 0) }
         guard let rows = try? await sqlite.query("PRAGMA data_version", []), let version = rows.first?.column("data_version")?.integer
         else { return nil }
         return Stamp(generation: generation, database: Int64(version))
@@ -238,7 +248,7 @@ struct AnonymousPageCacheMiddleware: AsyncMiddleware {
             return try await next.respond(to: request)
         }
         guard !request.isAPI, request.cookies[CookieName.session] == nil, request.cookies[CookieName.flash] == nil,
-            let stamp = await cache.version.current(sqliteRequired: !request.application.kring.config.usesPostgres)
+            let stamp = await cache.version.current()
         else { return try await next.respond(to: request) }
 
         let language = RequestContextMiddleware.visitorLanguage(for: request)
