@@ -10,8 +10,8 @@ database, starts Kring on loopback and loads each page with `wrk -t2 -cN -dS --l
 the 101-post topic on one page, search, the cockpit dashboard, GET /api/v1/metrics and posting a reply;
 then a fixed response of the 101-post page's size (Vapor's ceiling, `KRING_BENCH=1`). With
 bench/spirit/ set up (bench/spirit/setup.sh), Spirit (Django, gunicorn with 2 workers, SQLite, the same
-shape) is measured on the same two pages, alternating with Kring, and the ratios printed. Peak memory
-is the server's VmHWM. Latency percentiles (p50, p95, p99) come from wrk's own histogram.
+shape) is measured on the same two pages, alternating with Kring, and the ratios printed. Memory: the
+server's VmHWM and its peak RssAnon (without the database pages SQLite maps in). Latency percentiles (p50, p95, p99) come from wrk's own histogram.
 
 `--community large` runs the same pages on the community that bench/cockpit.py generates (100,000
 members, 1,000,000 posts; `kring reindex` fills its search index first) with a 101-post topic added,
@@ -29,6 +29,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -91,9 +92,29 @@ def wrk(url, connections, duration, headers=(), script=None):
     return rps, p50, p95, p99, errors
 
 
-def peak_memory(pid):
-    status = pathlib.Path(f"/proc/{pid}/status").read_text()
-    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM"))) / 1024
+class MemoryWatch(threading.Thread):
+    """Peaks of the server's memory, sampled five times a second: all resident pages (VmHWM, which
+    counts the pages of the database file SQLite maps into memory, the kernel's page cache) and the
+    process's own (RssAnon: heap and stacks)."""
+
+    def __init__(self, pid):
+        super().__init__(daemon=True)
+        self.pid, self.anonymous, self.stopped = pid, 0, threading.Event()
+        self.start()
+
+    def status(self):
+        lines = pathlib.Path(f"/proc/{self.pid}/status").read_text().splitlines()
+        return {line.split(":")[0]: int(line.split()[1]) / 1024 for line in lines if line.endswith(" kB")}
+
+    def run(self):
+        while not self.stopped.wait(0.2):
+            try:
+                self.anonymous = max(self.anonymous, self.status()["RssAnon"])
+            except (OSError, KeyError):
+                return
+
+    def report(self):
+        return f"peak resident (VmHWM) {self.status()['VmHWM']:.0f} MiB, of which its own (RssAnon) at most {self.anonymous:.0f} MiB"
 
 
 def fill(base, data, sqlite_file, login, password, topics=1000):
@@ -162,6 +183,7 @@ def main():
     if not large and not (data / "filled.json").exists():
         subprocess.run([args.binary, "demo", "--members", "200"], env=env, check=True, stdout=subprocess.DEVNULL)
     server = subprocess.Popen([args.binary, "serve"], env=env)
+    memory = MemoryWatch(server.pid)
     base = f"http://127.0.0.1:{port}"
     spirit = None
     try:
@@ -208,7 +230,7 @@ end
             results[name] = wrk(base + path, 1 if name.endswith("one at a time") else args.connections, args.duration, headers, script)
             rps, p50, p95, p99, bad = results[name]
             print(f"{name:44} {rps:9.0f} {p50:8.1f} {p95:8.1f} {p99:8.1f} {bad:7}", flush=True)
-        print(f"\nKring peak memory (VmHWM): {peak_memory(server.pid):.0f} MiB")
+        print(f"\nKring memory: {memory.report()}")
         ceilings = [name for name in results if name.startswith("ceiling")]
         for page, ceiling in zip(["101-post topic, signed out", "101-post topic, signed in"], ceilings):
             print(f"{page} at {results[page][0] / results[ceiling][0]:.0%} of Vapor's ceiling for its size")

@@ -55,7 +55,7 @@ public struct MetricsRepository: Sendable {
         figures.postsByNonStaff = posts.byMember.reduce(0, +)
         figures.content.topics = posts.topics
         figures.content.replies = figures.postsAll - posts.topics
-        figures.newContributors = try await newContributors(in: periodDays, groupID: groupID)
+        figures.newContributors = posts.newContributors
 
         if groupID == nil {
             let days = ActivityRollups.dayFormatter(period.timeZone)
@@ -139,11 +139,13 @@ public struct MetricsRepository: Sendable {
     }
 
     /// Visible posts (not deleted or hidden, in visible topics of the group) created in the days:
-    /// per day, topics among them, and each poster's count (staff and bots left out). Counted by the database.
+    /// per day, topics among them, each poster's count and how many posted for the first time
+    /// (staff and bots left out of the last two). Counted by the database.
     private struct PostCounts {
         var byDay: [Int]
         var topics = 0
         var byMember: [Int] = []
+        var newContributors = 0
     }
 
     /// `FROM …` the visible posts `p` (in visible topics `t`) created in the days, in the group if one is chosen.
@@ -176,20 +178,32 @@ public struct MetricsRepository: Sendable {
             counts.byDay[day] = try row.decode(column: "n", as: Int.self)
             counts.topics += try row.decode(column: "topics", as: Int.self)
         }
-        let byMember: SQLQueryString = "SELECT COUNT(*) AS n" + visible + " AND " + Self.notStaff("p.author_id") + " GROUP BY p.author_id"
-        counts.byMember = try await sql.raw(byMember).all().map { try $0.decode(column: "n", as: Int.self) }
+        // With each poster, whether this is their first visible post (in the group, when one is
+        // chosen): a NOT EXISTS probe per poster on the author index, which stops at the first earlier
+        // post where a join would read every earlier post of the most active members.
+        var byMember: SQLQueryString =
+            "SELECT COUNT(*) AS n, NOT EXISTS (SELECT 1 FROM posts e JOIN topics s ON s.id = e.topic_id "
+            + "WHERE e.author_id = p.author_id AND e.created_at < \(bind: days.starts[0]) "
+            + "AND e.deleted_at IS NULL AND e.hidden_at IS NULL AND s.deleted_at IS NULL AND s.hidden_at IS NULL"
+        if let groupID { byMember += " AND s.group_id = \(bind: groupID)" }
+        byMember += ") AS first" + visible + " AND " + Self.notStaff("p.author_id") + " GROUP BY p.author_id"
+        for row in try await sql.raw(byMember).all() {
+            counts.byMember.append(try row.decode(column: "n", as: Int.self))
+            if try row.decode(column: "first", as: Bool.self) { counts.newContributors += 1 }
+        }
         return counts
     }
 
     /// Members (not staff or bots) active in the days: a visit (any event in the group, with a
     /// group chosen), an engaged action or a visible post. Counted by the database.
     private func activeMembers(in days: MetricDays, groupID: UUID?) async throws -> Int {
+        // One pass over the log's rows for visits and engaged actions together (any kind, in a group).
+        let kinds = Self.visitorKinds(groupID).map { $0 + Self.engagedKinds }
         guard let sql = database as? any SQLDatabase,
-            let visits = try await memberDayRows(kinds: Self.visitorKinds(groupID), in: days, groupID: groupID),
-            let engaged = try await memberDayRows(kinds: Self.engagedKinds, in: days, groupID: groupID)
+            let actions = try await memberDayRows(kinds: kinds, in: days, groupID: groupID, distinct: false)
         else { return 0 }
         let query: SQLQueryString =
-            "SELECT COUNT(*) AS n FROM (SELECT m FROM (" + visits + ") a UNION SELECT m FROM (" + engaged + ") b "
+            "SELECT COUNT(*) AS n FROM (SELECT m FROM (" + actions + ") a "
             + "UNION SELECT p.author_id AS m" + Self.visiblePosts(in: days, groupID: groupID) + ") u WHERE " + Self.notStaff("u.m")
         return try await sql.raw(query).first()?.decode(column: "n", as: Int.self) ?? 0
     }
@@ -198,7 +212,7 @@ public struct MetricsRepository: Sendable {
     private func engagedCounts(in days: MetricDays, groupID: UUID?) async throws -> (byDay: [Int], members: Int) {
         var byDay = [Int](repeating: 0, count: days.starts.count)
         guard let sql = database as? any SQLDatabase,
-            let rows = try await memberDayRows(kinds: Self.engagedKinds, in: days, groupID: groupID)
+            let rows = try await memberDayRows(kinds: Self.engagedKinds, in: days, groupID: groupID, distinct: false)
         else { return (byDay, 0) }
         for row in try await sql.raw("SELECT d, COUNT(DISTINCT m) AS n FROM (" + rows + ") u GROUP BY d").all() {
             if let day = days.offset(of: try row.decode(column: "d", as: String.self)) {
@@ -207,21 +221,6 @@ public struct MetricsRepository: Sendable {
         }
         let members = try await sql.raw("SELECT COUNT(DISTINCT m) AS n FROM (" + rows + ") u").first()?.decode(column: "n", as: Int.self)
         return (byDay, members ?? 0)
-    }
-
-    /// Members (not staff or bots) whose first visible post (in the group, when one is chosen) is
-    /// in the days: a NOT EXISTS probe per poster on the author index, which stops at the first
-    /// earlier post where a join would read every earlier post of the most active members.
-    private func newContributors(in days: MetricDays, groupID: UUID?) async throws -> Int {
-        guard let sql = database as? any SQLDatabase, !days.starts.isEmpty else { return 0 }
-        var query: SQLQueryString =
-            "SELECT COUNT(*) AS n FROM (SELECT DISTINCT p.author_id AS a" + Self.visiblePosts(in: days, groupID: groupID) + " AND "
-            + Self.notStaff("p.author_id") + ") x WHERE NOT EXISTS (SELECT 1 FROM posts e JOIN topics s ON s.id = e.topic_id "
-            + "WHERE e.author_id = x.a AND e.created_at < \(bind: days.starts[0]) "
-            + "AND e.deleted_at IS NULL AND e.hidden_at IS NULL AND s.deleted_at IS NULL AND s.hidden_at IS NULL"
-        if let groupID { query += " AND s.group_id = \(bind: groupID)" }
-        query += ")"
-        return try await sql.raw(query).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
     private func addSignups(to figures: inout CommunityFigures, staff: Set<UUID>, groupID: UUID?) async throws {

@@ -39,22 +39,24 @@ extension ReportRepository {
         return topics.map { ReportContent.TopTopic(id: $0.id, title: $0.title, replies: $0.replies, reactions: reactions[$0.id] ?? 0) }
     }
 
-    /// Members in the top tenth of posters in the period who were not in the previous period's:
-    /// the new champions, most posts first (at most ten).
-    public func newChampions(in period: MetricPeriod) async throws -> [ReportContent.Champion] {
-        let current = try await topPosters(from: period.start, to: period.end)
-        let before = Set(try await topPosters(from: period.previous.start, to: period.previous.end).map(\.handle))
-        return Array(current.filter { !before.contains($0.handle) }.prefix(10))
+    /// Members in the top tenth of posters in the period who were not in the previous period's
+    /// (`topPosters` of each): the new champions, most posts first (at most ten).
+    public static func newChampions(current: [ReportContent.Champion], before: [ReportContent.Champion]) -> [ReportContent.Champion] {
+        let earlier = Set(before.map(\.handle))
+        return Array(current.filter { !earlier.contains($0.handle) }.prefix(10))
     }
 
-    private func topPosters(from: Date, to: Date) async throws -> [ReportContent.Champion] {
+    /// The top tenth of the period's posters (active members, not staff or bots), most posts first.
+    /// Posts are counted per author before members are looked up: one lookup per poster, not per post.
+    public func topPosters(from: Date, to: Date) async throws -> [ReportContent.Champion] {
         guard let sql = database as? any SQLDatabase else { return [] }
         let rows = try await sql.raw(
             """
-            SELECT m.handle AS handle, COUNT(*) AS n FROM posts p JOIN members m ON m.id = p.author_id
+            SELECT m.handle AS handle, x.n AS n FROM (SELECT p.author_id AS author_id, COUNT(*) AS n FROM posts p
             WHERE p.created_at >= \(bind: from) AND p.created_at < \(bind: to) AND p.deleted_at IS NULL AND p.hidden_at IS NULL
-            AND m.is_staff = \(bind: false) AND m.is_bot = \(bind: false) AND m.status = \(bind: MemberStatus.active.rawValue)
-            GROUP BY m.handle ORDER BY n DESC, m.handle
+            GROUP BY p.author_id) x JOIN members m ON m.id = x.author_id
+            WHERE m.is_staff = \(bind: false) AND m.is_bot = \(bind: false) AND m.status = \(bind: MemberStatus.active.rawValue)
+            ORDER BY n DESC, m.handle
             """
         ).all()
         let posters = try rows.map {

@@ -51,6 +51,7 @@ public func configure(_ app: Application, config: KringConfig, options: Configur
     }
     app.migrations.add(KringMigrations.all)
     try await app.autoMigrate()
+    try await mapAnalyticsConnections(app, megabytes: config.sqliteMapMegabytes)
 
     let csrfSecret = try await CommunityRepository(database: app.db, clock: options.clock)
         .secret(named: "csrf") { SecretToken.generate() }
@@ -99,12 +100,28 @@ private func configureDatabase(_ app: Application, config: KringConfig, schema: 
         // A connection waiting for SQLite's write lock blocks its thread (the busy handler retries until
         // the lock is free), and the transaction holding the lock needs a thread for its next statement:
         // with NIO's shared pool (one thread per core) two waiters left it none, and every write hung.
-        // One thread per connection and some to spare for file I/O and password hashing.
-        let connections = System.coreCount * config.databaseConnectionsPerLoop
-        app.threadPool = NIOThreadPool(numberOfThreads: connections + 4)
-        app.databases.use(
-            .sqlite(.file(config.sqliteFile.path), maxConnectionsPerEventLoop: config.databaseConnectionsPerLoop, sqlLogLevel: .debug),
-            as: .sqlite)
+        // One thread per connection (Fluent's SQLite driver keeps one per event loop, for pages and
+        // for analytics) and some to spare for file I/O and password hashing.
+        app.threadPool = NIOThreadPool(numberOfThreads: System.coreCount * 2 + 4)
+        app.databases.use(.sqlite(.file(config.sqliteFile.path), sqlLogLevel: .debug), as: .sqlite)
+        app.databases.use(.sqlite(.file(config.sqliteFile.path), sqlLogLevel: .debug), as: .analytics, isDefault: false)
+    }
+}
+
+extension DatabaseID {
+    /// SQLite's connections for the cockpit's long read-only queries (see `AnalyticsDatabases`).
+    static let analytics = DatabaseID(string: "analytics")
+}
+
+/// Lets the analytics connections map the database file into memory: a month's figures read the
+/// same index pages over and over, and through SQLite's small page cache each read was a copy out
+/// of the kernel's (a quarter of a monthly report on a million posts). The mapping is the kernel's
+/// page cache itself, shared and dropped under memory pressure, not memory of the process's own.
+private func mapAnalyticsConnections(_ app: Application, megabytes: Int) async throws {
+    guard megabytes > 0, app.databases.configuration(for: .analytics) != nil else { return }
+    for loop in app.eventLoopGroup.makeIterator() {
+        guard let sql = app.databases.database(.analytics, logger: app.logger, on: loop) as? any SQLDatabase else { continue }
+        try await sql.raw("PRAGMA mmap_size = \(unsafeRaw: String(megabytes * 1_048_576))").run()
     }
 }
 

@@ -33,13 +33,41 @@ extension Application {
     }
 
     /// Repositories bound to the application's database, for commands and jobs.
-    public var repositories: Repositories { Repositories(database: db, clock: kring.clock) }
+    public var repositories: Repositories {
+        Repositories(database: db, clock: kring.clock, analytics: AnalyticsDatabases(application: self, preferred: nil))
+    }
+}
+
+/// Where the cockpit's long read-only queries run (its figures, reports, goal measurements).
+/// Fluent's SQLite driver keeps one connection per event loop, so a manager's seconds of queries
+/// on the pages' connection would queue every page read of that loop behind them: on SQLite they
+/// get connections of their own (`DatabaseID.analytics`), one per loop, and the two periods a
+/// comparison needs are computed side by side on two of them. On PostgreSQL the pool (several
+/// connections per loop) serves both, and a read replica could take this role.
+public struct AnalyticsDatabases: Sendable {
+    let application: Application
+    /// The caller's event loop, whose connection serves side 0.
+    let preferred: (any EventLoop)?
+
+    /// The analytics connection of side `side` (0, 1, …): different event loops' while there are
+    /// enough; nil where analytics share the pages' pool.
+    func database(side: Int) -> (any Database)? {
+        guard application.databases.configuration(for: .analytics) != nil else { return nil }
+        var loops = Array(application.eventLoopGroup.makeIterator())
+        if let preferred, let own = loops.firstIndex(where: { $0 === preferred }) { loops.swapAt(0, own) }
+        return application.databases.database(.analytics, logger: application.logger, on: loops[side % loops.count])
+    }
 }
 
 /// Builds repositories over one database handle (a request's, a transaction's or the app's).
 public struct Repositories: Sendable {
     public let database: any Database
     public let clock: KringClock
+    /// Connections for long read-only queries; nil: `database` serves them too (PostgreSQL, a transaction).
+    public var analytics: AnalyticsDatabases? = nil
+
+    /// The database for analytics side `side`; two sides run on separate connections where there are any.
+    func analyticsDatabase(side: Int = 0) -> any Database { analytics?.database(side: side) ?? database }
 
     public var members: MemberRepository { MemberRepository(database: database, clock: clock) }
     public var tags: TagRepository { TagRepository(database: database, clock: clock) }
@@ -58,5 +86,8 @@ public struct Repositories: Sendable {
 }
 
 extension Request {
-    public var repositories: Repositories { Repositories(database: db, clock: application.kring.clock) }
+    public var repositories: Repositories {
+        Repositories(
+            database: db, clock: application.kring.clock, analytics: AnalyticsDatabases(application: application, preferred: eventLoop))
+    }
 }

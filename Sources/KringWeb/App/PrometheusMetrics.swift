@@ -44,7 +44,7 @@ final class KringMetrics: Sendable {
             to: await count("SELECT (SELECT COUNT(*) FROM posts) - (SELECT COUNT(*) FROM post_sentiment) AS n"))
         let config = app.kring.config
         registry.makeGauge(name: "kring_db_pool_connections", help: "Database connections the pool may open").set(
-            to: Double(config.databaseConnectionsPerLoop * System.coreCount))
+            to: Double((config.usesPostgres ? config.databaseConnectionsPerLoop : 2) * System.coreCount))
         if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
             let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
             let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")

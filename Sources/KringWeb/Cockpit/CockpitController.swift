@@ -3,7 +3,9 @@ import KringStore
 import Vapor
 
 extension Repositories {
-    public var metrics: MetricsRepository { MetricsRepository(database: database, clock: clock) }
+    /// Figures from the analytics connection (`side` 1 for a second computation alongside).
+    public var metrics: MetricsRepository { metrics(side: 0) }
+    func metrics(side: Int) -> MetricsRepository { MetricsRepository(database: analyticsDatabase(side: side), clock: clock) }
     public var rollups: ActivityRollups { ActivityRollups(database: database, clock: clock) }
 }
 
@@ -102,28 +104,31 @@ extension Request {
     func cockpitData(strict: Bool = false) async throws -> CockpitData {
         try authorize(.readCockpit)
         let selection = try await cockpitSelection(strict: strict)
-        let metrics = repositories.metrics
-        // One period after the other: side by side they would hold two of the pool's connections
-        // for long queries, and other requests would time out waiting.
-        var current = try await application.kring.finishedPeriods.figures(
+        let repositories = repositories
+        let cache = application.kring.finishedPeriods
+        let now = application.kring.clock.now()
+        // Side by side on two analytics connections (on SQLite; PostgreSQL's pool has room for both).
+        async let currentFigures = cache.figures(
             for: selection.period, groupID: selection.group?.id, inactiveDays: selection.inactiveDays, withCohorts: true,
-            keeps: false, now: application.kring.clock.now()
+            keeps: false, now: now
         ) {
-            try await metrics.figures(for: selection.period, groupID: selection.group?.id, inactiveDays: selection.inactiveDays)
+            try await repositories.metrics(side: 0).figures(
+                for: selection.period, groupID: selection.group?.id, inactiveDays: selection.inactiveDays)
         }
+        async let previousFigures = cache.figures(
+            for: selection.period.previous, groupID: selection.group?.id, inactiveDays: selection.inactiveDays, now: now
+        ) {
+            try await repositories.metrics(side: 1).figures(
+                for: selection.period.previous, groupID: selection.group?.id, inactiveDays: selection.inactiveDays, withCohorts: false)
+        }
+        var current = try await currentFigures
+        let previous = try await previousFigures
         // The figures count everything; the titles they list are only for those who may read the topics
         // (a member given cockpit access reads figures, not secret groups' conversations).
         let viewer = try await viewer()
         if !viewer.seesEverything {
             let readable = try await repositories.topics.readable(current.unanswered.map(\.id), viewer: viewer)
             current.unanswered.removeAll { !readable.contains($0.id) }
-        }
-        let previous = try await application.kring.finishedPeriods.figures(
-            for: selection.period.previous, groupID: selection.group?.id, inactiveDays: selection.inactiveDays,
-            now: application.kring.clock.now()
-        ) {
-            try await metrics.figures(
-                for: selection.period.previous, groupID: selection.group?.id, inactiveDays: selection.inactiveDays, withCohorts: false)
         }
         let moderation = try await repositories.moderation.health(since: selection.period.start, until: selection.period.end)
         return CockpitData(selection: selection, current: current, previous: previous, moderation: moderation)

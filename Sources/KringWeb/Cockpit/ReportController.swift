@@ -7,18 +7,27 @@ extension Repositories {
     /// A report's content for a period: the cockpit's figures for it and the one before, goals,
     /// top content, new champions, ideas, moderation, success stories and the open advice.
     func buildReport(period: MetricPeriod, timeZone: TimeZone) async throws -> ReportContent {
-        async let currentFigures = metrics.figures(for: period, withCohorts: false)
-        async let previousFigures = metrics.figures(for: period.previous, withCohorts: false)
-        let current = try await currentFigures
-        let previous = try await previousFigures
+        // Two sides of about equal work, each on an analytics connection of its own.
+        func reports(side: Int) -> ReportRepository { ReportRepository(database: analyticsDatabase(side: side), clock: clock) }
+        async let currentSide = (
+            figures: metrics(side: 0).figures(for: period, withCohorts: false),
+            topTopics: reports(side: 0).topTopics(from: period.start, to: period.end)
+        )
+        async let previousSide = (
+            figures: metrics(side: 1).figures(for: period.previous, withCohorts: false),
+            topPosters: reports(side: 1).topPosters(from: period.start, to: period.end),
+            earlierTopPosters: reports(side: 1).topPosters(from: period.previous.start, to: period.previous.end)
+        )
+        let (current, topTopics) = try await currentSide
+        let (previous, topPosters, earlierTopPosters) = try await previousSide
         var content = ReportContent()
         content.figures = MetricCatalog.all.map { ReportContent.Figure(id: $0.id, value: $0.value(current), previous: $0.value(previous)) }
         content.dailyActive = current.visitors.dau
         content.goals = try await goalStandings(timeZone: timeZone).map {
             ReportContent.GoalLine(title: $0.goal.title, status: $0.status.rawValue, latest: $0.points.last?.value, target: $0.goal.target)
         }
-        content.topTopics = try await reports.topTopics(from: period.start, to: period.end)
-        content.champions = try await reports.newChampions(in: period)
+        content.topTopics = topTopics
+        content.champions = ReportRepository.newChampions(current: topPosters, before: earlierTopPosters)
         content.ideasSubmitted = current.content.ideas
         content.departments = current.departments.map {
             ReportContent.Department(name: $0.name, routed: $0.routed, responded: $0.responded, medianHours: $0.medianHours)
