@@ -94,6 +94,34 @@ struct ManagementTests {
         }
     }
 
+    @Test func aMonthlyReportComparesWithThePreviousMonthsStoredFigures() async throws {
+        try await withKringApp(clock: .fixed(Self.now)) { app in
+            _ = try await MetricsFixture.build(app)
+            // The rollup job stores March, the last finished month, once it is over: the cockpit's figures.
+            try await app.repositories.storeLastMonthSnapshot(timeZone: MetricsFixture.zone)
+            let march = try await app.repositories.metrics.figures(for: MetricsFixture.march, withCohorts: false)
+            let stored = try #require(try await app.repositories.goals.snapshots(scope: "community", months: ["2026-03"])["2026-03"])
+            for metric in MetricCatalog.all {
+                #expect(stored[metric.id] == .some(metric.value(march)), "\(metric.id)")
+            }
+
+            // April's report (the month so far) compares with March as stored, not computed again.
+            var changed = stored
+            changed["signups"] = .some(41)
+            try await app.repositories.goals.storeSnapshot(scope: "community", month: "2026-03", values: changed)
+            try await app.repositories.generateReport(kind: .monthly, containing: Self.now, timeZone: MetricsFixture.zone)
+            let april = try #require(try await app.repositories.reports.list().first { $0.periodStart > MetricsFixture.march.start })
+            #expect(april.content.figures.first { $0.id == "signups" }?.previous == 41)
+
+            // March's report finds no February figures stored: it computes them and keeps them.
+            #expect(try await app.repositories.goals.snapshots(scope: "community", months: ["2026-02"]).isEmpty)
+            try await app.repositories.generateReport(kind: .monthly, containing: MetricsFixture.march.start, timeZone: MetricsFixture.zone)
+            let february = try await app.repositories.metrics.figures(for: MetricsFixture.march.previous, withCohorts: false)
+            let kept = try #require(try await app.repositories.goals.snapshots(scope: "community", months: ["2026-02"])["2026-02"])
+            #expect(kept["signups"] == .some(MetricCatalog.all.first { $0.id == "signups" }?.value(february)))
+        }
+    }
+
     @Test func membersSeeNoneOfItUnlessGrantedAndAGrantOnlyReads() async throws {
         try await withKringApp(clock: .fixed(Self.now)) { app in
             _ = try await MetricsFixture.build(app)

@@ -25,7 +25,7 @@ public struct KringConfig: Sendable {
     public var databaseConnectionsPerLoop: Int
     /// `KRING_SQLITE_MMAP_MB` (default 1024): how much of the SQLite file the analytics connections
     /// map into memory (0: none, every page read is copied).
-    public var sqliteMapMegabytes = 1024
+    public var sqliteMapMegabytes = 2048
     /// `KRING_TRUST_PROXY=1`: take the client's address from `X-Forwarded-For` (only behind your own proxy).
     public var trustsProxy = false
     /// `KRING_SMTP_HOST` and the rest of `KRING_SMTP_*`: mail goes to this SMTP server; unset, it is
@@ -74,7 +74,7 @@ public struct KringConfig: Sendable {
             logLevel: value("KRING_LOG_LEVEL") ?? "info",
             databaseConnectionsPerLoop: value("KRING_DB_CONNECTIONS").flatMap(Int.init) ?? 4)
         config.trustsProxy = value("KRING_TRUST_PROXY") == "1"
-        config.sqliteMapMegabytes = max(0, value("KRING_SQLITE_MMAP_MB").flatMap(Int.init) ?? 1024)
+        config.sqliteMapMegabytes = max(0, value("KRING_SQLITE_MMAP_MB").flatMap(Int.init) ?? 2048)
         config.mailFrom = value("KRING_MAIL_FROM")
         config.metricsToken = value("KRING_METRICS_TOKEN")
         do {

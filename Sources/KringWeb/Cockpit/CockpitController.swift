@@ -6,6 +6,16 @@ extension Repositories {
     /// Figures from the analytics connection (`side` 1 for a second computation alongside).
     public var metrics: MetricsRepository { metrics(side: 0) }
     func metrics(side: Int) -> MetricsRepository { MetricsRepository(database: analyticsDatabase(side: side), clock: clock) }
+
+    /// A period's figures, led on analytics side `side` with the other side's connection alongside.
+    func figures(
+        for period: MetricPeriod, groupID: UUID? = nil, inactiveDays: Int = MetricsSettings.defaultInactiveDays, withCohorts: Bool,
+        side: Int = 0
+    ) async throws -> CommunityFigures {
+        try await metrics(side: side).figures(
+            for: period, groupID: groupID, inactiveDays: inactiveDays, withCohorts: withCohorts,
+            alongside: analyticsDatabase(side: side + 1))
+    }
     public var rollups: ActivityRollups { ActivityRollups(database: database, clock: clock) }
 }
 
@@ -112,14 +122,15 @@ extension Request {
             for: selection.period, groupID: selection.group?.id, inactiveDays: selection.inactiveDays, withCohorts: true,
             keeps: false, now: now
         ) {
-            try await repositories.metrics(side: 0).figures(
-                for: selection.period, groupID: selection.group?.id, inactiveDays: selection.inactiveDays)
+            try await repositories.figures(
+                for: selection.period, groupID: selection.group?.id, inactiveDays: selection.inactiveDays, withCohorts: true)
         }
         async let previousFigures = cache.figures(
             for: selection.period.previous, groupID: selection.group?.id, inactiveDays: selection.inactiveDays, now: now
         ) {
-            try await repositories.metrics(side: 1).figures(
-                for: selection.period.previous, groupID: selection.group?.id, inactiveDays: selection.inactiveDays, withCohorts: false)
+            try await repositories.figures(
+                for: selection.period.previous, groupID: selection.group?.id, inactiveDays: selection.inactiveDays, withCohorts: false,
+                side: 1)
         }
         var current = try await currentFigures
         let previous = try await previousFigures

@@ -81,6 +81,11 @@ struct MonthlyMetrics {
         self.now = now
     }
 
+    /// How a month's stored figures are filed: "2026-11".
+    static func snapshotKey(of month: MetricPeriod) -> String {
+        String(CockpitSelection.dayFormatter(month.timeZone).string(from: month.start).prefix(7))
+    }
+
     /// The months from the one holding `from` through the one holding `to`, at most 36.
     static func months(from: Date, to: Date, timeZone: TimeZone) -> [MetricPeriod] {
         var result: [MetricPeriod] = []
@@ -94,7 +99,7 @@ struct MonthlyMetrics {
 
     mutating func value(of metric: MetricDefinition, month: MetricPeriod, groupID: UUID?) async throws -> Double? {
         let scope = groupID?.uuidString.lowercased() ?? "community"
-        let key = CockpitSelection.dayFormatter(timeZone).string(from: month.start).prefix(7)
+        let key = Self.snapshotKey(of: month)
         let cacheKey = scope + "|" + key
         if month.end > now {
             if live[cacheKey] == nil {

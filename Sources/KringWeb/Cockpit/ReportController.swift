@@ -7,21 +7,24 @@ extension Repositories {
     /// A report's content for a period: the cockpit's figures for it and the one before, goals,
     /// top content, new champions, ideas, moderation, success stories and the open advice.
     func buildReport(period: MetricPeriod, timeZone: TimeZone) async throws -> ReportContent {
-        // Two sides of about equal work, each on an analytics connection of its own.
+        // Two sides: the period's figures (on both analytics connections) and, alongside, the
+        // previous period's values, top topics and top posters.
         func reports(side: Int) -> ReportRepository { ReportRepository(database: analyticsDatabase(side: side), clock: clock) }
         async let currentSide = (
-            figures: metrics(side: 0).figures(for: period, withCohorts: false),
+            figures: figures(for: period, withCohorts: false),
             topTopics: reports(side: 0).topTopics(from: period.start, to: period.end)
         )
         async let previousSide = (
-            figures: metrics(side: 1).figures(for: period.previous, withCohorts: false),
+            values: comparisonValues(before: period),
             topPosters: reports(side: 1).topPosters(from: period.start, to: period.end),
             earlierTopPosters: reports(side: 1).topPosters(from: period.previous.start, to: period.previous.end)
         )
         let (current, topTopics) = try await currentSide
         let (previous, topPosters, earlierTopPosters) = try await previousSide
         var content = ReportContent()
-        content.figures = MetricCatalog.all.map { ReportContent.Figure(id: $0.id, value: $0.value(current), previous: $0.value(previous)) }
+        content.figures = MetricCatalog.all.map {
+            ReportContent.Figure(id: $0.id, value: $0.value(current), previous: previous[$0.id] ?? nil)
+        }
         content.dailyActive = current.visitors.dau
         content.goals = try await goalStandings(timeZone: timeZone).map {
             ReportContent.GoalLine(title: $0.goal.title, status: $0.status.rawValue, latest: $0.points.last?.value, target: $0.goal.target)
@@ -43,6 +46,31 @@ extension Repositories {
             ReportContent.Step(rule: $0.rule.rawValue, details: $0.details, link: $0.link)
         }
         return content
+    }
+
+    /// The catalog's values for the period before `period`, for comparison. A finished month's
+    /// come from its stored snapshot (the one goals read; the rollup job stores each month's once
+    /// it is over) and are computed and stored when there is none; other periods are computed.
+    func comparisonValues(before period: MetricPeriod) async throws -> [String: Double?] {
+        let previous = period.previous
+        let storable = previous.kind == .month && previous.end <= clock.now()
+        let month = MonthlyMetrics.snapshotKey(of: previous)
+        if storable, let stored = try await goals.snapshots(scope: "community", months: [month])[month],
+            MetricCatalog.all.allSatisfy({ stored[$0.id] != nil })
+        {
+            return stored
+        }
+        let figures = try await figures(for: previous, withCohorts: false, side: 1)
+        let values = Dictionary(uniqueKeysWithValues: MetricCatalog.all.map { ($0.id, $0.value(figures)) })
+        if storable { try await goals.storeSnapshot(scope: "community", month: month, values: values) }
+        return values
+    }
+
+    /// Stores the figures of the last finished month once (the rollup job's part): next month's
+    /// report and the goals then compare with it without computing it again.
+    func storeLastMonthSnapshot(timeZone: TimeZone) async throws {
+        let thisMonth = MetricPeriod.containing(clock.now(), kind: .month, timeZone: timeZone)
+        _ = try await comparisonValues(before: thisMonth)
     }
 
     /// The due advice a report may carry: what points at a topic or group that not everyone may

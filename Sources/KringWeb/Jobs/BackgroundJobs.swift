@@ -8,7 +8,8 @@ import Vapor
 ///
 /// - `tick` (every few seconds): event reminders, notification mail, scheduled content-calendar
 ///   items, the listening job and outbox delivery;
-/// - `rollup` (every ten minutes): finished days of the activity log rolled up for the cockpit;
+/// - `rollup` (every ten minutes): finished days of the activity log rolled up for the cockpit,
+///   and the last finished month's figures stored once;
 /// - `hourly`: reports of periods just ended, the advice rules, engagement scores and segments, rule
 ///   badges, the member update and nudges that are due, and clearing expired sessions, old
 ///   rate-limit windows and finished jobs.
@@ -94,7 +95,9 @@ struct JobRunner {
             try await application.outboxDelivery.deliverDue()
         case Self.rollup:
             guard let community = try await repositories.community.settings() else { return }
-            try await repositories.rollups.catchUp(timeZone: TimeZone(identifier: community.timeZone) ?? .gmt)
+            let zone = TimeZone(identifier: community.timeZone) ?? .gmt
+            try await repositories.rollups.catchUp(timeZone: zone)
+            try await repositories.storeLastMonthSnapshot(timeZone: zone)
         case Self.hourly:
             if let community = try await repositories.community.settings() {
                 let zone = TimeZone(identifier: community.timeZone) ?? .gmt
