@@ -42,6 +42,14 @@ struct MetricsMathsTests {
         let lorenz = Statistics.lorenz([3, 1])
         #expect(lorenz.map(\.people) == [0, 0.5, 1])
         #expect(lorenz.map(\.share) == [0, 0.25, 1])
+        // Thirty thousand posters: the curve at every hundredth of them, from (0, 0) to (1, 1).
+        let many = (1...30_000).map { $0 % 7 == 0 ? 50 : 1 }
+        let curve = Statistics.lorenz(many)
+        #expect(curve.count == 101)
+        #expect(curve.first! == (0, 0) && curve.last! == (1, 1))
+        let sorted = many.sorted()
+        let half = Double(sorted.prefix(15_000).reduce(0, +)) / Double(many.reduce(0, +))
+        #expect(curve[50].people == 0.5 && abs(curve[50].share - half) < 1e-12, "half the people hold what they hold")
     }
 
     @Test func periodsAreCalendarPeriodsInTheCommunitysTimeZone() {

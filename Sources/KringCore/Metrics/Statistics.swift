@@ -15,18 +15,19 @@ public enum Statistics {
     }
 
     /// The Lorenz curve of a distribution: from (0, 0), for each person in ascending order of
-    /// their amount, the cumulative share of people and of the total.
-    public static func lorenz(_ amounts: [Int]) -> [(people: Double, share: Double)] {
+    /// their amount, the cumulative share of people and of the total. With more than `points`
+    /// people, the curve at every 1/`points` of them: a month of 30,000 posters drew 30,000 points
+    /// (1.8 MB of chart and table on the dashboard) where a hundred show the same curve.
+    public static func lorenz(_ amounts: [Int], points: Int = 100) -> [(people: Double, share: Double)] {
         let sorted = amounts.filter { $0 >= 0 }.sorted()
         let total = Double(sorted.reduce(0, +))
         guard !sorted.isEmpty, total > 0 else { return [] }
-        var points: [(Double, Double)] = [(0, 0)]
-        var running = 0
-        for (index, amount) in sorted.enumerated() {
-            running += amount
-            points.append((Double(index + 1) / Double(sorted.count), Double(running) / total))
-        }
-        return points
+        var cumulative = [0]
+        cumulative.reserveCapacity(sorted.count + 1)
+        for amount in sorted { cumulative.append(cumulative[cumulative.count - 1] + amount) }
+        let people = sorted.count
+        let positions = people <= points ? Array(0...people) : (0...points).map { $0 * people / points }
+        return positions.map { (Double($0) / Double(people), Double(cumulative[$0]) / total) }
     }
 
     /// The Gini coefficient: 0 when everyone contributes equally, towards 1 when one person does
