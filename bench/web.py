@@ -227,6 +227,7 @@ end
               f"wrk -t2 -c{args.connections} -d{args.duration}s")
         print(f"{'page':44} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
         for name, path, headers, script in pages:
+            time.sleep(2)  # the previous row's last requests finish first
             results[name] = wrk(base + path, 1 if name.endswith("one at a time") else args.connections, args.duration, headers, script)
             rps, p50, p95, p99, bad = results[name]
             print(f"{name:44} {rps:9.0f} {p50:8.1f} {p95:8.1f} {p99:8.1f} {bad:7}", flush=True)

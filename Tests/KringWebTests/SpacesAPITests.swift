@@ -61,6 +61,10 @@ struct SpacesAPITests {
             #expect(reply.status == .created)
             #expect(reply.object["number"] as? Int == 2)
             let replyID = try #require(reply.object["id"] as? String)
+            let answer = try await Self.send(
+                app, .POST, "/api/v1/topics/\(topicID)/replies", token: anna, json: #"{"body":"Welkom!","replyTo":"\#(replyID)"}"#)
+            #expect(answer.status == .created)
+            #expect(answer.object["number"] as? Int == 3 && answer.object["replyToNumber"] as? Int == 2, "answers bram's reply, #2")
             #expect(
                 try await Self.send(app, .POST, "/api/v1/posts/\(replyID)/reactions", token: anna, json: #"{"kind":"thanks"}"#).status
                     == .noContent)
@@ -75,7 +79,7 @@ struct SpacesAPITests {
             #expect(accepted.status == .ok)
             #expect((accepted.object["acceptedAnswer"] as? String)?.lowercased() == replyID.lowercased())
             let posts = try #require(accepted.object["posts"] as? [[String: Any]])
-            #expect((posts.last?["reactions"] as? [String: [String]])?["thanks"] == ["Anna Tester"])
+            #expect((posts.first { $0["number"] as? Int == 2 }?["reactions"] as? [String: [String]])?["thanks"] == ["Anna Tester"])
             #expect((posts.first?["html"] as? String)?.contains("<strong>tien</strong>") == true)
 
             let solved = try await Self.send(app, .GET, "/api/v1/topics?filter=solved", token: bram)

@@ -254,20 +254,23 @@ public struct TopicRepository: Sendable {
     }
 
     /// The whole topic for a reader who may read its group; nil when it does not exist for them.
-    public func page(topicID: UUID, viewer: Viewer, render: BodyRenderer, currentRenderVersion: Int) async throws -> TopicPage? {
+    /// `posts` narrows which posts it reads: an action on one post or on the topic needs not read
+    /// the other thousands of a long thread.
+    public func page(
+        topicID: UUID, viewer: Viewer, render: BodyRenderer, currentRenderVersion: Int, posts selection: TopicPostSelection = .all
+    ) async throws -> TopicPage? {
         guard let sql = database as? any SQLDatabase else { return nil }
         let readable = try await VisibilityFilter.readableGroupIDs(viewer, on: database)
         let query = VisibilityFilter.topics(
             TopicRecord.query(on: database).filter(\.$id == topicID), viewer: viewer, readable: readable, includeDeleted: true)
         guard let topic = try await query.first() else { return nil }
         let isModerator = viewer.actor.has(.moderator)
-        var posts = try await PostRow.all(ofTopic: topicID, on: sql)
+        var posts = try await PostRow.all(ofTopic: topicID, selecting: selection, on: sql)
         // Members see neither deleted posts nor posts that flags hid, except their own hidden ones.
-        if !isModerator {
-            posts = posts.filter { post in
-                (post.deletedAt == nil || post.postNumber == 1) && (post.hiddenAt == nil || post.authorID == viewer.actor.memberID)
-            }
+        func visible(number: Int, author: UUID, deletedAt: Date?, hiddenAt: Date?) -> Bool {
+            isModerator || ((deletedAt == nil || number == 1) && (hiddenAt == nil || author == viewer.actor.memberID))
         }
+        posts = posts.filter { visible(number: $0.postNumber, author: $0.authorID, deletedAt: $0.deletedAt, hiddenAt: $0.hiddenAt) }
         for index in posts.indices where posts[index].renderVersion < currentRenderVersion {
             let fresh = render(posts[index].body)
             posts[index].bodyHTML = fresh.html
@@ -278,7 +281,24 @@ public struct TopicRepository: Sendable {
         let reactions = try await ReactionRow.all(ofPosts: postIDs, on: sql)
         let authorIDs = Set(posts.map(\.authorID)).union(reactions.map(\.memberID)).union([topic.authorID])
         let authors = try await Self.authors(Array(authorIDs), on: database)
-        let numbers = Dictionary(uniqueKeysWithValues: posts.map { ($0.id, $0.postNumber) })
+        var numbers = Dictionary(uniqueKeysWithValues: posts.map { ($0.id, $0.postNumber) })
+        // With some of the posts read, the ones they answer (the number links to them, if visible).
+        let repliedTo = Set(posts.compactMap(\.replyToPostID)).subtracting(numbers.keys)
+        if case .all = selection {
+        } else if !repliedTo.isEmpty {
+            for row in try await sql.select().columns("id", "post_number", "author_id", "deleted_at", "hidden_at").from(PostRecord.schema)
+                .where("id", .in, SQLBind.group(Array(repliedTo))).all()
+            {
+                let number = try row.decode(column: "post_number", as: Int.self)
+                guard
+                    visible(
+                        number: number, author: try row.decode(column: "author_id", as: UUID.self),
+                        deletedAt: try row.decode(column: "deleted_at", as: Date?.self),
+                        hiddenAt: try row.decode(column: "hidden_at", as: Date?.self))
+                else { continue }
+                numbers[try row.decode(column: "id", as: UUID.self)] = number
+            }
+        }
         let lastRead =
             try await viewer.actor.memberID.asyncMap { memberID in
                 try await TopicReadRecord.query(on: database).filter(\.$topicID == topicID).filter(\.$memberID == memberID).first()?
@@ -675,26 +695,43 @@ struct PostRow {
     let deletedAt: Date?
     let hiddenAt: Date?
 
-    static func all(ofTopic topicID: UUID, on sql: any SQLDatabase) async throws -> [PostRow] {
-        try await sql.select()
+    static func all(ofTopic topicID: UUID, selecting selection: TopicPostSelection = .all, on sql: any SQLDatabase) async throws
+        -> [PostRow]
+    {
+        let query = sql.select()
             .columns(
                 "id", "author_id", "post_number", "reply_to_post_id", "body", "body_html", "render_version", "created_at", "edited_at",
                 "deleted_at", "hidden_at"
             )
             .from(PostRecord.schema).where("topic_id", .equal, topicID).orderBy("post_number")
-            .all().map { row in
-                PostRow(
-                    id: try row.decode(column: "id", as: UUID.self), authorID: try row.decode(column: "author_id", as: UUID.self),
-                    postNumber: try row.decode(column: "post_number", as: Int.self),
-                    replyToPostID: try row.decode(column: "reply_to_post_id", as: UUID?.self),
-                    body: try row.decode(column: "body", as: String.self), bodyHTML: try row.decode(column: "body_html", as: String.self),
-                    renderVersion: try row.decode(column: "render_version", as: Int.self),
-                    createdAt: try row.decode(column: "created_at", as: Date.self),
-                    editedAt: try row.decode(column: "edited_at", as: Date?.self),
-                    deletedAt: try row.decode(column: "deleted_at", as: Date?.self),
-                    hiddenAt: try row.decode(column: "hidden_at", as: Date?.self))
-            }
+        switch selection {
+        case .all: break
+        case .none: return []
+        case .number(let number): query.where("post_number", .equal, number)
+        case .id(let id): query.where("id", .equal, id)
+        }
+        return try await query.all().map { row in
+            PostRow(
+                id: try row.decode(column: "id", as: UUID.self), authorID: try row.decode(column: "author_id", as: UUID.self),
+                postNumber: try row.decode(column: "post_number", as: Int.self),
+                replyToPostID: try row.decode(column: "reply_to_post_id", as: UUID?.self),
+                body: try row.decode(column: "body", as: String.self), bodyHTML: try row.decode(column: "body_html", as: String.self),
+                renderVersion: try row.decode(column: "render_version", as: Int.self),
+                createdAt: try row.decode(column: "created_at", as: Date.self),
+                editedAt: try row.decode(column: "edited_at", as: Date?.self),
+                deletedAt: try row.decode(column: "deleted_at", as: Date?.self),
+                hiddenAt: try row.decode(column: "hidden_at", as: Date?.self))
+        }
     }
+}
+
+/// Which posts a topic page reads (see `TopicRepository.page`).
+public enum TopicPostSelection: Sendable {
+    case all
+    /// The topic alone: checks before acting on it.
+    case none
+    case number(Int)
+    case id(UUID)
 }
 
 /// A reaction as the topic page reads it (see `PostRow`).

@@ -410,10 +410,12 @@ struct SpacesAPIController: RouteCollection {
 
     @Sendable func reply(request: Request) async throws -> Response {
         let member = try request.requireContributor()
-        let dto = try await topic(request: request)
-        let page = try await request.repositories.topics.page(
-            topicID: dto.id, viewer: try await request.viewer(), render: UserMarkdown.renderer, currentRenderVersion: UserMarkdown.version)
-        guard let page, !page.isDeleted else { throw Abort(.notFound) }
+        guard let id = request.parameters.get("topic", as: UUID.self),
+            let page = try await request.repositories.topics.page(
+                topicID: id, viewer: try await request.viewer(), render: UserMarkdown.renderer, currentRenderVersion: UserMarkdown.version,
+                posts: .none),
+            !page.isDeleted
+        else { throw Abort(.notFound, reason: "No such topic.") }
         guard !page.isArchived else { throw Abort(.conflict, reason: "The topic is archived.") }
         if let group = page.group {
             let membership = try await request.repositories.groups.membership(of: member.id, in: group.id)
@@ -430,8 +432,12 @@ struct SpacesAPIController: RouteCollection {
         try await PostingGuard.apply(
             plan, postID: try await request.repositories.topics.postID(topicID: page.id, number: number), repositories: request.repositories
         )
-        let updated = try await topicDTO(request, id: page.id)
-        guard let post = updated.posts.first(where: { $0.number == number }) else { throw Abort(.internalServerError) }
+        let updated = try await request.repositories.topics.page(
+            topicID: page.id, viewer: try await request.viewer(), render: UserMarkdown.renderer, currentRenderVersion: UserMarkdown.version,
+            posts: .number(number))
+        guard let post = updated.map(TopicDTO.init)?.posts.first(where: { $0.number == number }) else {
+            throw Abort(.internalServerError)
+        }
         return try await post.encodeResponse(status: .created, for: request)
     }
 

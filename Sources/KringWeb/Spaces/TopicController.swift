@@ -107,10 +107,11 @@ struct TopicController: RouteCollection {
     // MARK: The topic page
 
     /// Loads the topic for the viewer or answers 404 (also for topics in groups they may not read).
-    private func page(_ request: Request) async throws -> TopicPage {
+    private func page(_ request: Request, posts: TopicPostSelection = .all) async throws -> TopicPage {
         guard let id = request.parameters.get("topic", as: UUID.self),
             let page = try await request.repositories.topics.page(
-                topicID: id, viewer: try await request.viewer(), render: UserMarkdown.renderer, currentRenderVersion: UserMarkdown.version)
+                topicID: id, viewer: try await request.viewer(), render: UserMarkdown.renderer, currentRenderVersion: UserMarkdown.version,
+                posts: posts)
         else { throw Abort(.notFound) }
         return page
     }
@@ -151,7 +152,7 @@ struct TopicController: RouteCollection {
 
     @Sendable func reply(request: Request) async throws -> Response {
         let member = try request.requireContributor()
-        let page = try await page(request)
+        let page = try await page(request, posts: .none)
         guard try await canPost(request, in: page) else { throw Abort(.forbidden) }
         let form = try request.content.decode(ReplyForm.self)
         do {
@@ -168,7 +169,7 @@ struct TopicController: RouteCollection {
             let membership =
                 try await page.group.asyncMap { try await request.repositories.groups.membership(of: member.id, in: $0.id) } ?? nil
             return TopicViews.page(
-                request, page: page, membership: membership,
+                request, page: try await self.page(request), membership: membership,
                 replyState: FormState(values: ["body": form.body ?? ""], errors: failure.errors),
                 status: .unprocessableEntity)
         }
@@ -180,7 +181,7 @@ struct TopicController: RouteCollection {
 
     @Sendable func accept(request: Request) async throws -> Response {
         let member = try request.requireMember()
-        let page = try await page(request)
+        let page = try await page(request, posts: .none)
         guard PostAccess.canAcceptAnswer(topicAuthorID: page.author.id, actor: member.actor, inArchive: page.group?.isArchived ?? false)
         else {
             throw Abort(.forbidden)
@@ -199,7 +200,7 @@ struct TopicController: RouteCollection {
 
     @Sendable func pin(request: Request) async throws -> Response {
         let member = try request.requireMember()
-        let page = try await page(request)
+        let page = try await page(request, posts: .none)
         let membership = try await page.group.asyncMap { try await request.repositories.groups.membership(of: member.id, in: $0.id) } ?? nil
         let canPin =
             member.role >= .moderator
@@ -217,7 +218,7 @@ struct TopicController: RouteCollection {
             let context = try await request.repositories.topics.context(ofPost: postID),
             let page = try await request.repositories.topics.page(
                 topicID: context.topicID, viewer: try await request.viewer(), render: UserMarkdown.renderer,
-                currentRenderVersion: UserMarkdown.version),
+                currentRenderVersion: UserMarkdown.version, posts: .id(postID)),
             let post = page.posts.first(where: { $0.id == postID })
         else { throw Abort(.notFound) }
         return (page, post)
