@@ -72,6 +72,9 @@ struct LanguageTests {
         #expect(english.number(1_234_567) == "1,234,567")
         #expect(dutch.plural("home.members", count: 1) == "lid")
         #expect(dutch.plural("home.members", count: 2) == "leden")
+        #expect(dutch.number(999) == "999" && dutch.number(-1_000) == "-1.000")
+        // Placeholders are filled once: a value is not searched again, unknown names and a stray brace stay.
+        #expect(Localizer.fill("{a} en {b}, {c} {", ["a": "x", "b": "{a}"]) == "x en {a}, {c} {")
     }
 
     @Test func bothLanguagesHaveEveryMessage() throws {
