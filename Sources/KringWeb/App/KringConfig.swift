@@ -23,8 +23,8 @@ public struct KringConfig: Sendable {
     /// `KRING_DB_CONNECTIONS` (default 4): PostgreSQL connections per event loop (per core).
     /// SQLite has one per loop for pages and one for analytics, whatever this says.
     public var databaseConnectionsPerLoop: Int
-    /// `KRING_SQLITE_MMAP_MB` (default 2048, SQLite's own limit): how much of the SQLite file its
-    /// connections map into memory (0: none, every page read is copied).
+    /// `KRING_SQLITE_MMAP_MB` (default 2048, SQLite's own limit): how much of the SQLite file the
+    /// analytics connections map into memory (0: none, every page read is copied).
     public var sqliteMapMegabytes = 2048
     /// `KRING_TRUST_PROXY=1`: take the client's address from `X-Forwarded-For` (only behind your own proxy).
     public var trustsProxy = false
