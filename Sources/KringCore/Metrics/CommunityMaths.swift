@@ -23,11 +23,6 @@ public struct VisitorSeries: Sendable, Equatable {
 }
 
 /// How participation is spread over the members active in a period.
-extension ParticipationSummary {
-    /// No one active: a placeholder until the counts are in.
-    public static let none = CommunityMaths.participation(everyone: 0, postCounts: [])
-}
-
 public struct ParticipationSummary: Sendable, Equatable {
     /// Members with a visit or any action in the period.
     public let activeMembers: Int
@@ -196,4 +191,9 @@ public struct CohortMember: Sendable {
         self.firstVisit = firstVisit
         self.firstPost = firstPost
     }
+}
+
+extension ParticipationSummary {
+    /// No one active: a placeholder until the counts are in.
+    public static let none = CommunityMaths.participation(everyone: 0, postCounts: [])
 }

@@ -284,8 +284,7 @@ public struct TopicRepository: Sendable {
         var numbers = Dictionary(uniqueKeysWithValues: posts.map { ($0.id, $0.postNumber) })
         // With some of the posts read, the ones they answer (the number links to them, if visible).
         let repliedTo = Set(posts.compactMap(\.replyToPostID)).subtracting(numbers.keys)
-        if case .all = selection {
-        } else if !repliedTo.isEmpty {
+        if selection != .all, !repliedTo.isEmpty {
             for row in try await sql.select().columns("id", "post_number", "author_id", "deleted_at", "hidden_at").from(PostRecord.schema)
                 .where("id", .in, SQLBind.group(Array(repliedTo))).all()
             {
@@ -726,7 +725,7 @@ struct PostRow {
 }
 
 /// Which posts a topic page reads (see `TopicRepository.page`).
-public enum TopicPostSelection: Sendable {
+public enum TopicPostSelection: Sendable, Equatable {
     case all
     /// The topic alone: checks before acting on it.
     case none

@@ -103,20 +103,12 @@ struct MonthlyMetrics {
         let cacheKey = scope + "|" + key
         if month.end > now {
             if live[cacheKey] == nil {
-                live[cacheKey] = try await repositories.metrics.figures(for: month, groupID: groupID, withCohorts: false)
+                live[cacheKey] = try await repositories.figures(for: month, groupID: groupID, withCohorts: false)
             }
             return live[cacheKey].flatMap(metric.value)
         }
         if stored[cacheKey] == nil {
-            let found = try await repositories.goals.snapshots(scope: scope, months: [String(key)])[String(key)]
-            if let found, found[metric.id] != nil {
-                stored[cacheKey] = found
-            } else {
-                let figures = try await repositories.metrics.figures(for: month, groupID: groupID, withCohorts: false)
-                let values = Dictionary(uniqueKeysWithValues: MetricCatalog.all.map { ($0.id, $0.value(figures)) })
-                try await repositories.goals.storeSnapshot(scope: scope, month: String(key), values: values)
-                stored[cacheKey] = values
-            }
+            stored[cacheKey] = try await repositories.finishedMonthValues(month, groupID: groupID)
         }
         return stored[cacheKey]?[metric.id] ?? nil
     }

@@ -48,21 +48,28 @@ extension Repositories {
         return content
     }
 
-    /// The catalog's values for the period before `period`, for comparison. A finished month's
-    /// come from its stored snapshot (the one goals read; the rollup job stores each month's once
-    /// it is over) and are computed and stored when there is none; other periods are computed.
+    /// The catalog's values for the period before `period`, for comparison: a finished month's
+    /// as stored (`finishedMonthValues`), other periods computed.
     func comparisonValues(before period: MetricPeriod) async throws -> [String: Double?] {
         let previous = period.previous
-        let storable = previous.kind == .month && previous.end <= clock.now()
-        let month = MonthlyMetrics.snapshotKey(of: previous)
-        if storable, let stored = try await goals.snapshots(scope: "community", months: [month])[month],
-            MetricCatalog.all.allSatisfy({ stored[$0.id] != nil })
+        if previous.kind == .month, previous.end <= clock.now() { return try await finishedMonthValues(previous, side: 1) }
+        let figures = try await figures(for: previous, withCohorts: false, side: 1)
+        return Dictionary(uniqueKeysWithValues: MetricCatalog.all.map { ($0.id, $0.value(figures)) })
+    }
+
+    /// A finished month's catalog values (the community's, or a group's): its stored snapshot when
+    /// that holds every figure, else computed and stored. Goals measure months with them and a
+    /// report compares with the month before; the rollup job stores each month once it is over.
+    func finishedMonthValues(_ month: MetricPeriod, groupID: UUID? = nil, side: Int = 0) async throws -> [String: Double?] {
+        let scope = groupID?.uuidString.lowercased() ?? "community"
+        let key = MonthlyMetrics.snapshotKey(of: month)
+        if let stored = try await goals.snapshots(scope: scope, months: [key])[key], MetricCatalog.all.allSatisfy({ stored[$0.id] != nil })
         {
             return stored
         }
-        let figures = try await figures(for: previous, withCohorts: false, side: 1)
+        let figures = try await figures(for: month, groupID: groupID, withCohorts: false, side: side)
         let values = Dictionary(uniqueKeysWithValues: MetricCatalog.all.map { ($0.id, $0.value(figures)) })
-        if storable { try await goals.storeSnapshot(scope: "community", month: month, values: values) }
+        try await goals.storeSnapshot(scope: scope, month: key, values: values)
         return values
     }
 
