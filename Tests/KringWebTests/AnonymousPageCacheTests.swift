@@ -110,6 +110,52 @@ struct AnonymousPageCacheTests {
         }
     }
 
+    /// What a signed-in member's requests keep between them (`RequestContextCache`: the menu, their
+    /// account, the unread count) follows writes made elsewhere, including the notifications that
+    /// announce no change on PostgreSQL.
+    @Test func membersSeeChangesMadeElsewhereAtOnce() async throws {
+        try await Self.withCachingApp { app in
+            let (topic, anna) = try await Self.scene(app)
+            try await TestAccounts.member(app, handle: "bram")
+            try await signedIn(app, "bram").post("\(topic)/replies", form: ["body": "Wij hebben oost-west gelegd."])
+            #expect(try await anna.get("/").visibleText(id: "unread-count") == "1")
+            // (PostgreSQL announces the reply a moment later: wait for that, so what follows is kept.)
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await anna.get("/").visibleText(id: "unread-count") == "1", "the same while nothing changed")
+
+            // Another process (or a job) reads her notifications, renames her and adds a menu entry.
+            let annaID = try #require(try await app.repositories.members.find(handle: "anna")).id
+            try await app.repositories.notifications.markRead(nil, for: annaID)
+            #expect(try await anna.get("/").visibleText(id: "unread-count") == nil, "read elsewhere: no badge")
+            let sql = try #require(app.db as? any SQLDatabase)
+            try await sql.raw("UPDATE members SET display_name = \(bind: "Anna Anders") WHERE handle = \(bind: "anna")").run()
+            try await app.repositories.navigation.addMenuItem(labelEN: "Energy desk", labelNL: "Energieloket", path: "/p/loket")
+            func showsBoth(_ page: String) -> Bool { page.contains("Anna Anders") && page.contains("/p/loket") }
+            var page = ""
+            for _ in 0..<40 where !showsBoth(page) {
+                page = try await anna.get("/").text
+                if !showsBoth(page) { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(page.contains("Anna Anders"), "her new name in the header")
+            #expect(page.contains(#"href="/p/loket""#), "the new menu entry")
+        }
+    }
+
+    /// Kept request contexts belong to one content version: a change forgets them, and a request that
+    /// began before the change neither reads nor keeps anything.
+    @Test func keptRequestContextsBelongToOneContentVersion() {
+        let cache = RequestContextCache()
+        let before = ContentVersion.Stamp(generation: 3, database: 7)
+        let after = ContentVersion.Stamp(generation: 3, database: 8)
+        let chrome = RequestContextCache.Chrome(community: nil, menu: [], hasHouseRules: true)
+        cache.keep(chrome, at: before)
+        #expect(cache.chrome(at: before)?.hasHouseRules == true)
+        #expect(cache.chrome(at: after) == nil, "the content changed")
+        cache.keep(chrome, at: before)
+        #expect(cache.chrome(at: before) == nil, "a late request keeps nothing")
+        #expect(after.isLater(than: before) && !before.isLater(than: after) && !before.isLater(than: before))
+    }
+
     @Test func languagesMessagesAndTimeKeepPagesApart() async throws {
         let now = NIOLockedValueBox(Date())
         try await Self.withCachingApp(clock: KringClock { now.withLockedValue { $0 } }) { app in

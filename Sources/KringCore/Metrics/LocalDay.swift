@@ -35,6 +35,13 @@ public enum LocalDay {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+        return zeroPadded(parts.year ?? 0, 4) + "-" + zeroPadded(parts.month ?? 0, 2) + "-" + zeroPadded(parts.day ?? 0, 2)
+    }
+
+    /// `value` in decimal with leading zeros to `width` digits, as `%0Nd` would write it, without
+    /// going through Foundation's formatter (every page view counts its day).
+    public static func zeroPadded(_ value: Int, _ width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 }

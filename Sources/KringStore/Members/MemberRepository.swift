@@ -31,6 +31,12 @@ public struct MemberRepository: Sendable {
         return try await withTags([record]).first
     }
 
+    /// The member with `id` if their account is active (not pending, rejected or erased).
+    public func findActive(id: UUID) async throws -> Member? {
+        guard let record = try await MemberRecord.find(id, on: database), record.status == MemberStatus.active.rawValue else { return nil }
+        return try await withTags([record]).first
+    }
+
     /// Several members at once, in the order of `ids` (unknown ids left out).
     public func find(ids: [UUID]) async throws -> [Member] {
         guard !ids.isEmpty else { return [] }

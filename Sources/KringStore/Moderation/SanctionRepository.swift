@@ -76,9 +76,14 @@ public struct SanctionRepository: Sendable {
 
     /// What the member may do now; a sanction past its end no longer counts, so none needs lifting by a job.
     public func restriction(of memberID: UUID) async throws -> Restriction {
-        let candidates = try await SanctionRecord.query(on: database).filter(\.$memberID == memberID).filter(\.$liftedAt == nil)
+        Restriction.from(try await unlifted(of: memberID), at: clock.now())
+    }
+
+    /// The member's sanctions that were not lifted (warnings aside), in force or not (yet): what
+    /// `Restriction.from(_:at:)` chooses from at any moment.
+    public func unlifted(of memberID: UUID) async throws -> [Sanction] {
+        try await SanctionRecord.query(on: database).filter(\.$memberID == memberID).filter(\.$liftedAt == nil)
             .filter(\.$kind != SanctionKind.warning.rawValue).all().map { try $0.domain() }
-        return Restriction.from(candidates, at: clock.now())
     }
 
     /// Sanctions in force now, across the community, for the moderators' overview.

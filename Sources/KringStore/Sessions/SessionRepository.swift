@@ -28,19 +28,23 @@ public struct SessionRepository: Sendable {
 
     /// The active member a live session belongs to; extends the session when half its life has passed.
     public func member(forTokenHash tokenHash: String, lifetime: TimeInterval) async throws -> Member? {
+        guard let memberID = try await memberID(forTokenHash: tokenHash, lifetime: lifetime) else { return nil }
+        return try await MemberRepository(database: database, clock: clock).findActive(id: memberID)
+    }
+
+    /// Whose live session this is (any member status: see `MemberRepository.findActive`); extends the
+    /// session when half its life has passed.
+    public func memberID(forTokenHash tokenHash: String, lifetime: TimeInterval) async throws -> UUID? {
         let now = clock.now()
         guard let session = try await SessionRecord.query(on: database).filter(\.$tokenHash == tokenHash).first(),
             session.expiresAt > now
-        else { return nil }
-        guard let record = try await MemberRecord.find(session.memberID, on: database),
-            record.status == MemberStatus.active.rawValue
         else { return nil }
         if session.expiresAt.timeIntervalSince(now) < lifetime / 2 {
             session.expiresAt = now.addingTimeInterval(lifetime)
             session.lastSeenAt = now
             try await session.save(on: database)
         }
-        return try await MemberRepository(database: database, clock: clock).withTags([record]).first
+        return session.memberID
     }
 
     public func delete(tokenHash: String) async throws {

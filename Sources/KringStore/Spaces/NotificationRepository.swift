@@ -1,6 +1,7 @@
 import FluentKit
 import Foundation
 import KringCore
+import SQLKit
 
 /// In-app notifications and each member's preferences. A notification is created only for a
 /// recipient who may read what it points at, and shown only while they still may.
@@ -143,6 +144,19 @@ public struct NotificationRepository: Sendable {
         return try await list(for: viewer, limit: 99, unreadOnly: true).count
     }
 
+    /// How many unread notifications the member has and when the newest came, in one cheap query:
+    /// while this and the content stay the same, so does `visibleUnreadCount` (a notification read
+    /// lowers the count; a new one moves the newest).
+    public func unreadFingerprint(of memberID: UUID) async throws -> UnreadFingerprint {
+        let sql = database as! any SQLDatabase
+        guard
+            let row = try await sql.raw(
+                "SELECT COUNT(*) AS n, MAX(created_at) AS newest FROM notifications WHERE recipient_id = \(bind: memberID) AND read_at IS NULL"
+            ).first()
+        else { return UnreadFingerprint(count: 0, newest: nil) }
+        return UnreadFingerprint(count: try row.decode(column: "n", as: Int.self), newest: try row.decode(column: "newest", as: Date?.self))
+    }
+
     /// Marks one notification (or, with nil, all) read.
     public func markRead(_ id: UUID?, for memberID: UUID) async throws {
         var query = NotificationRecord.query(on: database).filter(\.$recipientID == memberID).filter(\.$readAt == nil)
@@ -216,4 +230,10 @@ public struct NotificationRepository: Sendable {
         guard !ids.isEmpty else { return }
         try await NotificationRecord.query(on: database).filter(\.$id ~~ ids).set(\.$emailedAt, to: clock.now()).update()
     }
+}
+
+/// The member's unread notifications in brief (see `NotificationRepository.unreadFingerprint`).
+public struct UnreadFingerprint: Equatable, Sendable {
+    public let count: Int
+    public let newest: Date?
 }

@@ -1,5 +1,6 @@
 import FluentPostgresDriver
 import Foundation
+import KringCore
 import KringStore
 import NIOConcurrencyHelpers
 import SQLiteNIO
@@ -173,6 +174,11 @@ final class ContentVersion: Sendable {
     struct Stamp: Equatable, Sendable {
         let generation: UInt64
         let database: Int64
+
+        /// True when this stamp was taken after `other` (both counters only grow).
+        func isLater(than other: Stamp) -> Bool {
+            self != other && generation >= other.generation && database >= other.database
+        }
     }
 
     private struct State {
@@ -248,7 +254,7 @@ struct AnonymousPageCacheMiddleware: AsyncMiddleware {
             return try await next.respond(to: request)
         }
         guard !request.isAPI, request.cookies[CookieName.session] == nil, request.cookies[CookieName.flash] == nil,
-            let stamp = await cache.version.current()
+            let stamp = await request.contentStamp()
         else { return try await next.respond(to: request) }
 
         let language = RequestContextMiddleware.visitorLanguage(for: request)
@@ -281,7 +287,7 @@ struct AnonymousPageCacheMiddleware: AsyncMiddleware {
         let response = Response(status: .ok, headers: entry.headers, body: .init(buffer: AnonymousPageCache.assemble(entry, token: token)))
         response.headers.replaceOrAdd(name: header, value: "hit")
         seed.setCookieIfIssued(on: response, application: request.application)
-        await request.application.pageViews.add(day: RequestContextMiddleware.dayKey(now, timeZone: entry.timeZone))
+        await request.application.pageViews.add(day: LocalDay.key(of: now, in: entry.timeZone))
         return response
     }
 

@@ -23,9 +23,12 @@ public struct KringConfig: Sendable {
     /// `KRING_DB_CONNECTIONS` (default 4): PostgreSQL connections per event loop (per core).
     /// SQLite has one per loop for pages and one for analytics, whatever this says.
     public var databaseConnectionsPerLoop: Int
-    /// `KRING_SQLITE_MMAP_MB` (default 2048, SQLite's own limit): how much of the SQLite file the
-    /// analytics connections map into memory (0: none, every page read is copied).
-    public var sqliteMapMegabytes = 2048
+    /// `KRING_SQLITE_MMAP_MB`: how much of the SQLite file the analytics connections map into
+    /// memory (0: none, every page read is copied). Unset: SQLite's own limit (2048) once the file
+    /// holds `sqliteMapThresholdMegabytes`, else none (see `mapAnalyticsConnections`).
+    public var sqliteMapMegabytes: Int?
+    /// Below this size a database is read as fast through SQLite's page cache as mapped.
+    public static let sqliteMapThresholdMegabytes = 256
     /// `KRING_TRUST_PROXY=1`: take the client's address from `X-Forwarded-For` (only behind your own proxy).
     public var trustsProxy = false
     /// `KRING_SMTP_HOST` and the rest of `KRING_SMTP_*`: mail goes to this SMTP server; unset, it is
@@ -74,7 +77,7 @@ public struct KringConfig: Sendable {
             logLevel: value("KRING_LOG_LEVEL") ?? "info",
             databaseConnectionsPerLoop: value("KRING_DB_CONNECTIONS").flatMap(Int.init) ?? 4)
         config.trustsProxy = value("KRING_TRUST_PROXY") == "1"
-        config.sqliteMapMegabytes = max(0, value("KRING_SQLITE_MMAP_MB").flatMap(Int.init) ?? 2048)
+        config.sqliteMapMegabytes = value("KRING_SQLITE_MMAP_MB").flatMap(Int.init).map { max(0, $0) }
         config.mailFrom = value("KRING_MAIL_FROM")
         config.metricsToken = value("KRING_METRICS_TOKEN")
         do {

@@ -16,6 +16,8 @@ public struct KringServices: Sendable {
     public let fileStorage: any FileStorage
     /// Finished periods' cockpit figures, kept a few minutes.
     let finishedPeriods = FinishedPeriodCache()
+    /// What every request looks up about the community and its member, kept while content stands.
+    let requestContexts = RequestContextCache()
 }
 
 extension Application {

@@ -1,4 +1,5 @@
 import KringCore
+import KringStore
 import Vapor
 
 /// Builds the `RequestContext`: loads the community, authenticates the session cookie or API
@@ -7,12 +8,14 @@ struct RequestContextMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let services = request.application.kring
         let repositories = request.repositories
-        let loaded = try await repositories.community.settingsWithModeration()
-        let community = loaded?.0
+        let stamp = await request.contentStamp()
+        let chrome = try await Self.chrome(of: request, at: stamp)
+        let community = chrome.community?.settings
 
         var member: Member?
         var sessionToken: String?
         var viaAccessToken = false
+        var cached: RequestContextCache.MemberEntry?
         if request.isAPI {
             if let bearer = request.headers.bearerAuthorization?.token {
                 guard let owner = try await repositories.accessTokens.member(forTokenHash: SecretToken.hash(bearer)) else {
@@ -21,21 +24,28 @@ struct RequestContextMiddleware: AsyncMiddleware {
                 member = owner
                 viaAccessToken = true
             }
-        } else if let cookie = request.cookies[CookieName.session]?.string, !cookie.isEmpty {
-            member = try await repositories.sessions.member(
+        } else if let cookie = request.cookies[CookieName.session]?.string, !cookie.isEmpty,
+            let memberID = try await repositories.sessions.memberID(
                 forTokenHash: SecretToken.hash(cookie), lifetime: services.config.sessionLifetime)
+        {
+            cached = try await Self.memberEntry(memberID, of: request, at: stamp)
+            member = cached?.member
             if member != nil { sessionToken = cookie }
         }
 
         // A suspended or banned member is signed out wherever they are.
         var restriction = Restriction.none
         if let signedIn = member {
-            restriction = try await repositories.sanctions.restriction(of: signedIn.id)
+            restriction =
+                if let cached { Restriction.from(cached.unliftedSanctions, at: repositories.clock.now()) } else {
+                    try await repositories.sanctions.restriction(of: signedIn.id)
+                }
             if !restriction.mayLogIn {
                 if let cookie = sessionToken { try await repositories.sessions.delete(tokenHash: SecretToken.hash(cookie)) }
                 if viaAccessToken { throw Abort(.unauthorized, reason: "This account is suspended.") }
                 member = nil
                 sessionToken = nil
+                cached = nil
                 restriction = .none
             }
         }
@@ -57,6 +67,7 @@ struct RequestContextMiddleware: AsyncMiddleware {
             anonymousSeed: anonymousSeed, issuedNewAnonymousSeed: issuedSeed,
             localizer: Localizer(language: language, catalog: services.catalog, timeZone: timeZone),
             csrfToken: AnonymousSeed.csrfToken(binding: csrfBinding, key: services.csrfKey), flash: flash, restriction: restriction)
+        if let cached { request.useViewer(cached.viewer) }
 
         if let member {
             var calendar = Calendar(identifier: .gregorian)
@@ -64,18 +75,17 @@ struct RequestContextMiddleware: AsyncMiddleware {
             try? await repositories.members.touchLastSeen(of: member, dayStart: calendar.startOfDay(for: repositories.clock.now()))
         }
         if !request.isAPI, community != nil {
-            request.context.menu = try await repositories.navigation.menu()
-            request.context.hasHouseRules = try await HouseRules.page(repositories) != nil
-            request.context.rulesVersion = loaded?.1.rulesVersion ?? 0
+            request.context.menu = chrome.menu
+            request.context.hasHouseRules = chrome.hasHouseRules
+            request.context.rulesVersion = chrome.community?.moderation.rulesVersion ?? 0
             if member != nil {
-                request.context.unreadNotifications = try await repositories.notifications.visibleUnreadCount(
-                    for: try await request.viewer())
+                request.context.unreadNotifications = try await Self.unreadCount(of: request, cached: cached, at: stamp)
             }
         }
 
         let response = try await next.respond(to: request)
         if request.method == .GET, !request.isAPI, response.status == .ok, response.headers.contentType == .html {
-            await request.application.pageViews.add(day: Self.dayKey(repositories.clock.now(), timeZone: timeZone))
+            await request.application.pageViews.add(day: LocalDay.key(of: repositories.clock.now(), in: timeZone))
         }
         if issuedSeed, let anonymousSeed {
             response.cookies[CookieName.csrfSeed] = request.application.cookie(anonymousSeed, maxAge: nil)
@@ -91,12 +101,49 @@ struct RequestContextMiddleware: AsyncMiddleware {
         return response
     }
 
-    /// A calendar day in the community's time zone as YYYY-MM-DD, the key of daily counts.
-    static func dayKey(_ date: Date, timeZone: TimeZone) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+    /// The community's settings, menu and house rules: kept while the content stands.
+    private static func chrome(of request: Request, at stamp: ContentVersion.Stamp?) async throws -> RequestContextCache.Chrome {
+        let cache = request.application.kring.requestContexts
+        if let stamp, let chrome = cache.chrome(at: stamp) { return chrome }
+        let repositories = request.repositories
+        let community = try await repositories.community.settingsWithModeration()
+        let chrome = RequestContextCache.Chrome(
+            community: community.map { (settings: $0.0, moderation: $0.1) },
+            menu: community == nil ? [] : try await repositories.navigation.menu(),
+            hasHouseRules: community == nil ? false : try await HouseRules.page(repositories) != nil)
+        if let stamp { cache.keep(chrome, at: stamp) }
+        return chrome
+    }
+
+    /// The signed-in member's account, sanctions and memberships, kept while the content stands;
+    /// nil when the account is not active.
+    private static func memberEntry(_ memberID: UUID, of request: Request, at stamp: ContentVersion.Stamp?) async throws
+        -> RequestContextCache.MemberEntry?
+    {
+        let cache = request.application.kring.requestContexts
+        if let stamp, let entry = cache.member(memberID, at: stamp) { return entry }
+        let repositories = request.repositories
+        guard let member = try await repositories.members.findActive(id: memberID) else { return nil }
+        let entry = RequestContextCache.MemberEntry(
+            member: member, unliftedSanctions: try await repositories.sanctions.unlifted(of: memberID),
+            viewer: try await Viewer.load(member.actor, on: request.db))
+        if let stamp { cache.keep(entry, at: stamp) }
+        return entry
+    }
+
+    /// The header's count of unread notifications the member may still see, counted again only
+    /// when their unread notifications or the content changed.
+    private static func unreadCount(of request: Request, cached: RequestContextCache.MemberEntry?, at stamp: ContentVersion.Stamp?)
+        async throws -> Int
+    {
+        let notifications = request.repositories.notifications
+        guard let stamp, var entry = cached else { return try await notifications.visibleUnreadCount(for: try await request.viewer()) }
+        let fingerprint = try await notifications.unreadFingerprint(of: entry.member.id)
+        if entry.unread == fingerprint { return entry.unreadCount }
+        entry.unread = fingerprint
+        entry.unreadCount = fingerprint.count == 0 ? 0 : try await notifications.visibleUnreadCount(for: entry.viewer)
+        request.application.kring.requestContexts.keep(entry, at: stamp)
+        return entry.unreadCount
     }
 
     /// The member's choice, else the visitor's language cookie, else Accept-Language, else the community default.

@@ -6,9 +6,11 @@ import Foundation
 enum SecretToken {
     /// 32 random bytes as URL-safe base64 without padding, optionally with a readable prefix.
     static func generate(prefix: String = "") -> String {
+        // Four words of the system's generator: drawing byte by byte asked the kernel 32 times.
         var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return prefix + Data(bytes).base64URLEncoded()
+        var bytes = Data(capacity: 32)
+        for _ in 0..<4 { withUnsafeBytes(of: generator.next() as UInt64) { bytes.append(contentsOf: $0) } }
+        return prefix + bytes.base64URLEncoded()
     }
 
     static func hash(_ token: String) -> String {
@@ -32,12 +34,33 @@ enum SecretToken {
 }
 
 extension Data {
+    /// URL-safe base64 without padding (RFC 4648 §5), mapped byte by byte.
     func base64URLEncoded() -> String {
-        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        var encoded = Array(base64EncodedString().utf8)
+        while encoded.last == UInt8(ascii: "=") { encoded.removeLast() }
+        for index in encoded.indices {
+            if encoded[index] == UInt8(ascii: "+") {
+                encoded[index] = UInt8(ascii: "-")
+            } else if encoded[index] == UInt8(ascii: "/") {
+                encoded[index] = UInt8(ascii: "_")
+            }
+        }
+        return String(decoding: encoded, as: UTF8.self)
     }
 }
 
 extension Digest {
-    var hexString: String { map { String(format: "%02x", $0) }.joined() }
+    var hexString: String { hexEncoded(self) }
+}
+
+/// Lowercase hexadecimal of `bytes` (a session lookup hashes its cookie on every request).
+func hexEncoded(_ bytes: some Sequence<UInt8>) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    var text: [UInt8] = []
+    text.reserveCapacity(bytes.underestimatedCount * 2)
+    for byte in bytes {
+        text.append(digits[Int(byte >> 4)])
+        text.append(digits[Int(byte & 0x0f)])
+    }
+    return String(decoding: text, as: UTF8.self)
 }

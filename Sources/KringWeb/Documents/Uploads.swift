@@ -95,6 +95,6 @@ extension Request {
 /// Hex SHA-256 digests, as document versions record them.
 enum SHA256Hex {
     static func of(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: bytes).hexString
     }
 }

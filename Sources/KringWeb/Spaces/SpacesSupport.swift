@@ -25,6 +25,11 @@ extension Request {
         return viewer
     }
 
+    /// Sets the viewer for this request when it is already known (`RequestContextCache`).
+    func useViewer(_ viewer: Viewer) {
+        storage[ViewerKey.self] = viewer
+    }
+
     /// The group named in the path, if the viewer may see it; otherwise a 404 that says nothing
     /// about whether it exists.
     func visibleGroup(_ parameter: String = "slug") async throws -> (Group, Membership?) {
