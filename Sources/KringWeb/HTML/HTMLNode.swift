@@ -198,8 +198,11 @@ public struct SafeURL: Sendable, Equatable {
 
     /// A path on this site, such as `/members/anna`. Returns nil for anything that is not a plain path.
     public init?(path: String) {
-        guard path.hasPrefix("/"), !path.hasPrefix("//"), !path.contains("\\"),
-            !path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+        // Byte by byte: control characters and the backslash are ASCII, and a page builds hundreds
+        // of links (`String.contains` went through Foundation's string search for each).
+        let bytes = path.utf8
+        guard bytes.first == UInt8(ascii: "/"), !bytes.dropFirst().starts(with: [UInt8(ascii: "/")]),
+            !bytes.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\\") })
         else { return nil }
         self.value = path
     }
@@ -216,8 +219,20 @@ public struct SafeURL: Sendable, Equatable {
     /// A link to an element on the same page, such as `#main`.
     public static func fragment(_ id: String) -> SafeURL {
         var url = SafeURL.to("/")
-        url.value = "#" + id.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }
+        let plain = id.utf8.allSatisfy(isPlainIDByte)
+        url.value = "#" + (plain ? id : id.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
         return url
+    }
+
+    /// ASCII letters, digits, `-` and `_`: what Kring's own element ids are made of, checked without
+    /// looking at characters.
+    private static func isPlainIDByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "-"), UInt8(ascii: "_"):
+            true
+        default: false
+        }
     }
 
     /// A path Kring's own code builds. Falls back to the home page if it is not a plain path.
