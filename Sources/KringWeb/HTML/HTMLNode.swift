@@ -1,3 +1,5 @@
+import NIOCore
+
 /// A piece of HTML built in Swift. Text is always escaped and every attribute value is escaped, so
 /// member-typed content cannot become markup through a view. URLs enter attributes only as
 /// `SafeURL`. The one way to insert prepared markup is `TrustedHTML`, made by the Markdown
@@ -22,14 +24,24 @@ public indirect enum HTMLNode: Sendable {
         return output
     }
 
+    /// Renders the node as HTML into a response's bytes: a page goes out without being built as a
+    /// `String` first and copied (a signed-in topic page is 280 kB).
+    public func render(into buffer: inout ByteBuffer) {
+        write(to: &buffer)
+    }
+
     func render(into output: inout String) {
+        write(to: &output)
+    }
+
+    private func write<Output: HTMLOutput>(to output: inout Output) {
         switch self {
         case .text(let text):
             HTMLEscaping.append(text, quotes: false, to: &output)
         case .trusted(let html):
             output.append(html.markup)
         case .fragment(let nodes):
-            for node in nodes { node.render(into: &output) }
+            for node in nodes { node.write(to: &output) }
         case .element(let name, let attributes, let children, let isVoid):
             output.append("<")
             output.append(name)
@@ -44,12 +56,25 @@ public indirect enum HTMLNode: Sendable {
             }
             output.append(">")
             guard !isVoid else { return }
-            for child in children { child.render(into: &output) }
+            for child in children { child.write(to: &output) }
             output.append("</")
             output.append(name)
             output.append(">")
         }
     }
+}
+
+/// Where rendered markup goes: a `String`, or the bytes of a response.
+protocol HTMLOutput {
+    mutating func append(_ text: String)
+    mutating func append(contentsOf text: Substring)
+}
+
+extension String: HTMLOutput {}
+
+extension ByteBuffer: HTMLOutput {
+    mutating func append(_ text: String) { writeString(text) }
+    mutating func append(contentsOf text: Substring) { writeSubstring(text) }
 }
 
 /// Markup that is known to be safe: produced by the Markdown sanitiser or written by Kring itself.
@@ -79,7 +104,7 @@ public enum HTMLEscaping {
     }
 
     /// Appends `string` escaped to `output`; `quotes` also escapes `"` and `'` (attribute values).
-    static func append(_ string: String, quotes: Bool, to output: inout String) {
+    static func append<Output: HTMLOutput>(_ string: String, quotes: Bool, to output: inout Output) {
         var rest = string.utf8.startIndex
         var index = rest
         let utf8 = string.utf8

@@ -49,7 +49,10 @@ enum Layout {
         }
         let response = Response(status: status)
         response.headers.contentType = .html
-        response.body = .init(string: "<!doctype html>" + document.render())
+        var body = ByteBufferAllocator().buffer(capacity: 64 << 10)
+        body.writeStaticString("<!doctype html>")
+        document.render(into: &body)
+        response.body = .init(buffer: body)
         return response
     }
 
