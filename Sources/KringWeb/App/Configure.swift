@@ -78,6 +78,11 @@ public func configure(_ app: Application, config: KringConfig, options: Configur
     app.lifecycle.use(RequestDrain(requests: inFlight))
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
     app.middleware.use(PrometheusMiddleware(metrics: app.kringMetrics))
+    // Made now, not by the first request that needs them: the application's storage is a plain
+    // dictionary, and a request writing it while others read it could lose an entry (a second hub
+    // that the live updates never reach).
+    _ = app.pageViews
+    _ = app.liveHub
     app.middleware.use(KringErrorMiddleware())
     app.middleware.use(DatabaseRetryMiddleware())
     app.middleware.use(StaticFilesMiddleware(files: FileMiddleware(publicDirectory: KringResources.publicDirectory, defaultFile: nil)))

@@ -4,30 +4,58 @@ import Vapor
 
 /// What Kring knows about the request in hand: the community, who is asking, in which language,
 /// and the CSRF token their forms must carry. Built once per request by `RequestContextMiddleware`.
-struct RequestContext: Sendable {
-    var community: CommunitySettings?
-    var member: Member?
+///
+/// A class, and immutable: views read it hundreds of times per page (every post asks for the
+/// localizer, the actor, the form token), and each read of a struct this size copied and retained
+/// all its fields.
+final class RequestContext: Sendable {
+    let community: CommunitySettings?
+    let member: Member?
     /// The raw session cookie, when the visitor is signed in through one.
-    var sessionToken: String?
+    let sessionToken: String?
     /// True when the member was authenticated by an API access token rather than a cookie.
-    var viaAccessToken = false
+    let viaAccessToken: Bool
     /// A random per-browser value that anonymous visitors' CSRF tokens are bound to.
-    var anonymousSeed: String?
-    var issuedNewAnonymousSeed = false
-    var localizer: Localizer
-    var csrfToken: String
+    let anonymousSeed: String?
+    let issuedNewAnonymousSeed: Bool
+    let localizer: Localizer
+    let csrfToken: String
     /// A one-shot message key from the previous request (e.g. "flash.profile_saved").
-    var flash: String?
+    let flash: String?
     /// The community manager's own main-menu entries.
-    var menu: [MenuItem] = []
+    let menu: [MenuItem]
     /// Unread notifications of the signed-in member, for the header.
-    var unreadNotifications = 0
+    let unreadNotifications: Int
     /// What sanctions in force allow the signed-in member.
-    var restriction: Restriction = .none
+    let restriction: Restriction
     /// Whether the community has house rules (a landing page) that members accept.
-    var hasHouseRules = false
+    let hasHouseRules: Bool
     /// The house rules' current version; members who accepted an older one are asked again.
-    var rulesVersion = 0
+    let rulesVersion: Int
+    let actor: Actor
+
+    init(
+        community: CommunitySettings? = nil, member: Member? = nil, sessionToken: String? = nil, viaAccessToken: Bool = false,
+        anonymousSeed: String? = nil, issuedNewAnonymousSeed: Bool = false, localizer: Localizer, csrfToken: String,
+        flash: String? = nil, menu: [MenuItem] = [], unreadNotifications: Int = 0, restriction: Restriction = .none,
+        hasHouseRules: Bool = false, rulesVersion: Int = 0
+    ) {
+        self.community = community
+        self.member = member
+        self.sessionToken = sessionToken
+        self.viaAccessToken = viaAccessToken
+        self.anonymousSeed = anonymousSeed
+        self.issuedNewAnonymousSeed = issuedNewAnonymousSeed
+        self.localizer = localizer
+        self.csrfToken = csrfToken
+        self.flash = flash
+        self.menu = menu
+        self.unreadNotifications = unreadNotifications
+        self.restriction = restriction
+        self.hasHouseRules = hasHouseRules
+        self.rulesVersion = rulesVersion
+        self.actor = member?.actor ?? .anonymous
+    }
 
     /// True when the signed-in member must accept (new) house rules before posting.
     var mustAcceptRules: Bool {
@@ -35,7 +63,6 @@ struct RequestContext: Sendable {
         return member.acceptedRulesVersion < rulesVersion
     }
 
-    var actor: Actor { member?.actor ?? .anonymous }
     var language: Language { localizer.language }
     var readAccess: ReadAccess { community?.readAccess ?? .public }
 }

@@ -62,26 +62,24 @@ struct RequestContextMiddleware: AsyncMiddleware {
         let csrfBinding = sessionToken ?? anonymousSeed ?? ""
         let flash = request.cookies[CookieName.flash]?.string
 
-        request.context = RequestContext(
-            community: community, member: member, sessionToken: sessionToken, viaAccessToken: viaAccessToken,
-            anonymousSeed: anonymousSeed, issuedNewAnonymousSeed: issuedSeed,
-            localizer: Localizer(language: language, catalog: services.catalog, timeZone: timeZone),
-            csrfToken: AnonymousSeed.csrfToken(binding: csrfBinding, key: services.csrfKey), flash: flash, restriction: restriction)
-        if let cached { request.useViewer(cached.viewer) }
-
         if let member {
             var calendar = Calendar(identifier: .gregorian)
             calendar.timeZone = timeZone
             try? await repositories.members.touchLastSeen(of: member, dayStart: calendar.startOfDay(for: repositories.clock.now()))
         }
-        if !request.isAPI, community != nil {
-            request.context.menu = chrome.menu
-            request.context.hasHouseRules = chrome.hasHouseRules
-            request.context.rulesVersion = chrome.community?.moderation.rulesVersion ?? 0
-            if member != nil {
-                request.context.unreadNotifications = try await Self.unreadCount(of: request, cached: cached, at: stamp)
-            }
-        }
+        let showsChrome = !request.isAPI && community != nil
+        var unread = 0
+        if showsChrome, let cached { unread = try await Self.unreadCount(of: request, entry: cached, at: stamp) }
+
+        request.context = RequestContext(
+            community: community, member: member, sessionToken: sessionToken, viaAccessToken: viaAccessToken,
+            anonymousSeed: anonymousSeed, issuedNewAnonymousSeed: issuedSeed,
+            localizer: Localizer(language: language, catalog: services.catalog, timeZone: timeZone),
+            csrfToken: AnonymousSeed.csrfToken(binding: csrfBinding, key: services.csrfKey), flash: flash,
+            menu: showsChrome ? chrome.menu : [], unreadNotifications: unread, restriction: restriction,
+            hasHouseRules: showsChrome && chrome.hasHouseRules,
+            rulesVersion: showsChrome ? chrome.community?.moderation.rulesVersion ?? 0 : 0)
+        if let cached { request.useViewer(cached.viewer) }
 
         let response = try await next.respond(to: request)
         if request.method == .GET, !request.isAPI, response.status == .ok, response.headers.contentType == .html {
@@ -133,17 +131,18 @@ struct RequestContextMiddleware: AsyncMiddleware {
 
     /// The header's count of unread notifications the member may still see, counted again only
     /// when their unread notifications or the content changed.
-    private static func unreadCount(of request: Request, cached: RequestContextCache.MemberEntry?, at stamp: ContentVersion.Stamp?)
+    private static func unreadCount(of request: Request, entry: RequestContextCache.MemberEntry, at stamp: ContentVersion.Stamp?)
         async throws -> Int
     {
         let notifications = request.repositories.notifications
-        guard let stamp, var entry = cached else { return try await notifications.visibleUnreadCount(for: try await request.viewer()) }
+        guard let stamp else { return try await notifications.visibleUnreadCount(for: entry.viewer) }
         let fingerprint = try await notifications.unreadFingerprint(of: entry.member.id)
         if entry.unread == fingerprint { return entry.unreadCount }
-        entry.unread = fingerprint
-        entry.unreadCount = fingerprint.count == 0 ? 0 : try await notifications.visibleUnreadCount(for: entry.viewer)
-        request.application.kring.requestContexts.keep(entry, at: stamp)
-        return entry.unreadCount
+        var counted = entry
+        counted.unread = fingerprint
+        counted.unreadCount = fingerprint.count == 0 ? 0 : try await notifications.visibleUnreadCount(for: entry.viewer)
+        request.application.kring.requestContexts.keep(counted, at: stamp)
+        return counted.unreadCount
     }
 
     /// The member's choice, else the visitor's language cookie, else Accept-Language, else the community default.

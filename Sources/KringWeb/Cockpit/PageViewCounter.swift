@@ -30,7 +30,8 @@ extension Application {
         typealias Value = PageViewCounter
     }
 
-    /// The page-view counter, made on first use.
+    /// The page-view counter, made on first use — by `configure(_:)`, before any request: the
+    /// application's storage is not safe to write while requests read it.
     var pageViews: PageViewCounter {
         if let counter = storage[PageViewCounterKey.self] { return counter }
         let counter = PageViewCounter()

@@ -111,6 +111,7 @@ extension Application {
         typealias Value = LiveHub
     }
 
+    /// The process's hub, made on first use — by `configure(_:)`, before any request (see `pageViews`).
     var liveHub: LiveHub {
         if let hub = storage[LiveHubKey.self] { return hub }
         let hub = LiveHub()
