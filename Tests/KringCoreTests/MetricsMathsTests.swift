@@ -24,6 +24,14 @@ struct MetricsMathsTests {
         }
     }
 
+    @Test func dayKeysAreTheDayInTheCommunitysTimeZoneWithLeadingZeros() {
+        // 23:30 UTC on 4 March is already 5 March in Amsterdam.
+        #expect(LocalDay.key(of: Self.utc("2026-03-04T23:30:00Z"), in: Self.amsterdam) == "2026-03-05")
+        #expect(LocalDay.key(of: Self.utc("2026-03-04T23:30:00Z"), in: .gmt) == "2026-03-04")
+        #expect(LocalDay.key(of: Self.utc("2026-01-05T12:00:00Z"), in: .gmt) == "2026-01-05")
+        #expect(LocalDay.zeroPadded(7, 2) == "07" && LocalDay.zeroPadded(2026, 2) == "2026" && LocalDay.zeroPadded(0, 4) == "0000")
+    }
+
     @Test func statisticsMatchHandComputedValues() {
         #expect(Statistics.median([1, 3, 2]) == 2)
         #expect(Statistics.median([1, 2, 3, 4]) == 2.5)

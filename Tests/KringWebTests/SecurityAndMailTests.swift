@@ -31,6 +31,24 @@ struct SecurityAndMailTests {
         #expect(SafeURL(path: "/\\evil.example") == nil)
         #expect(SafeURL(path: "/members/anna")?.value == "/members/anna")
         #expect(SafeURL.fragment("main\"><script>").value == "#mainscript")
+        #expect(SafeURL.fragment("post-12_b").value == "#post-12_b")
+        #expect(SafeURL.fragment("vraag-één").value == "#vraag-één", "letters of any script stay")
+        #expect(SafeURL(path: "/a\u{7F}b") == nil && SafeURL(path: "/a\nb") == nil && SafeURL(path: "members") == nil)
+        #expect(SafeURL(path: "/t/é?q=a%20b#x")?.value == "/t/é?q=a%20b#x")
+    }
+
+    @Test func secretTokensAreURLSafeRandomAndHashedAsLowercaseHex() {
+        let tokens = (0..<200).map { _ in SecretToken.generate() }
+        #expect(Set(tokens).count == 200)
+        for token in tokens {
+            #expect(token.count == 43, "32 bytes in unpadded base64")
+            #expect(token.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }, "\(token)")
+        }
+        #expect(tokens.contains { $0.contains("-") } && tokens.contains { $0.contains("_") }, "+ and / are mapped, not dropped")
+        #expect(SecretToken.generate(prefix: "kr_").hasPrefix("kr_"))
+        #expect(Data([0xfb, 0xff, 0xbf]).base64URLEncoded() == "-_-_")
+        #expect(Data([0xff]).base64URLEncoded() == "_w")
+        #expect(SecretToken.hash("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 
     @Test func memberTextIsNeverMarkup() async throws {
