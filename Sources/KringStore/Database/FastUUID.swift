@@ -51,3 +51,16 @@ extension SQLRow {
         return try decode(column: column, as: UUID.self)
     }
 }
+
+extension SQLDatabase {
+    /// A fresh random id made by the database, in the form Fluent stores ids (PostgreSQL's `uuid`;
+    /// on SQLite the upper-case text), for rows written by `INSERT … SELECT` without a trip through Swift.
+    var newUUIDExpression: SQLQueryString {
+        dialect.name == "postgresql"
+            ? "gen_random_uuid()"
+            : """
+            (substr(hex(randomblob(4)), 1, 8) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' \
+            || substr('89AB', 1 + (random() & 3), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))
+            """
+    }
+}

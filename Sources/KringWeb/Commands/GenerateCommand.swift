@@ -41,6 +41,30 @@ public struct GenerateCommand: AsyncCommand {
         "Is there a group buy for home batteries this year? I would join.",
     ]
 
+    /// Fills the application's empty database as `kring generate` does: `gen-admin` and `gen-manager`
+    /// log in with `passwordHash`, as does every generated member.
+    static func generate(
+        _ plan: GeneratorPlan, on app: Application, passwordHash hash: String, progress: @escaping @Sendable (String) -> Void
+    ) async throws -> GeneratorSummary {
+        let bodies = Self.bodies.map { text in
+            let rendered = UserMarkdown.render(text)
+            return GeneratedBody(markdown: text, html: rendered.html, renderVersion: rendered.version)
+        }
+        return try await CommunityGenerator(database: app.db, clock: app.kring.clock).run(
+            plan,
+            community: CommunitySettings(
+                name: "Generated community", tagline: "A large community for benchmarks", defaultLanguage: .nl, registrationMode: .open,
+                readAccess: .public),
+            admin: NewMember(
+                handle: "gen-admin", displayName: "Generator Admin", email: "admin@generated.kring.example", passwordHash: hash,
+                role: .admin,
+                isStaff: true),
+            manager: NewMember(
+                handle: "gen-manager", displayName: "Generator Manager", email: "manager@generated.kring.example", passwordHash: hash,
+                role: .manager, isStaff: true),
+            bodies: bodies, progress: progress)
+    }
+
     public func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         let console = context.console
@@ -53,24 +77,8 @@ public struct GenerateCommand: AsyncCommand {
             events: max(0, signature.events ?? 5_000_000), months: min(60, max(1, signature.months ?? 12)))
         let started = Date()
         let hash = try await Passwords.hash(Self.password, on: app)
-        let bodies = Self.bodies.map { text in
-            let rendered = UserMarkdown.render(text)
-            return GeneratedBody(markdown: text, html: rendered.html, renderVersion: rendered.version)
-        }
         console.print("Generating \(plan.members) members, \(plan.posts) posts and \(plan.events) events over \(plan.months) months…")
-        let summary = try await CommunityGenerator(database: app.db, clock: app.kring.clock).run(
-            plan,
-            community: CommunitySettings(
-                name: "Generated community", tagline: "A large community for benchmarks", defaultLanguage: .nl, registrationMode: .open,
-                readAccess: .public),
-            admin: NewMember(
-                handle: "gen-admin", displayName: "Generator Admin", email: "admin@generated.kring.example", passwordHash: hash,
-                role: .admin,
-                isStaff: true),
-            manager: NewMember(
-                handle: "gen-manager", displayName: "Generator Manager", email: "manager@generated.kring.example", passwordHash: hash,
-                role: .manager, isStaff: true),
-            bodies: bodies, progress: { console.print($0) })
+        let summary = try await Self.generate(plan, on: app, passwordHash: hash) { console.print($0) }
         console.success(
             "Generated \(summary.members) members, \(summary.groups) groups, \(summary.topics) topics, \(summary.posts) posts, "
                 + "\(summary.reactions) reactions and \(summary.events) events (\(summary.rolledUpDays) days rolled up) in "
