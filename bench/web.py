@@ -37,6 +37,7 @@ import urllib.request
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 PASSWORD = "kring-demo-2026"
 SPIRIT = ROOT / "bench/spirit"
+PSQL = "/usr/lib/postgresql/15/bin/psql"
 
 
 def free_port():
@@ -117,13 +118,16 @@ class MemoryWatch(threading.Thread):
         return f"peak resident (VmHWM) {self.status()['VmHWM']:.0f} MiB, of which its own (RssAnon) at most {self.anonymous:.0f} MiB"
 
 
-def fill(base, data, sqlite_file, login, password, topics=1000):
+def fill(base, data, sqlite_file, login, password, topics=1000, database_url=None):
     """The comparison's shape: `topics` topics and one topic of 101 posts, written through the API."""
     token = api(base, "POST", "/auth/token", body={"login": login, "password": password, "name": "bench"})["token"]
+    # Posting limits are for people; the benchmark posts as fast as it can.
+    unlimited = "UPDATE community SET posts_per_minute = 1000000, posts_per_hour = 100000000"
     if sqlite_file:
-        # Posting limits are for people; the benchmark posts as fast as it can.
         with sqlite3.connect(sqlite_file) as db:
-            db.execute("UPDATE community SET posts_per_minute = 1000000, posts_per_hour = 100000000")
+            db.execute(unlimited)
+    else:
+        subprocess.run([PSQL, database_url, "-qc", unlimited], check=True)
     marker = data / "filled.json"
     if marker.exists():
         return token, json.loads(marker.read_text())
@@ -166,8 +170,10 @@ def main():
 
     large = args.community == "large"
     if large:
-        data = ROOT / "bench/results/community-100000-1000000-5000000"
-        if not (data / "kring.sqlite").exists():
+        # On PostgreSQL the data directory only holds uploads: generate into the database first
+        # (KRING_DATABASE_URL=… kring generate, then kring reindex).
+        data = ROOT / "bench/results" / ("community-large-postgres" if args.database_url else "community-100000-1000000-5000000")
+        if not args.database_url and not (data / "kring.sqlite").exists():
             raise SystemExit(f"{data} holds no community: run bench/cockpit.py (kring generate) and kring reindex first")
         login, password, search = "gen-manager", "kring-bench-2026", "/search?q=warmtepomp"
     else:
@@ -188,7 +194,7 @@ def main():
     spirit = None
     try:
         wait(base + "/readyz")
-        token, ids = fill(base, data, sqlite_file, login, password, topics=0 if large else 1000)
+        token, ids = fill(base, data, sqlite_file, login, password, topics=0 if large else 1000, database_url=args.database_url)
         jar = http.cookiejar.CookieJar()
         browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
         form = browser.open(base + "/login").read().decode()

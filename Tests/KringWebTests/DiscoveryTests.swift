@@ -1,11 +1,11 @@
 import Foundation
 import KringCore
-import KringStore
 import KringTestSupport
 import SQLKit
 import Testing
 import Vapor
 
+@testable import KringStore
 @testable import KringWeb
 
 @Suite("Search, tags, notifications, pages and menu")
@@ -56,6 +56,51 @@ struct DiscoveryTests {
             #expect(try await SearchIndex(database: app.db, clock: .system).rebuild() == indexed, "a second rebuild leaves no duplicates")
             #expect(
                 try await anna.get("/search?q=pump").text.components(separatedBy: #"class="search-result "#).count == 2, "one hit, not two")
+        }
+    }
+
+    /// A search ranks the newest 2,000 matches: a common word's oldest matches drop out, a rare word
+    /// is found however old. On PostgreSQL these are two routes (the newest documents walked first,
+    /// or the full-text index), so both are taken here; a rebuilt index dates documents by their
+    /// content, as live indexing does.
+    @Test func searchRanksTheNewestMatchesOfACommonWordAndFindsARareOneAnywhere() async throws {
+        try await withKringApp { app in
+            let admin = try await TestAccounts.setUpCommunity(app)
+            var topics = GeneratedRows(
+                table: TopicRecord.schema,
+                columns: [
+                    "id", "author_id", "title", "kind", "is_pinned", "reply_count", "last_post_number", "last_posted_at", "created_at",
+                    "updated_at",
+                ])
+            var posts = GeneratedRows(
+                table: PostRecord.schema,
+                columns: ["id", "topic_id", "author_id", "post_number", "body", "body_html", "render_version", "created_at", "updated_at"])
+            let common = SearchIndex.rankedMatches + 100
+            let start = Date(timeIntervalSince1970: 1_700_000_000)
+            var ids: [UUID] = []
+            for index in 0...common {
+                let id = UUID()
+                let at = start.addingTimeInterval(Double(index) * 600)
+                let (title, body) =
+                    index == 0
+                    ? ("Les op de xylofoon", "Wie geeft er les in de buurt?") : ("Warmtepomp nummer \(index)", "Onze warmtepomp draait.")
+                topics.append(id, admin.id, title, TopicKind.discussion.rawValue, false, 0, 1, at, at, at)
+                posts.append(UUID(), id, admin.id, 1, body, "<p>\(body)</p>", 1, at, at)
+                ids.append(id)
+            }
+            try await app.db.writeTransaction { [topics, posts] tx in
+                try await topics.write(on: tx)
+                try await posts.write(on: tx)
+            }
+            let index = SearchIndex(database: app.db, clock: .system)
+            _ = try await index.rebuild()
+
+            let hits = try await index.search("warmtepomp", viewer: .anonymous, limit: 500)
+            #expect(hits.count == 500)
+            let oldest = Set(ids[1...100])
+            #expect(hits.allSatisfy { !oldest.contains($0.refID) }, "the hundred oldest of 2,100 matches are not ranked")
+            let rare = try await index.search("xylofoon", viewer: .anonymous)
+            #expect(rare.map(\.refID) == [ids[0]], "the oldest topic of all is found by its own word")
         }
     }
 
