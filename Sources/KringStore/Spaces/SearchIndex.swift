@@ -283,10 +283,12 @@ public struct SearchIndex: Sendable {
     /// in a million posts took 200 ms in SQLite alone; among the newest 2,000 it takes 18 ms, and a
     /// community's search is mostly after recent talk anyway. Fewer matches are all ranked.
     static let rankedMatches = 2_000
-    /// How many of the newest documents PostgreSQL walks before it looks a word up in the full-text
-    /// index instead: a word in one document of ten fills the ranked matches within them (11 ms on
-    /// a million posts), where sorting its hundred thousand matches took 130 ms.
+    /// How many of the newest documents PostgreSQL walks first, and how many matches among them make
+    /// a word common enough to rank those alone: a word in one document of ten is found there in
+    /// 14 ms on a million posts, where sorting its hundred thousand matches took 130 ms. A rarer
+    /// word is looked up in the full-text index, whose few matches are quick to sort.
     static let probedDocuments = 20_000
+    static let commonWordMatches = 500
 
     public func search(_ query: String, viewer: Viewer, kinds: Set<SearchHit.Kind> = Set(SearchHit.Kind.allCases), limit: Int = 30)
         async throws -> [SearchHit]
@@ -299,9 +301,8 @@ public struct SearchIndex: Sendable {
 
         var candidates: [(id: UUID, rank: Double)] = []
         if isPostgres {
-            // The newest matches either way. A common word is found often enough among the newest
-            // documents, walked newest first (an index on `updated_at`) until enough match; a rarer
-            // one is looked up in the full-text index, where few matches are quick to sort.
+            // A common word: its matches among the newest documents, walked newest first (an index on
+            // `updated_at`). A rarer one: its newest matches anywhere, through the full-text index.
             let terms: SQLQueryString = "SELECT plainto_tsquery('dutch', \(bind: query)) || plainto_tsquery('english', \(bind: query)) AS q"
             var rows = try await sql.raw(
                 """
@@ -311,7 +312,7 @@ public struct SearchIndex: Sendable {
                 WHERE tsv @@ q ORDER BY updated_at DESC LIMIT \(literal: Self.rankedMatches)
                 """
             ).all()
-            if rows.count < Self.rankedMatches {
+            if rows.count < Self.commonWordMatches {
                 rows = try await sql.raw(
                     """
                     WITH query AS (\(terms)),
