@@ -1,5 +1,6 @@
 import KringCore
 import KringStore
+import SQLKit
 import Vapor
 
 extension Repositories {
@@ -111,16 +112,27 @@ extension Request {
         return selection
     }
 
+    /// Where the database's writes stand, from any process: PostgreSQL's write-ahead log position,
+    /// SQLite's `data_version` (with this process's own writes); nil when unknown. Equal positions
+    /// mean nothing was written in between.
+    func databaseWritePosition() async -> String? {
+        if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
+            return try? await sql.raw("SELECT pg_current_wal_lsn()::text AS position").first()?.decode(column: "position", as: String.self)
+        }
+        return await contentStamp().map { "\($0.generation)/\($0.database)" }
+    }
+
     func cockpitData(strict: Bool = false) async throws -> CockpitData {
         try authorize(.readCockpit)
         let selection = try await cockpitSelection(strict: strict)
         let repositories = repositories
         let cache = application.kring.finishedPeriods
         let now = application.kring.clock.now()
+        let position = await databaseWritePosition()
         // Side by side on two analytics connections (on SQLite; PostgreSQL's pool has room for both).
         async let currentFigures = cache.figures(
             for: selection.period, groupID: selection.group?.id, inactiveDays: selection.inactiveDays, withCohorts: true,
-            keeps: false, now: now
+            keeps: false, position: position, now: now
         ) {
             try await repositories.figures(
                 for: selection.period, groupID: selection.group?.id, inactiveDays: selection.inactiveDays, withCohorts: true)
