@@ -10,7 +10,7 @@ public enum KringMigrations {
             CreateEventOrganisers(), CreateBotFlags(), CreateMemberBadges(), CreateGoals(), CreateStrategyAndReports(),
             CreateCockpitAtScale(),
             CreatePrivacy(), CreateMemberEngagement(), CreateMemberMail(), CreateContentCalendar(), CreateListening(), CreateBadgeRules(),
-            CreateJobQueue(), CreateLiveTriggers(), CreateContentChangeTriggers(), CreateSearchRecency(),
+            CreateJobQueue(), CreateLiveTriggers(), CreateContentChangeTriggers(), CreateSearchRecency(), CreateHeldPostsIndex(),
         ]
     }
 }

@@ -117,7 +117,8 @@ extension Request {
     /// mean nothing was written in between.
     func databaseWritePosition() async -> String? {
         if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
-            return try? await sql.raw("SELECT pg_current_wal_lsn()::text AS position").first()?.decode(column: "position", as: String.self)
+            return try? await sql.raw("SELECT pg_current_wal_insert_lsn()::text AS position").first()?.decode(
+                column: "position", as: String.self)
         }
         return await contentStamp().map { "\($0.generation)/\($0.database)" }
     }
