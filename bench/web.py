@@ -15,7 +15,8 @@ server's VmHWM and its peak RssAnon (without the database pages SQLite maps in).
 
 `--community large` runs the same pages on the community that bench/cockpit.py generates (100,000
 members, 1,000,000 posts; `kring reindex` fills its search index first) with a 101-post topic added,
-and times generating a monthly report. A benchmark, not a test: it prints figures; record them in
+and times generating a monthly report. With `--database-url` too, the large community is the one
+generated into that PostgreSQL database (`KRING_DATABASE_URL=… kring generate`, then `kring reindex`). A benchmark, not a test: it prints figures; record them in
 bench/README.md.
 """
 import argparse
