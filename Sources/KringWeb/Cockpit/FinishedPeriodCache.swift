@@ -57,6 +57,7 @@ actor FinishedPeriodCache {
         guard finished else {
             if let position {
                 running = running.filter { $0.value.minute == minute }
+                if running.count >= Self.capacity { running.removeAll() }
                 running[key] = (figures, position, minute)
             }
             return figures
