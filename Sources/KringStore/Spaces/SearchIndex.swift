@@ -22,6 +22,8 @@ public struct SearchHit: Sendable, Equatable {
 public struct SearchIndex: Sendable {
     let database: any Database
     let clock: KringClock
+    /// See `probedDocuments` (tests use fewer).
+    var probeWindow = SearchIndex.probedDocuments
 
     public init(database: any Database, clock: KringClock) {
         self.database = database
@@ -73,7 +75,8 @@ public struct SearchIndex: Sendable {
             try await SearchDocumentRecord.query(on: tx).delete()
             let groups = try await GroupRecord.query(on: tx).all().map { group in
                 FreshDocument(
-                    kind: .group, refID: try group.requireID(), groupID: group.id, topicID: nil, title: group.name, body: group.description)
+                    kind: .group, refID: try group.requireID(), groupID: group.id, topicID: nil, title: group.name, body: group.description,
+                    at: group.updatedAt)
             }
             try await SearchIndex(database: tx, clock: clock).insertFresh(groups)
             return groups.count
@@ -86,7 +89,13 @@ public struct SearchIndex: Sendable {
                 if let after { query = query.filter(\.$id > after) }
                 let records = try await query.all()
                 let members = try await MemberRepository(database: tx, clock: clock).withTags(records)
-                try await SearchIndex(database: tx, clock: clock).insertFresh(members.map(Self.document(member:)))
+                let changed = Dictionary(uniqueKeysWithValues: records.compactMap { record in record.id.map { ($0, record.updatedAt) } })
+                try await SearchIndex(database: tx, clock: clock).insertFresh(
+                    members.map { member in
+                        var document = Self.document(member: member)
+                        document.at = changed[member.id]
+                        return document
+                    })
                 return records
             }
             documents += records.count
@@ -110,7 +119,7 @@ public struct SearchIndex: Sendable {
                     return post.postNumber == 1
                         ? FreshDocument(
                             kind: .topic, refID: post.topicID, groupID: topic.groupID, topicID: post.topicID, title: topic.title,
-                            body: post.body, at: post.updatedAt)
+                            body: post.body, at: max(topic.updatedAt, post.updatedAt))
                         : FreshDocument(
                             kind: .post, refID: try post.requireID(), groupID: topic.groupID, topicID: post.topicID, title: "",
                             body: post.body, at: post.updatedAt)
@@ -137,8 +146,8 @@ public struct SearchIndex: Sendable {
         let topicID: UUID?
         let title: String
         let body: String
-        /// When the content last changed, for a rebuilt index to rank the newest matches as live
-        /// indexing does (nil: now).
+        /// When the content last changed, for a rebuilt index to date documents as live indexing
+        /// does (nil: now): otherwise the newest documents would be whatever was rebuilt last.
         var at: Date? = nil
     }
 
@@ -307,7 +316,7 @@ public struct SearchIndex: Sendable {
             var rows = try await sql.raw(
                 """
                 SELECT id, ts_rank(tsv, q) AS rank
-                FROM (SELECT id, tsv, updated_at FROM search_documents ORDER BY updated_at DESC LIMIT \(literal: Self.probedDocuments)) AS newest,
+                FROM (SELECT id, tsv, updated_at FROM search_documents ORDER BY updated_at DESC LIMIT \(literal: probeWindow)) AS newest,
                     (\(terms)) AS query
                 WHERE tsv @@ q ORDER BY updated_at DESC LIMIT \(literal: Self.rankedMatches)
                 """

@@ -112,12 +112,13 @@ extension Request {
         return selection
     }
 
-    /// Where the database's writes stand, from any process: PostgreSQL's write-ahead log position,
+    /// Where the database's writes stand, from any process: PostgreSQL's current snapshot (which
+    /// transactions are visible: the write-ahead log's position moves before a commit is seen),
     /// SQLite's `data_version` (with this process's own writes); nil when unknown. Equal positions
-    /// mean nothing was written in between.
+    /// mean nothing was committed in between.
     func databaseWritePosition() async -> String? {
         if let sql = db as? any SQLDatabase, sql.dialect.name == "postgresql" {
-            return try? await sql.raw("SELECT pg_current_wal_insert_lsn()::text AS position").first()?.decode(
+            return try? await sql.raw("SELECT pg_current_snapshot()::text AS position").first()?.decode(
                 column: "position", as: String.self)
         }
         return await contentStamp().map { "\($0.generation)/\($0.database)" }

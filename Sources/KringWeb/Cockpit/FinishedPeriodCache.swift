@@ -7,10 +7,10 @@ import KringStore
 /// thousand members computing it took as long as the period on screen. A finished period's figures
 /// change only when old content is edited or moderated later, so at worst the comparison is ten
 /// minutes behind. The period on screen is kept only while the database has not been written
-/// since (`position`) and within the same minute, so it is never behind what a manager could see
-/// by asking again; requests that ask for the same figures at the same time share one computation:
-/// a team opening the dashboard together (or a load test) no longer queues the same seconds-long
-/// queries thirty times.
+/// since (`position`) and within the same minute. Requests that ask for the same figures while
+/// they are being computed share that computation (at most its few seconds behind): a team
+/// opening the dashboard together (or a load test) no longer queues the same seconds-long queries
+/// thirty times, nor one computation per request while members keep writing.
 actor FinishedPeriodCache {
     struct Key: Hashable {
         let start: Date
